@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BOT := $(VENV)/bin/referral-bot
+
+.PHONY: run chat test lint check bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+## run: the bot in Slack/Telegram when tokens are configured, otherwise a console chat on the example data
+run: $(VENV)/.installed
+	$(BOT) run
+
+chat: $(VENV)/.installed
+	$(BOT) chat
+
+## test: lint, type-check, validate the shipped rules/directory, run the test suite
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/mypy bot
+	$(BOT) check directory rules
+	$(VENV)/bin/pytest -q
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

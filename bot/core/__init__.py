@@ -1,0 +1,1 @@
+"""The transport-agnostic core: catalog, lookup, rules, conversation and sessions."""

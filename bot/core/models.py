@@ -1,0 +1,202 @@
+"""Frozen value types shared by the whole core: the directory, and the message/reply seam.
+
+Everything here is immutable so a loaded catalog can be shared between concurrent requests
+and swapped atomically on reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Literal
+
+# --------------------------------------------------------------------------- directory
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A period (inclusive) when a person does not answer; the next contact goes first."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Person:
+    """A named social worker or a team that schools can call. `id` is unique per municipality."""
+
+    id: str
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    slack: str | None = None
+    away: tuple[Absence, ...] = ()
+
+    def away_on(self, day: date) -> Absence | None:
+        """The absence covering `day`, if any."""
+        return next((a for a in self.away if a.start <= day <= a.end), None)
+
+
+@dataclass(frozen=True)
+class Office:
+    """A unit reached by phone: the reception (mottagning) or the on-call service (socialjour)."""
+
+    name: str
+    phone: str
+    email: str | None = None
+    e_service: str | None = None
+
+
+@dataclass(frozen=True)
+class OpeningSpan:
+    """Office hours on one weekday (0 = Monday), from `opens` to `closes`."""
+
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    """A municipal age band (e.g. 0–12) that decides which contacts answer for a school."""
+
+    id: str
+    label: str
+    min_age: int
+    max_age: int
+
+    def overlaps(self, low: int, high: int) -> bool:
+        return self.min_age <= high and low <= self.max_age
+
+
+@dataclass(frozen=True)
+class School:
+    """A school unit. `key` is stable and unique across the directory: '<municipality>/<slug>'."""
+
+    key: str
+    name: str
+    municipality_id: str
+    min_age: int
+    max_age: int
+    grades: str
+    code: str | None = None
+    aliases: tuple[str, ...] = ()
+    slack_channels: tuple[str, ...] = ()
+    # age group id (or "all") -> person ids, primary first, then backups in order
+    contacts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """One directory file: the municipality, its offices, age bands, people and schools."""
+
+    id: str
+    name: str
+    code: str
+    office_hours: tuple[OpeningSpan, ...]
+    reception: Office
+    after_hours: Office
+    age_groups: tuple[AgeGroup, ...]
+    people: Mapping[str, Person]
+    schools: tuple[School, ...]
+    reviewed: date | None = None
+    source: str = ""
+
+    def age_group(self, group_id: str) -> AgeGroup | None:
+        return next((g for g in self.age_groups if g.id == group_id), None)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """All municipalities, with indexes by id and by school key."""
+
+    municipalities: Mapping[str, Municipality]
+    schools: Mapping[str, School]  # by School.key
+
+    def municipality_of(self, school: School) -> Municipality:
+        return self.municipalities[school.municipality_id]
+
+
+# --------------------------------------------------------------------------- the seam
+
+Locale = Literal["sv", "en"]
+Intent = Literal["auto", "contact", "checklist", "help", "home"]
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """What a transport hands to the core. Never holds a transport object.
+
+    Exactly one of `text` (free text typed by a person) and `choice` (the id of a Choice from
+    an earlier Reply, e.g. a button) is normally set. `intent` lets a transport say what a
+    command means (`/kontakt` -> contact, `/oro` -> checklist) instead of guessing from text.
+    `channel` is the transport's channel id, used to find a school bound to that channel.
+    """
+
+    transport: str
+    conversation: str  # the session key, built by the transport (see bot.core.sessions)
+    user: str  # transport-qualified user id, e.g. "slack:T01:U01"
+    text: str | None = None
+    choice: str | None = None
+    locale: Locale | None = None
+    intent: Intent = "auto"
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """A person or office to show as a card. `role` says why it is shown."""
+
+    role: Literal["contact", "reception", "after_hours", "emergency", "other_municipality"]
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    slack: str | None = None
+    url: str | None = None
+    label: str | None = None  # e.g. the age group label, "Primär", "Reserv"
+    note: str | None = None  # e.g. "Borta till 6 januari 2027"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button or numbered option. `id` comes back as IncomingMessage.choice, unchanged."""
+
+    id: str
+    label: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+ReplyKind = Literal[
+    "contact",  # a school's contacts
+    "ambiguous",  # which school did you mean?
+    "not_found",
+    "step",  # a checklist question or information step
+    "outcome",  # the end of a checklist
+    "help",
+    "privacy",  # a personnummer was typed: delete it
+    "notice",  # short confirmations: saved, cancelled, ...
+    "unknown",
+]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers; transports render it (Block Kit, Telegram, plain text).
+
+    `title` is a short heading; `parts` are paragraphs of text using only *bold* and plain
+    line breaks (every transport can render that); `cards` are contacts; `choices` are the
+    options to pick from; `footer` is the closing line (the 112 reminder). `data` carries the
+    machine-readable result for `ask --json` and metrics, never shown as is.
+    """
+
+    kind: ReplyKind
+    parts: tuple[str, ...] = ()
+    title: str | None = None
+    cards: tuple[ContactCard, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    footer: str | None = None
+    locale: Locale = "sv"
+    data: Mapping[str, object] = field(default_factory=dict)

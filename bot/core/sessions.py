@@ -1,0 +1,144 @@
+"""Sessions: what the bot remembers between two messages, and the store interface.
+
+Key policy: a session is keyed by (transport, workspace or chat, user[, thread]) — see
+`session_key`. A session holds ids only (flow, step, option ids, school keys, municipality
+ids) and timestamps, never text a person typed. Expiry is checked when a session is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+DEFAULT_TTL_SECONDS = 24 * 3600
+
+
+def session_key(transport: str, workspace: str, user: str, thread: str | None = None) -> str:
+    """The one place the key policy lives."""
+    parts = [transport, workspace, user] + ([thread] if thread else [])
+    return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Conversation state between two messages. Every field is an id, a number or a time."""
+
+    flow: str | None = None  # active checklist flow id
+    step: str | None = None  # current step id in that flow
+    answers: tuple[tuple[str, str], ...] = ()  # (step id, option id) in the order given
+    facts: Mapping[str, str] = field(default_factory=dict)  # fact name -> value id
+    school: str | None = None  # school key chosen in this conversation
+    candidates: tuple[str, ...] = ()  # school keys offered by an ambiguous lookup
+    age: int | None = None  # age asked about, kept while the user picks a school
+    locale: str | None = None
+    updated_at: float = 0.0
+
+    def touched(self) -> Session:
+        return replace(self, updated_at=time.time())
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "flow": self.flow,
+                "step": self.step,
+                "answers": [list(a) for a in self.answers],
+                "facts": dict(self.facts),
+                "school": self.school,
+                "candidates": list(self.candidates),
+                "age": self.age,
+                "locale": self.locale,
+                "updated_at": self.updated_at,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Session:
+        d: dict[str, Any] = json.loads(raw)
+        return cls(
+            flow=d.get("flow"),
+            step=d.get("step"),
+            answers=tuple((str(a[0]), str(a[1])) for a in d.get("answers", [])),
+            facts={str(k): str(v) for k, v in d.get("facts", {}).items()},
+            school=d.get("school"),
+            candidates=tuple(d.get("candidates", [])),
+            age=d.get("age"),
+            locale=d.get("locale"),
+            updated_at=float(d.get("updated_at", 0.0)),
+        )
+
+
+class SessionStore(Protocol):
+    """Where sessions, saved schools and seen event ids live (memory, SQLite or Redis)."""
+
+    async def load(self, key: str) -> Session | None:
+        """The session, or None when there is none or it has expired."""
+
+    async def save(self, key: str, session: Session) -> None: ...
+
+    async def clear(self, key: str) -> None: ...
+
+    async def saved_school(self, user: str) -> str | None:
+        """The school key the user saved ("Spara som min skola"); never expires."""
+
+    async def save_school(self, user: str, school_key: str) -> None: ...
+
+    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        """True the first time an event id is seen (atomically, across replicas)."""
+
+    async def ping(self) -> bool:
+        """True when the store answers (readiness)."""
+
+    async def close(self) -> None: ...
+
+
+class MemoryStore:
+    """A process-local store for the console, tests and single-run use."""
+
+    def __init__(self, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
+        self.ttl = ttl_seconds
+        self._sessions: dict[str, str] = {}
+        self._schools: dict[str, str] = {}
+        self._events: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def load(self, key: str) -> Session | None:
+        raw = self._sessions.get(key)
+        if raw is None:
+            return None
+        session = Session.from_json(raw)
+        if time.time() - session.updated_at > self.ttl:
+            del self._sessions[key]
+            return None
+        return session
+
+    async def save(self, key: str, session: Session) -> None:
+        self._sessions[key] = session.touched().to_json()
+
+    async def clear(self, key: str) -> None:
+        self._sessions.pop(key, None)
+
+    async def saved_school(self, user: str) -> str | None:
+        return self._schools.get(user)
+
+    async def save_school(self, user: str, school_key: str) -> None:
+        self._schools[user] = school_key
+
+    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        async with self._lock:
+            now = time.time()
+            self._events = {k: t for k, t in self._events.items() if t > now}
+            if event_id in self._events:
+                return False
+            self._events[event_id] = now + ttl_seconds
+            return True
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None
