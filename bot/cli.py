@@ -1,0 +1,167 @@
+"""The command line: the only place that prints to the terminal and picks exit codes.
+
+Exit codes: 0 fine, 1 a problem the user can fix (bad configuration, bad arguments),
+3 a bug in the bot, 130 interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot import __version__, app
+from bot.core import clock
+from bot.errors import BotError, ConfigError
+from bot.settings import Settings
+
+EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 3, 130
+
+
+def _at(value: str) -> datetime:
+    """--at 2026-11-23T18:30 in Europe/Stockholm time."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a time like 2026-11-23T18:30"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=clock.STOCKHOLM)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="referral-bot",
+        description="Social services contacts and concern-report checklists for school staff.",
+    )
+    parser.add_argument("--version", action="version", version=f"referral-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def data_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--directory", type=Path, help="directory folder (default: directory/)")
+        p.add_argument("--rules", type=Path, help="rules folder (default: rules/)")
+
+    p = sub.add_parser("run", help="serve when chat tokens are set, else chat in the terminal")
+    data_args(p)
+
+    p = sub.add_parser("chat", help="talk to the bot in the terminal")
+    data_args(p)
+    p.add_argument("--at", type=_at, help="fix the clock, e.g. 2026-11-23T18:30")
+    p.add_argument("--lang", choices=["sv", "en"], help="answer in this language")
+
+    p = sub.add_parser("ask", help="one question, one answer ('-' reads one per line)")
+    data_args(p)
+    p.add_argument("text", help="the question, or - to read questions from stdin")
+    p.add_argument("--json", action="store_true", help="print a JSON object per question")
+    p.add_argument("--at", type=_at, help="fix the clock, e.g. 2026-11-23T18:30")
+    p.add_argument("--lang", choices=["sv", "en"], help="answer in this language")
+
+    p = sub.add_parser("check", help="validate rules and directory, run the rule tests")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    p = sub.add_parser("graph", help="print a checklist flow as a diagram")
+    p.add_argument("flow")
+    p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
+    p.add_argument("--rules", type=Path, help="rules folder (default: rules/)")
+
+    p = sub.add_parser("schema", help="write JSON Schemas for rule and directory files")
+    p.add_argument("--out", type=Path, default=Path("schemas"), help="folder (default: schemas/)")
+
+    p = sub.add_parser("serve", help="run the Slack (or Telegram) bot")
+    data_args(p)
+    p.add_argument("--http", action="store_true", help="Events API over HTTP, not Socket Mode")
+    p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    p.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        directory=getattr(args, "directory", None), rules=getattr(args, "rules", None)
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    paths = args.paths or [Path("directory"), Path("rules")]
+    problems = app.check(paths)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (args.strict and warnings > 0)
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    print(("check failed: " if failed else "ok: ") + summary, file=sys.stderr)
+    return EXIT_USER if failed else 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    questions = sys.stdin if args.text == "-" else [args.text]
+    asker = app.Asker(settings, at=args.at, locale=args.lang)
+    for line in questions:
+        if not line.strip():
+            continue
+        reply = asyncio.run(asker.ask(line.strip()))
+        if args.json:
+            print(json.dumps(app.reply_json(reply), ensure_ascii=False))
+        else:
+            print(app.reply_text(reply))
+        sys.stdout.flush()
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "ask":
+        return _ask(args)
+    if args.command == "graph":
+        print(app.graph(_settings(args), args.flow, args.format))
+        return 0
+    if args.command == "schema":
+        for path in app.write_schemas(args.out):
+            print(f"wrote {path}")
+        return 0
+    settings = _settings(args)
+    app.configure_logging(settings)
+    if args.command == "chat":
+        asyncio.run(app.chat(settings, at=args.at, locale=args.lang))
+        return 0
+    if args.command == "serve":
+        asyncio.run(app.serve(settings, http=args.http, host=args.host, port=args.port))
+        return 0
+    if args.command == "run":
+        if settings.has_chat_tokens:
+            asyncio.run(app.serve(settings, http=False, host="0.0.0.0", port=3000))
+        else:
+            print(app.no_tokens_notice(), file=sys.stderr)
+            asyncio.run(app.chat(settings, at=None, locale=None))
+        return 0
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USER
+    except BotError as exc:
+        print(f"referral-bot: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception:
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        traceback.print_exc()
+        print("referral-bot: this is a bug; please report it with the lines above", file=sys.stderr)
+        return EXIT_BUG

@@ -1,0 +1,406 @@
+"""The core's single entry point: IncomingMessage in, Reply out.
+
+Order of concerns for every message: the privacy guard first (a personnummer is never
+stored, logged or echoed), then a button choice, then an explicit intent from a command,
+then free text (an active checklist, help, a checklist trigger, else a contact question).
+Work is serialised per session key, so a double click or a retried event cannot interleave.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from bot.core import clock, contacts, conversation
+from bot.core.catalog import Catalog
+from bot.core.matching import Lookup, MatchResult
+from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
+from bot.core.privacy import contains_personal_number
+from bot.core.query import parse_query
+from bot.core.sessions import Session, SessionStore
+from bot.core.texts import text
+
+logger = logging.getLogger(__name__)
+
+HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
+DEFAULT_FLOW = "orosanmalan"
+
+
+class CatalogSource(Protocol):
+    """Anything that holds the live catalog (the reload holder, or a fixed one in tests)."""
+
+    @property
+    def current(self) -> Catalog: ...
+
+
+class FixedCatalog:
+    """A catalog that never changes: for `ask`, `chat` and tests."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    @property
+    def current(self) -> Catalog:
+        return self._catalog
+
+
+def _words(raw: str) -> str:
+    return re.sub(r"[^\wåäöéü?]+", " ", raw.casefold()).strip()
+
+
+class Service:
+    """Answers one message at a time per conversation; transports call `handle`."""
+
+    def __init__(
+        self,
+        catalogs: CatalogSource,
+        store: SessionStore,
+        *,
+        now: Callable[[], datetime] = clock.now,
+        observe: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.catalogs = catalogs
+        self.store = store
+        self.now = now
+        # observe(kind, label) feeds metrics without the core importing prometheus
+        self.observe = observe or (lambda kind, label: None)
+
+    async def handle(self, msg: IncomingMessage) -> Reply:
+        """Answer one message. Never raises for anything a user can type or click."""
+        if msg.text and contains_personal_number(msg.text):
+            logger.info("privacy guard: personal number detected, message dropped")
+            self.observe("privacy", "blocked")
+            locale = msg.locale or "sv"
+            return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
+        async with self.store.locked(msg.conversation):
+            session = await self.store.load(msg.conversation) or Session()
+            catalog = self.catalogs.current
+            reply, new_session = await self._dispatch(msg, session, catalog)
+            if new_session is None:
+                await self.store.clear(msg.conversation)
+            elif new_session != session:
+                await self.store.save(msg.conversation, new_session)
+            return reply
+
+    # ------------------------------------------------------------------ dispatch
+
+    async def _dispatch(
+        self, msg: IncomingMessage, session: Session, catalog: Catalog
+    ) -> tuple[Reply, Session | None]:
+        locale = self._locale(msg, session)
+        if msg.choice:
+            return await self._on_choice(msg, msg.choice, session, catalog, locale)
+        raw = (msg.text or "").strip()
+        if msg.intent == "help" or _words(raw) in HELP_WORDS:
+            return self._help(locale), session
+        if msg.intent == "home":
+            return await self._home(msg, catalog, locale), session
+        if msg.intent == "checklist":
+            flow_id = self._trigger(raw, catalog) or DEFAULT_FLOW
+            return await self._start_flow(msg, flow_id, session, catalog, locale)
+        if session.flow and msg.intent == "auto":
+            return self._advance(msg, session, catalog, locale, choice=None, text_in=raw)
+        flow_id = self._trigger(raw, catalog) if msg.intent == "auto" else None
+        if flow_id:
+            return await self._start_flow(msg, flow_id, session, catalog, locale)
+        return await self._contact(msg, raw, session, catalog, locale)
+
+    def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
+        if msg.locale:
+            return msg.locale
+        if msg.text and parse_query(msg.text, self.catalogs.current.directory).locale == "en":
+            return "en"
+        return "en" if session.locale == "en" else "sv"
+
+    def _trigger(self, raw: str, catalog: Catalog) -> str | None:
+        words = _words(raw)
+        if not words:
+            return None
+        for flow_id, flow in catalog.flows.items():
+            if any(words == _words(t) for t in flow.all_triggers()):
+                return flow_id
+        return None
+
+    # ------------------------------------------------------------------ choices
+
+    async def _on_choice(
+        self,
+        msg: IncomingMessage,
+        choice: str,
+        session: Session,
+        catalog: Catalog,
+        locale: Locale,
+    ) -> tuple[Reply, Session | None]:
+        kind, _, value = choice.partition(":")
+        directory = catalog.directory
+        if kind == "save":
+            school = directory.schools.get(value)
+            if school is None:
+                return self._notice("service.unknown_school", locale), session
+            await self.store.save_school(msg.user, school.key)
+            notice = text("service.school_saved", locale, school=school.name)
+            return Reply(kind="notice", parts=(notice,), locale=locale), session
+        if kind == "start":
+            return await self._start_flow(msg, value, session, catalog, locale)
+        if session.flow and kind in {"step", "nav", "school", "muni"}:
+            return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
+        if kind == "school":
+            school = directory.schools.get(value)
+            if school is None:
+                return self._notice("service.unknown_school", locale), session
+            ages = (session.age, session.age) if session.age is not None else None
+            reply = self._contact_reply(school, ages, None, catalog, locale)
+            return reply, Session(locale=locale)
+        if kind in {"step", "nav"}:
+            return self._notice("service.checklist_over", locale), session
+        logger.warning("unknown choice kind %r ignored", kind)
+        return self._help(locale), session
+
+    # ------------------------------------------------------------------ checklist
+
+    async def _known_school(self, msg: IncomingMessage, catalog: Catalog) -> School | None:
+        directory = catalog.directory
+        if msg.channel:
+            for school in directory.schools.values():
+                if msg.channel in school.slack_channels:
+                    return school
+        saved = await self.store.saved_school(msg.user)
+        return directory.schools.get(saved) if saved else None
+
+    async def _start_flow(
+        self,
+        msg: IncomingMessage,
+        flow_id: str,
+        session: Session,
+        catalog: Catalog,
+        locale: Locale,
+    ) -> tuple[Reply, Session | None]:
+        flow = catalog.flows.get(flow_id)
+        if flow is None:
+            return self._help(locale), session
+        ctx = conversation.FlowContext(
+            directory=catalog.directory,
+            index=catalog.index,
+            now=self.now(),
+            locale=locale,
+            known_school=await self._known_school(msg, catalog),
+        )
+        self.observe("checklist", "started")
+        turn = conversation.start(flow, Session(locale=locale), ctx)
+        return turn.reply, self._after_turn(turn)
+
+    def _advance(
+        self,
+        msg: IncomingMessage,
+        session: Session,
+        catalog: Catalog,
+        locale: Locale,
+        *,
+        choice: str | None,
+        text_in: str | None,
+    ) -> tuple[Reply, Session | None]:
+        flow = catalog.flows.get(session.flow or "")
+        if flow is None:  # the flow was removed by a reload: start over cleanly
+            return self._notice("service.checklist_over", locale), None
+        known = catalog.directory.schools.get(session.school) if session.school else None
+        ctx = conversation.FlowContext(
+            directory=catalog.directory,
+            index=catalog.index,
+            now=self.now(),
+            locale=locale,
+            known_school=known,
+        )
+        turn = conversation.advance(flow, session, ctx, choice=choice, text=text_in)
+        return turn.reply, self._after_turn(turn)
+
+    def _after_turn(self, turn: conversation.Turn) -> Session | None:
+        if turn.reply.kind == "outcome":
+            self.observe("outcome", str(turn.reply.data.get("outcome", "")))
+        if turn.session.flow is None:
+            return None
+        return turn.session
+
+    # ------------------------------------------------------------------ contacts
+
+    async def _contact(
+        self,
+        msg: IncomingMessage,
+        raw: str,
+        session: Session,
+        catalog: Catalog,
+        locale: Locale,
+    ) -> tuple[Reply, Session | None]:
+        lookup: Lookup | None = None
+        if raw:
+            lookup = catalog.index.lookup(raw)
+        if lookup is None or not lookup.query.school_text:
+            school = await self._known_school(msg, catalog)
+            if school is not None:
+                ages = lookup.query.ages if lookup else None
+                reply = self._contact_reply(school, ages, lookup, catalog, locale)
+                return reply, session
+            if not raw or msg.intent == "contact":
+                return self._notice("service.ask_school", locale), session
+        assert lookup is not None
+        result = lookup.result
+        self.observe("lookup", result.status)
+        if result.status == "found" and result.school is not None:
+            reply = self._contact_reply(result.school, lookup.query.ages, lookup, catalog, locale)
+            return reply, session
+        if result.status == "ambiguous":
+            age = lookup.query.ages[0] if lookup.query.ages else None
+            new = Session(
+                candidates=tuple(s.key for s in result.candidates), age=age, locale=locale
+            )
+            return self._choose_school(result, catalog, locale), new
+        if msg.intent == "auto" and not result.candidates and not lookup.query.ages:
+            return self._notice("service.nothing_to_do", locale), session
+        return self._not_found(result, catalog, locale), session
+
+    def _contact_reply(
+        self,
+        school: School,
+        ages: tuple[int, int] | None,
+        lookup: Lookup | None,
+        catalog: Catalog,
+        locale: Locale,
+    ) -> Reply:
+        when = self.now()
+        answer = contacts.resolve(catalog.directory, school, ages, when)
+        municipality = answer.municipality
+        parts: list[str] = []
+        label = lookup.query.grade_label if lookup else None
+        if ages and label:
+            if answer.groups:
+                parts.append(text("service.for_age", locale, age=label))
+            else:
+                parts.append(text("service.no_group_for_age", locale, age=label))
+                answer = contacts.resolve(catalog.directory, school, None, when)
+        route = answer.route
+        if route.kind == "reception":
+            parts.append(text("service.route_open", locale))
+        elif route.opens_next is not None:
+            opens = clock.describe(route.opens_next, when, locale)
+            parts.append(text("service.route_closed_until", locale, opens=opens))
+        else:
+            parts.append(text("service.route_closed", locale))
+        cards = contacts.cards(answer, locale)
+        data: dict[str, object] = {
+            "intent": "contact",
+            "status": "found",
+            "school": _school_json(school, catalog),
+            "school_key": school.key,
+            "candidates": [],
+            "age_groups": [g.group.id if g.group else "all" for g in answer.groups],
+            "contacts": [
+                {
+                    "name": c.person.name,
+                    "title": c.person.title,
+                    "phone": c.person.phone,
+                    "email": c.person.email,
+                    "slack": c.person.slack,
+                    "age_group": g.group.id if g.group else "all",
+                    "rank": c.rank,
+                    "away_until": c.away_until.isoformat() if c.away_until else None,
+                }
+                for g in answer.groups
+                for c in g.contacts
+            ],
+            "route": {"kind": route.kind, "name": route.office.name, "phone": route.office.phone},
+        }
+        return Reply(
+            kind="contact",
+            title=text("service.contact_heading", locale, school=school.name,
+                       municipality=municipality.name),
+            parts=tuple(parts),
+            cards=cards,
+            choices=(Choice(f"save:{school.key}", text("service.save_school", locale)),),
+            footer=text("service.acute_footer", locale),
+            locale=locale,
+            data=data,
+        )
+
+    def _choose_school(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
+        directory = catalog.directory
+        choices = tuple(
+            Choice(f"school:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+            for s in result.candidates
+        )
+        return Reply(
+            kind="ambiguous",
+            parts=(text("service.ambiguous", locale),),
+            choices=choices,
+            footer=text("service.acute_footer", locale),
+            locale=locale,
+            data={
+                "intent": "contact",
+                "status": "ambiguous",
+                "school": None,
+                "candidates": [_school_json(s, catalog) for s in result.candidates],
+            },
+        )
+
+    def _not_found(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
+        parts = [text("service.not_found", locale)]
+        if result.candidates:
+            parts.append(text("service.did_you_mean", locale))
+        else:
+            parts.append(text("service.not_found_hint", locale))
+        directory = catalog.directory
+        choices = tuple(
+            Choice(f"school:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+            for s in result.candidates
+        )
+        return Reply(
+            kind="not_found",
+            parts=tuple(parts),
+            choices=choices,
+            footer=text("service.acute_footer", locale),
+            locale=locale,
+            data={
+                "intent": "contact",
+                "status": "not_found",
+                "school": None,
+                "candidates": [_school_json(s, catalog) for s in result.candidates],
+            },
+        )
+
+    async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
+        school = await self._known_school(msg, catalog)
+        if school is None:
+            return self._help(locale)
+        reply = self._contact_reply(school, None, None, catalog, locale)
+        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        return Reply(
+            kind="contact",
+            title=reply.title,
+            parts=(*reply.parts, text("service.help", locale)),
+            cards=reply.cards,
+            choices=(start,),
+            footer=reply.footer,
+            locale=locale,
+            data=reply.data,
+        )
+
+    def _help(self, locale: Locale) -> Reply:
+        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        return Reply(
+            kind="help",
+            parts=(text("service.help", locale),),
+            choices=(start,),
+            footer=text("service.acute_footer", locale),
+            locale=locale,
+            data={"intent": "help"},
+        )
+
+    def _notice(self, key: str, locale: Locale) -> Reply:
+        return Reply(kind="notice", parts=(text(key, locale),), locale=locale)
+
+
+def _school_json(school: School, catalog: Catalog) -> dict[str, object]:
+    municipality = catalog.directory.municipality_of(school)
+    return {"name": school.name, "code": school.code, "municipality": municipality.name,
+            "key": school.key}

@@ -1,0 +1,78 @@
+"""The console transport: talk to the bot in a terminal, or script it through stdin."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol, TextIO
+
+from bot.core.models import IncomingMessage, Locale, Reply
+from bot.core.render import as_text
+from bot.core.sessions import session_key
+from bot.core.texts import text
+
+
+class Handler(Protocol):
+    async def handle(self, msg: IncomingMessage) -> Reply: ...
+
+
+def to_message(line: str, last: Reply | None, locale: Locale | None) -> IncomingMessage:
+    """A typed line as a message: a number or an option's label picks that option."""
+    typed = line.strip()
+    choice = None
+    if last is not None and last.choices:
+        if typed.isdigit() and 1 <= int(typed) <= len(last.choices):
+            choice = last.choices[int(typed) - 1].id
+        else:
+            choice = next(
+                (c.id for c in last.choices if c.label.casefold() == typed.casefold()), None
+            )
+    return IncomingMessage(
+        transport="console",
+        conversation=session_key("console", "local", "me"),
+        user="console:me",
+        text=None if choice else typed,
+        choice=choice,
+        locale=locale,
+    )
+
+
+class ConsoleTransport:
+    """Reads one message per line and prints each reply; a prompt only on a real terminal."""
+
+    def __init__(
+        self,
+        service: Handler,
+        stdin: TextIO,
+        stdout: TextIO,
+        *,
+        interactive: bool,
+        locale: Locale | None = None,
+    ) -> None:
+        self.service = service
+        self.stdin = stdin
+        self.stdout = stdout
+        self.interactive = interactive
+        self.locale = locale
+
+    def _write(self, s: str) -> None:
+        self.stdout.write(s)
+        self.stdout.flush()
+
+    async def run(self) -> None:
+        if self.interactive:
+            self._write(text("console.welcome", self.locale or "sv") + "\n\n")
+        last: Reply | None = None
+        while True:
+            if self.interactive:
+                self._write("> ")
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            if not line.strip():
+                continue
+            reply = await self.service.handle(to_message(line, last, self.locale))
+            last = reply
+            self._write(as_text(reply) + "\n\n")
+
+    async def close(self) -> None:
+        return None
