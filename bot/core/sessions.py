@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -93,7 +94,37 @@ class SessionStore(Protocol):
     async def ping(self) -> bool:
         """True when the store answers (readiness)."""
 
+    def locked(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Hold while handling one message, so messages of one session run one at a time."""
+        ...
+
     async def close(self) -> None: ...
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, kept only while someone holds or waits for it.
+
+    The table is bounded by the number of sessions being handled right now, not by the
+    number of sessions ever seen.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def locked(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
 
 
 class MemoryStore:
@@ -104,7 +135,8 @@ class MemoryStore:
         self._sessions: dict[str, str] = {}
         self._schools: dict[str, str] = {}
         self._events: dict[str, float] = {}
-        self._lock = asyncio.Lock()
+        self._events_pruned = 0.0
+        self._keyed = KeyedLocks()
 
     async def load(self, key: str) -> Session | None:
         raw = self._sessions.get(key)
@@ -129,16 +161,21 @@ class MemoryStore:
         self._schools[user] = school_key
 
     async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
-        async with self._lock:
-            now = time.time()
+        # No await in here, so check-and-set is atomic on the event loop.
+        now = time.time()
+        if now - self._events_pruned > 60:  # prune in bulk at most once a minute
             self._events = {k: t for k, t in self._events.items() if t > now}
-            if event_id in self._events:
-                return False
-            self._events[event_id] = now + ttl_seconds
-            return True
+            self._events_pruned = now
+        if self._events.get(event_id, 0.0) > now:
+            return False
+        self._events[event_id] = now + ttl_seconds
+        return True
 
     async def ping(self) -> bool:
         return True
+
+    def locked(self, key: str) -> AbstractAsyncContextManager[None]:
+        return self._keyed.locked(key)
 
     async def close(self) -> None:
         return None

@@ -1,0 +1,38 @@
+"""Session store backends, chosen by one setting: `STORE_URL` (see `open_store`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.sessions import DEFAULT_TTL_SECONDS, MemoryStore, SessionStore
+from bot.errors import BotError
+
+DEFAULT_SQLITE_PATH = Path("data") / "state.db"
+ACCEPTED = (
+    "empty (SQLite at ./data/state.db), memory://, sqlite:///relative/path.db, "
+    "sqlite:////absolute/path.db, redis://host:port/db or rediss://host:port/db"
+)
+
+
+def open_store(url: str | None, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> SessionStore:
+    """The store a `STORE_URL` names; raises BotError naming the accepted forms otherwise."""
+    if not url:
+        return _sqlite(DEFAULT_SQLITE_PATH, ttl_seconds)
+    if url == "memory://":
+        return MemoryStore(ttl_seconds)
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return _sqlite(Path(url.removeprefix("sqlite:///")), ttl_seconds)
+    if url.startswith(("redis://", "rediss://")):
+        from bot.stores.redis import RedisStore
+
+        return RedisStore(url, ttl_seconds=ttl_seconds)
+    # Name only the scheme: the rest of a URL may carry a password.
+    what = f"unknown scheme {url.split('://', 1)[0]!r}" if "://" in url else "not a URL"
+    raise BotError(f"STORE_URL: {what}; accepted forms: {ACCEPTED}")
+
+
+def _sqlite(path: Path, ttl_seconds: int) -> SessionStore:
+    from bot.stores.sqlite import SQLiteStore
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(path, ttl_seconds=ttl_seconds)

@@ -1,0 +1,109 @@
+"""RedisStore: the shared session store for several replicas behind one Redis.
+
+Keys (all under a configurable prefix, default `referral-bot:`):
+`session:<key>` a string with EX ttl; `schools` one hash user -> school key, no expiry;
+`event:<id>` claimed with SET NX EX; `lock:<key>` a redis-py Lock held while one replica
+handles a message of that session, so two replicas never work on one session at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from redis.asyncio import Redis
+from redis.exceptions import LockError, RedisError
+
+from bot.core.sessions import DEFAULT_TTL_SECONDS, Session
+from bot.errors import BotError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PREFIX = "referral-bot:"
+
+
+class SessionBusy(BotError):
+    """Another replica held the session lock for longer than we were willing to wait."""
+
+
+class RedisStore:
+    """Sessions, saved schools, seen events and per-session locks in Redis."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        prefix: str = DEFAULT_PREFIX,
+        lock_timeout: float = 30.0,
+        lock_wait: float = 10.0,
+    ) -> None:
+        """`lock_timeout`: a lock left by a crashed replica frees itself after this long.
+        `lock_wait`: how long a message waits for its session before `SessionBusy`."""
+        self.ttl = ttl_seconds
+        self.prefix = prefix
+        self.lock_timeout = lock_timeout
+        self.lock_wait = lock_wait
+        self._redis = Redis.from_url(url)
+        self._where = self._redis.connection_pool.connection_kwargs.get("host", "?")
+
+    def __repr__(self) -> str:  # the URL may carry a password: show the host only
+        return f"RedisStore(host={self._where!r}, prefix={self.prefix!r}, ttl={self.ttl})"
+
+    def _session(self, key: str) -> str:
+        return f"{self.prefix}session:{key}"
+
+    async def load(self, key: str) -> Session | None:
+        raw = await self._redis.get(self._session(key))
+        return None if raw is None else Session.from_json(raw)
+
+    async def save(self, key: str, session: Session) -> None:
+        await self._redis.set(self._session(key), session.touched().to_json(), ex=self.ttl)
+
+    async def clear(self, key: str) -> None:
+        await self._redis.delete(self._session(key))
+
+    async def saved_school(self, user: str) -> str | None:
+        raw = await self._redis.hget(f"{self.prefix}schools", user)
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def save_school(self, user: str, school_key: str) -> None:
+        await self._redis.hset(f"{self.prefix}schools", user, school_key)
+
+    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        claimed = await self._redis.set(
+            f"{self.prefix}event:{event_id}", b"1", nx=True, ex=ttl_seconds
+        )
+        return bool(claimed)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    def locked(self, key: str) -> AbstractAsyncContextManager[None]:
+        return self._locked(key)
+
+    @asynccontextmanager
+    async def _locked(self, key: str) -> AsyncIterator[None]:
+        lock = self._redis.lock(
+            f"{self.prefix}lock:{key}",
+            timeout=self.lock_timeout,
+            sleep=0.02,
+            blocking_timeout=self.lock_wait,
+        )
+        if not await lock.acquire():
+            raise SessionBusy(f"session still busy after {self.lock_wait:g} s")
+        try:
+            yield
+        finally:
+            try:
+                await lock.release()
+            except LockError:
+                # Held past lock_timeout: another replica may already have taken over.
+                logger.warning("session lock expired before release (lock_timeout too short?)")
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,150 @@
+"""SQLiteStore: the embedded single-server session store, one file, no server.
+
+One connection in WAL mode, every call run in a worker thread (`asyncio.to_thread`) under a
+lock, each write committed on its own — so a process killed with SIGKILL loses at most the
+message being handled. `synchronous=NORMAL` is durable against a killed process (not against
+power loss). `locked()` serialises per key within this process only (shared by every store object on
+the same file): SQLite mode is meant for one server. `first_time` is atomic even across
+processes sharing the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import TypeVar
+
+from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, Session
+
+T = TypeVar("T")
+
+# Session locks per database file, so two store objects on one file in one process agree.
+_LOCKS: dict[Path, KeyedLocks] = {}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    key TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_updated_at ON sessions (updated_at);
+CREATE TABLE IF NOT EXISTS saved_schools (
+    user TEXT PRIMARY KEY,
+    school TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen_events (
+    id TEXT PRIMARY KEY,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS seen_events_expires_at ON seen_events (expires_at);
+"""
+
+
+class SQLiteStore:
+    """Sessions, saved schools and seen event ids in one SQLite file."""
+
+    def __init__(self, path: str | Path, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
+        self.path = Path(path)
+        self.ttl = ttl_seconds
+        # isolation_level=None: autocommit, transactions only where written out (first_time).
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn_lock = threading.Lock()
+        self._keyed = _LOCKS.setdefault(self.path.resolve(), KeyedLocks())
+        self._conn.execute("PRAGMA busy_timeout = 5000")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r}, ttl_seconds={self.ttl})"
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def call() -> T:
+            with self._conn_lock:
+                return fn(self._conn)
+
+        return await asyncio.to_thread(call)
+
+    async def load(self, key: str) -> Session | None:
+        def read(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                "SELECT json, updated_at FROM sessions WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                return None
+            if time.time() - row[1] > self.ttl:
+                conn.execute("DELETE FROM sessions WHERE key = ?", (key,))
+                return None
+            return str(row[0])
+
+        raw = await self._run(read)
+        return None if raw is None else Session.from_json(raw)
+
+    async def save(self, key: str, session: Session) -> None:
+        touched = session.touched()
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO sessions (key, json, updated_at) VALUES (?, ?, ?)",
+                (key, touched.to_json(), touched.updated_at),
+            )
+            conn.execute(
+                "DELETE FROM sessions WHERE updated_at < ?", (touched.updated_at - self.ttl,)
+            )
+
+        await self._run(write)
+
+    async def clear(self, key: str) -> None:
+        await self._run(lambda conn: conn.execute("DELETE FROM sessions WHERE key = ?", (key,)))
+
+    async def saved_school(self, user: str) -> str | None:
+        def read(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                "SELECT school FROM saved_schools WHERE user = ?", (user,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        return await self._run(read)
+
+    async def save_school(self, user: str, school_key: str) -> None:
+        await self._run(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO saved_schools (user, school) VALUES (?, ?)",
+                (user, school_key),
+            )
+        )
+
+    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        def claim(conn: sqlite3.Connection) -> bool:
+            now = time.time()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DELETE FROM seen_events WHERE expires_at <= ?", (now,))
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO seen_events (id, expires_at) VALUES (?, ?)",
+                    (event_id, now + ttl_seconds),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return cur.rowcount == 1
+
+        return await self._run(claim)
+
+    async def ping(self) -> bool:
+        try:
+            return await self._run(lambda conn: conn.execute("SELECT 1").fetchone() == (1,))
+        except sqlite3.Error:
+            return False
+
+    def locked(self, key: str) -> AbstractAsyncContextManager[None]:
+        return self._keyed.locked(key)
+
+    async def close(self) -> None:
+        await self._run(lambda conn: conn.close())

@@ -1,0 +1,3 @@
+"""Shared pytest setup: fixtures from tests/helpers."""
+
+pytest_plugins = ["tests.helpers.redis_server"]

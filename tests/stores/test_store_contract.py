@@ -1,0 +1,281 @@
+"""One contract for every session store (memory, SQLite, Redis), plus what each adds."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, MemoryStore, Session, SessionStore
+from bot.errors import BotError
+from bot.stores import open_store
+from bot.stores.redis import RedisStore, SessionBusy
+from bot.stores.sqlite import SQLiteStore
+
+MakeStore = Callable[..., SessionStore]
+
+SESSION = Session(
+    flow="orosanmalan",
+    step="akut",
+    answers=(("start", "ja"), ("akut", "nej")),
+    facts={"age_group": "barn"},
+    school="mora/angsskolan",
+    candidates=("mora/angsskolan", "falkoping/angsskolan"),
+    age=12,
+    locale="sv",
+)
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MakeStore]:
+    """Builds stores of one kind that share their data, as replicas or restarts would."""
+    kind: str = request.param
+    prefix = f"test-{uuid.uuid4().hex}:"
+    redis_url = request.getfixturevalue("redis_url") if kind == "redis" else ""
+    memory: list[MemoryStore] = []
+    opened: list[SessionStore] = []
+
+    def make(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> SessionStore:
+        store: SessionStore
+        if kind == "memory":  # one process: the same object is every "replica"
+            memory[:] = memory or [MemoryStore(ttl_seconds)]
+            return memory[0]
+        if kind == "sqlite":
+            store = open_store(f"sqlite:///{tmp_path}/state.db", ttl_seconds=ttl_seconds)
+        else:
+            store = RedisStore(redis_url, ttl_seconds=ttl_seconds, prefix=prefix)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        await store.close()
+
+
+async def test_session_round_trip(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.load("slack:T1:U1") is None
+    await store.save("slack:T1:U1", SESSION)
+    loaded = await store.load("slack:T1:U1")
+    assert loaded is not None
+    assert loaded.updated_at > 0
+    assert loaded == Session(**{**SESSION.__dict__, "updated_at": loaded.updated_at})
+    assert await store.load("slack:T1:U2") is None
+    await store.clear("slack:T1:U1")
+    assert await store.load("slack:T1:U1") is None
+    await store.clear("slack:T1:U1")  # clearing nothing is fine
+
+
+async def test_save_replaces_the_session(make_store: MakeStore) -> None:
+    store = make_store()
+    await store.save("k", SESSION)
+    await store.save("k", Session(flow="other"))
+    loaded = await store.load("k")
+    assert loaded is not None and loaded.flow == "other" and loaded.school is None
+
+
+async def test_sessions_and_events_expire_saved_schools_do_not(make_store: MakeStore) -> None:
+    store = make_store(ttl_seconds=1)
+    await store.save("k", SESSION)
+    await store.save_school("U1", "mora/angsskolan")
+    assert await store.first_time("Ev1", ttl_seconds=1)
+    assert await store.load("k") is not None
+    await asyncio.sleep(1.3)
+    assert await store.load("k") is None
+    assert await store.saved_school("U1") == "mora/angsskolan"
+    assert await store.first_time("Ev1", ttl_seconds=1)  # the dedup window has passed
+
+
+async def test_saved_school_is_per_user(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.saved_school("U1") is None
+    await store.save_school("U1", "mora/angsskolan")
+    await store.save_school("U2", "laholm/lagaskolan")
+    await store.save_school("U1", "mora/noretskolan")
+    assert await store.saved_school("U1") == "mora/noretskolan"
+    assert await store.saved_school("U2") == "laholm/lagaskolan"
+    assert await store.saved_school("U3") is None
+
+
+async def test_first_time_is_true_once(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.first_time("Ev1") is True
+    assert await store.first_time("Ev1") is False
+    assert await store.first_time("Ev2") is True
+
+
+async def test_first_time_under_concurrency_admits_exactly_one(make_store: MakeStore) -> None:
+    stores = [make_store(), make_store()]  # two replicas (or one, for memory)
+    results = await asyncio.gather(*(stores[i % 2].first_time("Ev-retry") for i in range(50)))
+    assert results.count(True) == 1
+
+
+async def _overlap(locks: list[tuple[SessionStore, str]]) -> int:
+    """The most tasks that were inside `locked()` at the same moment."""
+    inside = peak = 0
+
+    async def work(store: SessionStore, key: str) -> None:
+        nonlocal inside, peak
+        async with store.locked(key):
+            inside += 1
+            peak = max(peak, inside)
+            await asyncio.sleep(0.1)
+            inside -= 1
+
+    await asyncio.gather(*(work(s, k) for s, k in locks))
+    return peak
+
+
+async def test_locked_serialises_one_key(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    assert await _overlap([(a, "k"), (b, "k"), (a, "k")]) == 1
+
+
+async def test_locked_does_not_serialise_different_keys(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await _overlap([(store, "k1"), (store, "k2")]) == 2
+
+
+async def test_locked_is_released_on_error(make_store: MakeStore) -> None:
+    store = make_store()
+    with pytest.raises(RuntimeError):
+        async with store.locked("k"):
+            raise RuntimeError("handler failed")
+    async with asyncio.timeout(2), store.locked("k"):
+        pass
+
+
+async def test_ping(make_store: MakeStore) -> None:
+    assert await make_store().ping() is True
+
+
+# --- memory ------------------------------------------------------------------------------
+
+
+async def test_lock_table_is_emptied_after_use() -> None:
+    locks = KeyedLocks()
+
+    async def hold(key: str) -> None:
+        async with locks.locked(key):
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(hold(f"k{i % 10}") for i in range(100)))
+    assert len(locks) == 0
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+
+async def test_sqlite_reopened_sees_everything(tmp_path: Path) -> None:
+    first = SQLiteStore(tmp_path / "state.db")
+    await first.save("k", SESSION)
+    await first.save_school("U1", "mora/angsskolan")
+    assert await first.first_time("Ev1")
+    await first.close()
+
+    second = SQLiteStore(tmp_path / "state.db")
+    loaded = await second.load("k")
+    assert loaded is not None and loaded.step == "akut"
+    assert await second.saved_school("U1") == "mora/angsskolan"
+    assert await second.first_time("Ev1") is False
+    await second.close()
+
+
+def test_sqlite_survives_sigkill(tmp_path: Path) -> None:
+    script = f"""
+import asyncio, os, signal
+from bot.core.sessions import Session
+from bot.stores.sqlite import SQLiteStore
+async def main():
+    store = SQLiteStore({str(tmp_path / "state.db")!r})
+    await store.save("k", Session(flow="orosanmalan", step="akut"))
+    assert await store.first_time("Ev1")
+    os.kill(os.getpid(), signal.SIGKILL)
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, check=False)
+    assert proc.returncode == -9
+
+    async def check() -> None:
+        store = SQLiteStore(tmp_path / "state.db")
+        loaded = await store.load("k")
+        assert loaded is not None and loaded.step == "akut"
+        assert await store.first_time("Ev1") is False
+        await store.close()
+
+    asyncio.run(check())
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+async def test_redis_replicas_share_sessions_and_dedup(redis_url: str) -> None:
+    prefix = f"test-{uuid.uuid4().hex}:"
+    a = RedisStore(redis_url, prefix=prefix)
+    b = RedisStore(redis_url, prefix=prefix)
+    await a.save("slack:T1:U1", SESSION)  # a checklist started on replica A …
+    loaded = await b.load("slack:T1:U1")  # … continues on replica B
+    assert loaded is not None and loaded.answers == SESSION.answers
+    await b.save_school("U1", "mora/angsskolan")
+    assert await a.saved_school("U1") == "mora/angsskolan"
+    assert await a.first_time("Ev1") is True
+    assert await b.first_time("Ev1") is False
+    other = RedisStore(redis_url, prefix=f"other-{uuid.uuid4().hex}:")
+    assert await other.load("slack:T1:U1") is None  # the prefix separates deployments
+    for store in (a, b, other):
+        await store.close()
+
+
+async def test_redis_lock_gives_up_with_session_busy(redis_url: str) -> None:
+    prefix = f"test-{uuid.uuid4().hex}:"
+    a = RedisStore(redis_url, prefix=prefix)
+    b = RedisStore(redis_url, prefix=prefix, lock_wait=0.2)
+    async with a.locked("k"):
+        with pytest.raises(SessionBusy):
+            async with b.locked("k"):
+                pass
+    await a.close()
+    await b.close()
+
+
+async def test_redis_ping_is_false_when_unreachable() -> None:
+    store = RedisStore("redis://127.0.0.1:1/0")
+    assert await store.ping() is False
+    await store.close()
+
+
+# --- open_store --------------------------------------------------------------------------
+
+
+async def test_open_store_picks_the_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    default = open_store(None)
+    assert isinstance(default, SQLiteStore)
+    assert (tmp_path / "data" / "state.db").exists()
+    relative = open_store("sqlite:///var/bot/state.db", ttl_seconds=60)
+    assert isinstance(relative, SQLiteStore) and relative.ttl == 60
+    assert (tmp_path / "var" / "bot" / "state.db").exists()
+    absolute = open_store(f"sqlite:///{tmp_path}/abs.db")
+    assert isinstance(absolute, SQLiteStore) and absolute.path == tmp_path / "abs.db"
+    assert isinstance(open_store("memory://"), MemoryStore)
+    redis = open_store("redis://127.0.0.1:1/0")
+    assert isinstance(redis, RedisStore)
+    for store in (default, relative, absolute, redis):
+        await store.close()
+
+
+@pytest.mark.parametrize("url", ["postgres://bot:hemligt@db/x", "sqlite:///", "state.db"])
+def test_open_store_rejects_other_urls(url: str) -> None:
+    with pytest.raises(BotError) as caught:
+        open_store(url)
+    message = str(caught.value)
+    assert "sqlite:///" in message and "redis://" in message and "memory://" in message
+    assert "hemligt" not in message
