@@ -1,0 +1,155 @@
+"""Who answers for a school: its age groups, contacts in answering order, and where to call now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from bot.core.clock import Route, format_date, route_at, to_local
+from bot.core.models import (
+    AgeGroup,
+    ContactCard,
+    Directory,
+    Municipality,
+    Office,
+    Person,
+    School,
+)
+from bot.core.texts import text
+
+ALL = "all"
+
+
+def groups_for(
+    school: School, municipality: Municipality, ages: tuple[int, int] | None
+) -> tuple[AgeGroup, ...]:
+    """The age groups that answer for `school`, narrowed to `ages` when they were asked.
+
+    Empty when the school uses `all` (one list for every age) or when no group of the school
+    covers the asked ages (the caller then shows all the school's contacts instead).
+    """
+    if ALL in school.contacts:
+        return ()
+    low, high = (school.min_age, school.max_age) if ages is None else ages
+    return tuple(
+        g
+        for g in municipality.age_groups
+        if g.id in school.contacts
+        and g.overlaps(school.min_age, school.max_age)
+        and g.overlaps(low, high)
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedContact:
+    """A person in answering order: rank 1 answers first; `away_until` when away today."""
+
+    person: Person
+    rank: int
+    away_until: date | None
+
+
+@dataclass(frozen=True)
+class GroupContacts:
+    """The contacts of one age group; `group` is None for a school's `all` list."""
+
+    group: AgeGroup | None
+    contacts: tuple[ResolvedContact, ...]
+
+
+@dataclass(frozen=True)
+class ContactAnswer:
+    """Everything needed to answer 'who is our contact': groups, contacts and the route now."""
+
+    school: School
+    municipality: Municipality
+    groups: tuple[GroupContacts, ...]
+    route: Route
+
+
+def ordered(people: list[Person], day: date) -> tuple[ResolvedContact, ...]:
+    """Available people first in list order, then those away on `day` (with their end date)."""
+    present = [p for p in people if p.away_on(day) is None]
+    away = [p for p in people if p.away_on(day) is not None]
+    out = []
+    for rank, person in enumerate([*present, *away], start=1):
+        absence = person.away_on(day)
+        out.append(ResolvedContact(person, rank, absence.end if absence else None))
+    return tuple(out)
+
+
+def resolve(
+    directory: Directory, school: School, ages: tuple[int, int] | None, when: datetime
+) -> ContactAnswer:
+    """The contacts for `school` (for `ages`, or every age it serves) and the route at `when`.
+
+    `groups` is empty when the school has no group for the asked ages; ask again with None.
+    """
+    municipality = directory.municipality_of(school)
+    route = route_at(municipality, when)
+    day = to_local(when).date()
+
+    def people(group_id: str) -> list[Person]:
+        return [municipality.people[pid] for pid in school.contacts.get(group_id, ())]
+
+    groups: tuple[GroupContacts, ...]
+    if ALL in school.contacts:
+        groups = (GroupContacts(None, ordered(people(ALL), day)),)
+    else:
+        groups = tuple(
+            GroupContacts(g, ordered(people(g.id), day))
+            for g in groups_for(school, municipality, ages)
+        )
+    return ContactAnswer(school, municipality, groups, route)
+
+
+def _office_card(
+    office: Office, role: Literal["reception", "after_hours"], locale: str
+) -> ContactCard:
+    return ContactCard(
+        role=role,
+        name=office.name,
+        phone=office.phone,
+        email=office.email,
+        url=office.e_service,
+        label=text(f"contacts.{role}_label", locale),
+    )
+
+
+def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
+    """Contact cards: the school's contacts by group, then the office to call now, then the other.
+
+    In office hours the reception comes first; after hours and on holidays the socialjour.
+    """
+    out: list[ContactCard] = []
+    for group in answer.groups:
+        group_label = group.group.label if group.group else text("contacts.all_ages", locale)
+        for contact in group.contacts:
+            role = "primary" if contact.rank == 1 else "backup"
+            note = None
+            if contact.away_until is not None:
+                until = format_date(contact.away_until, locale)
+                note = text("contacts.away_until", locale, date=until)
+            person = contact.person
+            out.append(
+                ContactCard(
+                    role="contact",
+                    name=person.name,
+                    title=person.title,
+                    phone=person.phone,
+                    email=person.email,
+                    slack=person.slack,
+                    label=text(f"contacts.{role}", locale, group=group_label),
+                    note=note,
+                )
+            )
+    m = answer.municipality
+    offices: list[tuple[Literal["reception", "after_hours"], Office]] = [
+        ("reception", m.reception),
+        ("after_hours", m.after_hours),
+    ]
+    if answer.route.kind == "after_hours":
+        offices.reverse()
+    out.extend(_office_card(office, role, locale) for role, office in offices)
+    return tuple(out)
