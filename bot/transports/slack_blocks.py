@@ -1,0 +1,201 @@
+"""Pure rendering of core Replies as Slack Block Kit (messages and the App Home view)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.core.models import Choice, ContactCard, Locale, Reply
+from bot.core.render import plain
+from bot.core.texts import text
+
+Block = dict[str, Any]
+
+# Slack limits (https://api.slack.com/reference/block-kit/blocks)
+MAX_BUTTONS_PER_ACTIONS = 25
+MAX_BUTTON_LABEL = 75
+MAX_BUTTON_VALUE = 2000
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_MESSAGE_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_FALLBACK_TEXT = 3000
+
+CHOICE_ACTION_PREFIX = "choice:"
+SAVE_SCHOOL_ACTION = "save_school"
+
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMAIL = re.compile(r"^[^\s<>|@]+@[^\s<>|@]+\.[^\s<>|@]+$")
+_URL = re.compile(r"^https?://[^\s<>|]+$")
+
+
+def escape_mrkdwn(value: str) -> str:
+    """Escape the three characters Slack treats as control characters in mrkdwn.
+
+    After this, text cannot form `<!channel>`, `<@U…>` or `<https://evil|harmless>`.
+    """
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _truncate(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _chunks(value: str, limit: int) -> list[str]:
+    """Split long text at line breaks (or hard, as a last resort) into pieces under `limit`."""
+    pieces: list[str] = []
+    current = ""
+    for line in value.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _mrkdwn_sections(markup: str) -> list[Block]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in _chunks(escape_mrkdwn(markup), MAX_SECTION_TEXT)
+        if piece.strip()
+    ]
+
+
+def tel_link(phone: str) -> str:
+    """A phone number as a `tel:` link whose label is the number as the directory writes it."""
+    digits = re.sub(r"[^\d+]", "", phone)
+    label = escape_mrkdwn(phone)
+    return f"<tel:{digits}|{label}>" if digits else label
+
+
+def mention(slack_id: str) -> str:
+    """A real mention for a Slack user id; anything else is shown as escaped text."""
+    return f"<@{slack_id}>" if _SLACK_ID.match(slack_id) else escape_mrkdwn(slack_id)
+
+
+def card_block(card: ContactCard, locale: Locale) -> Block:
+    """One contact as a section: who in the text, how to reach them in the fields."""
+    who = f"*{escape_mrkdwn(card.name)}*"
+    if card.label:
+        who = f"{escape_mrkdwn(card.label)}: {who}"
+    lines = [who]
+    if card.title:
+        lines.append(escape_mrkdwn(card.title))
+    if card.note:
+        lines.append(f"_{escape_mrkdwn(card.note)}_")
+    fields: list[str] = []
+    if card.phone:
+        fields.append(f"*{text('slack.phone', locale)}*\n{tel_link(card.phone)}")
+    if card.email:
+        address = escape_mrkdwn(card.email)
+        shown = f"<mailto:{address}|{address}>" if _EMAIL.match(card.email) else address
+        fields.append(f"*{text('slack.email', locale)}*\n{shown}")
+    if card.slack:
+        fields.append(f"*{text('slack.slack', locale)}*\n{mention(card.slack)}")
+    if card.url:
+        url = escape_mrkdwn(card.url)
+        shown = f"<{url}|{url}>" if _URL.match(card.url) else url
+        fields.append(f"*{text('slack.web', locale)}*\n{shown}")
+    block: Block = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": _truncate("\n".join(lines), MAX_SECTION_TEXT)},
+    }
+    if fields:
+        block["fields"] = [{"type": "mrkdwn", "text": _truncate(f, 2000)} for f in fields[:10]]
+    return block
+
+
+def button(action_id: str, choice: Choice) -> Block:
+    element: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": _truncate(choice.label, MAX_BUTTON_LABEL)},
+        "value": choice.id[:MAX_BUTTON_VALUE],
+    }
+    if choice.style in ("primary", "danger"):
+        element["style"] = choice.style
+    return element
+
+
+def save_school_choice(reply: Reply) -> Choice | None:
+    """The "Spara som min skola" button for a reply about one school, if it has one."""
+    key = reply.data.get("school_key")
+    if not isinstance(key, str) or not key:
+        return None
+    return Choice(f"save:{key}", text("slack.save_school", reply.locale))
+
+
+def action_blocks(reply: Reply) -> list[Block]:
+    """The reply's choices as buttons, 25 per actions block; `choice:<n>` carries Choice.id."""
+    save = save_school_choice(reply)
+    elements = [
+        button(f"{CHOICE_ACTION_PREFIX}{n}", choice)
+        for n, choice in enumerate(reply.choices)
+        if save is None or choice.id != save.id  # the core offers it too: show it once
+    ]
+    if save is not None:
+        elements.append(button(SAVE_SCHOOL_ACTION, save))
+    return [
+        {"type": "actions", "elements": elements[i : i + MAX_BUTTONS_PER_ACTIONS]}
+        for i in range(0, len(elements), MAX_BUTTONS_PER_ACTIONS)
+    ]
+
+
+def reply_blocks(reply: Reply, *, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
+    """A Reply as message blocks: heading, paragraphs, contact cards, buttons, the 112 footer.
+
+    Every string from the core is escaped: the core only uses *bold*, which survives, while
+    anything a person typed and the core echoes can never become a mention or a link.
+    """
+    blocks: list[Block] = []
+    if reply.title:
+        title = _truncate(plain(reply.title), MAX_HEADER_TEXT)
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
+    for part in reply.parts:
+        blocks.extend(_mrkdwn_sections(part))
+    people = [c for c in reply.cards if c.role == "contact"]
+    offices = [c for c in reply.cards if c.role != "contact"]
+    blocks.extend(card_block(c, reply.locale) for c in people)
+    if people and offices:
+        blocks.append({"type": "divider"})
+    blocks.extend(card_block(c, reply.locale) for c in offices)
+    actions = action_blocks(reply)
+    footer: list[Block] = []
+    if reply.footer:
+        footer_text = _truncate(escape_mrkdwn(reply.footer), MAX_SECTION_TEXT)
+        footer = [{"type": "context", "elements": [{"type": "mrkdwn", "text": footer_text}]}]
+    room = limit - len(actions) - len(footer)
+    return blocks[:room] + actions + footer
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification / screen-reader text sent next to the blocks (also mrkdwn, so escaped)."""
+    first = reply.title or (reply.parts[0] if reply.parts else "") or reply.footer or ""
+    return _truncate(escape_mrkdwn(plain(first)), MAX_FALLBACK_TEXT)
+
+
+def home_view(reply: Reply) -> Block:
+    """The App Home tab: a short introduction, then the reply (the user's school, or help)."""
+    locale = reply.locale
+    intro: list[Block] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": text("slack.home_title", locale)},
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": text("slack.home_intro", locale)}},
+        {"type": "divider"},
+    ]
+    return {
+        "type": "home",
+        "blocks": intro + reply_blocks(reply, limit=MAX_HOME_BLOCKS - len(intro)),
+    }

@@ -1,0 +1,200 @@
+"""A local stand-in for the Slack Web API (and response_url, and Socket Mode's WebSocket).
+
+It answers the methods the bot calls, records every call (method + parsed arguments) for
+assertions, and can be told to fail a method for one channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM = "T0TEST001"
+JSON_ARGS = ("blocks", "view", "attachments")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str = ""
+
+    def blocks_text(self) -> str:
+        """Everything the call would show, as one string (blocks, view and fallback text)."""
+        shown = [
+            self.args.get("text") or "",
+            json.dumps(self.args.get("blocks") or [], ensure_ascii=False),
+        ]
+        shown.append(json.dumps(self.args.get("view") or {}, ensure_ascii=False))
+        return "\n".join(shown)
+
+
+@dataclass
+class SlackStandIn:
+    """Start with `async with SlackStandIn() as slack:`; point the bot at `slack.api_url`."""
+
+    locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale
+    failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
+    calls: list[Call] = field(default_factory=list)
+    socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+    _port: int = 0
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def __aenter__(self) -> SlackStandIn:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(next(a for a in self._runner.addresses if isinstance(a, tuple))[1])
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, hook: str = "hook1") -> str:
+        return f"{self.url}/response/{hook}"
+
+    # ------------------------------------------------------------------ assertions
+
+    def of(self, *methods: str) -> list[Call]:
+        return [c for c in self.calls if c.method in methods]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls of `method` once there are at least `count` of them."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.of(method)) >= count)
+
+        await asyncio.wait_for(enough(), timeout)
+        return self.of(method)
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------------ handlers
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        for key in JSON_ARGS:
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        await self._record(Call(method, args, token))
+        error = self.failures.get((method, str(args.get("channel", ""))))
+        if error:
+            return web.json_response({"ok": False, "error": error})
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        channel = args.get("channel")
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://example.slack.com/",
+                    "team": "Test",
+                    "user": "referralbot",
+                    "team_id": TEAM,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                }
+            case "chat.postMessage":
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "ts": ts,
+                    "message": {"ts": ts, "text": args.get("text", "")},
+                }
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            case "chat.update":
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "ts": args.get("ts"),
+                    "text": args.get("text", ""),
+                }
+            case "views.publish":
+                return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+            case "users.info":
+                user = str(args.get("user", ""))
+                return {
+                    "ok": True,
+                    "user": {
+                        "id": user,
+                        "team_id": TEAM,
+                        "is_bot": False,
+                        "locale": self.locales.get(user, "sv-SE"),
+                    },
+                }
+            case "conversations.open":
+                users = str(args.get("users", ""))
+                return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+            case "apps.connections.open":
+                return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        args = await request.json()
+        await self._record(Call("response_url", args))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push queued envelopes, record the acks that come back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+
+        async def push() -> None:
+            while True:
+                envelope = await self.socket_envelopes.get()
+                await ws.send_json(envelope)
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    ack = json.loads(message.data)
+                    self.socket_acks.append(ack)
+                    await self._record(Call("socket_ack", ack))
+        finally:
+            pusher.cancel()
+        return ws
