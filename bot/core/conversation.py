@@ -1,0 +1,533 @@
+"""The checklist engine: an explicit state machine over a Flow, with sessions that hold only ids.
+
+State is (flow, answers): the current step, the facts and the chosen school are derived by
+replaying the answers from the start step, so 'back' (drop the last answer) also undoes the
+facts that answer set, and a session written before a rules reload still lands somewhere sane.
+Transitions are explicit values (`Goto`, `Stay`, `End`). A click on a button of an earlier
+step is ignored and the current step shown again, so retried events and double clicks are
+harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+from bot.core import clock, contacts, query, templates
+from bot.core.matching import SchoolIndex
+from bot.core.models import Choice, ContactCard, Directory, Locale, Municipality, Reply, School
+from bot.core.rules import (
+    AGES_FACT,
+    CLOCK_FACT,
+    RESIDENCE_FACT,
+    Flow,
+    LocalText,
+    Outcome,
+    Step,
+    ages_of,
+)
+from bot.core.sessions import Session
+from bot.core.texts import text
+
+logger = logging.getLogger(__name__)
+
+MAX_AUTO_STEPS = 500  # a safety net; rule checks reject loops before a flow goes live
+RESIDENCE_MUNICIPALITY = "residence_municipality"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    """What the engine needs besides the flow and the session; built per message."""
+
+    directory: Directory
+    index: SchoolIndex
+    now: datetime
+    locale: Locale
+    known_school: School | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The new session (flow=None when the flow ended or was cancelled) and the reply."""
+
+    session: Session
+    reply: Reply
+    # where the replay ended; lets rule tests fill in their phrases with the same variables
+    position: Position | None = field(default=None, compare=False, repr=False)
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Record this answer and move on."""
+
+    answer: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Show the current step again, with a note and possibly extra choices."""
+
+    note: str | None = None
+    extra: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class End:
+    """Leave the flow without an outcome (cancel)."""
+
+
+@dataclass(frozen=True)
+class Back:
+    """Drop the last answer."""
+
+
+Transition = Goto | Stay | End | Back
+
+
+# --------------------------------------------------------------------------- replay
+
+
+@dataclass
+class Position:
+    """Where a replay of the answers ends: waiting at a step, or at an outcome."""
+
+    step: Step | None
+    outcome: Outcome | None
+    answers: list[tuple[str, str]]
+    facts: dict[str, str] = field(default_factory=dict)
+    school: School | None = None
+    waiting: Literal["answer", "municipality", "done"] = "answer"
+
+
+def _clock_fact(school: School | None, ctx: FlowContext) -> str | None:
+    if school is None:
+        return None
+    m = ctx.directory.municipality_of(school)
+    return "office_hours" if clock.is_office_hours(m, ctx.now) else "after_hours"
+
+
+def _route(step: Step, facts: dict[str, str], school: School | None, ctx: FlowContext) -> str:
+    for rule in step.routes:
+        ok = True
+        for cond in rule.when:
+            value = _clock_fact(school, ctx) if cond.fact == CLOCK_FACT else facts.get(cond.fact)
+            if value not in cond.values:
+                ok = False
+                break
+        if ok:
+            return rule.goto
+    return step.routes[-1].goto  # the parser guarantees a last rule without conditions
+
+
+def _apply(
+    step: Step, option_id: str, facts: dict[str, str], ctx: FlowContext
+) -> tuple[str | None, bool]:
+    """(next node, pending) for an answer at a step; None when the answer does not fit."""
+    if step.kind == "question":
+        opt = step.option(option_id)
+        if opt is None:
+            return None, False
+        facts.update(opt.sets)
+        return opt.goto, False
+    if step.kind == "info":
+        return (step.next, False) if option_id == "next" else (None, False)
+    if step.kind == "residence":
+        kind, _, muni = option_id.partition(":")
+        if kind not in ("here", "unknown", OTHER):
+            return None, False
+        facts[RESIDENCE_FACT] = kind
+        facts.pop(RESIDENCE_MUNICIPALITY, None)
+        if kind == OTHER and ":" not in option_id:
+            return step.next, True  # still to name the municipality
+        if muni and muni in ctx.directory.municipalities:
+            facts[RESIDENCE_MUNICIPALITY] = muni
+        return step.next, False
+    return None, False
+
+
+def replay(flow: Flow, answers: tuple[tuple[str, str], ...], ctx: FlowContext) -> Position:
+    """Walk the flow from its start through `answers`; stop where an answer is needed."""
+    facts: dict[str, str] = {}
+    school = ctx.known_school
+    kept: list[tuple[str, str]] = []
+    queue = list(answers)
+    node = flow.start
+    for _ in range(MAX_AUTO_STEPS):
+        outcome = flow.outcome(node)
+        if outcome is not None:
+            return Position(None, outcome, kept, facts, school, "done")
+        step = flow.step(node)
+        if step is None:  # checks prevent this; a flow that cannot go on is ended politely
+            logger.warning("flow %s: unknown node %s", flow.id, node)
+            break
+        if step.kind == "route":
+            node = _route(step, facts, school, ctx)
+            continue
+        if step.kind == "school" and school is not None and not (queue and queue[0][0] == step.id):
+            node = step.next or ""
+            continue
+        if not queue or queue[0][0] != step.id:
+            return Position(step, None, kept, facts, school)
+        answer = queue.pop(0)
+        if step.kind == "school":
+            chosen = ctx.directory.schools.get(answer[1])
+            if chosen is None:
+                return Position(step, None, kept, facts, school)
+            school = chosen
+            kept.append(answer)
+            node = step.next or ""
+            continue
+        target, pending = _apply(step, answer[1], facts, ctx)
+        if target is None:
+            return Position(step, None, kept, facts, school)
+        kept.append(answer)
+        if pending:
+            return Position(step, None, kept, facts, school, "municipality")
+        node = target
+    return Position(None, None, kept, facts, school, "done")
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def _t(key: str, ctx: FlowContext, **values: object) -> str:
+    return text(f"checklist.{key}", ctx.locale, **values)
+
+
+def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
+    """The documented template variables at this position (see bot.core.templates)."""
+    school = pos.school
+    muni = ctx.directory.municipality_of(school) if school else None
+    view = None
+    if school is not None:
+        answer = contacts.resolve(ctx.directory, school, ages_of(pos.facts.get(AGES_FACT)), ctx.now)
+        view = _group_view(answer, ctx)
+    lives = pos.facts.get(RESIDENCE_MUNICIPALITY)
+    return templates.build_context(
+        school=school,
+        municipality=muni,
+        contacts=view,
+        residence_kind=pos.facts.get(RESIDENCE_FACT),
+        residence=ctx.directory.municipalities.get(lives) if lives else None,
+        now=ctx.now,
+        locale=ctx.locale,
+    )
+
+
+def _group_view(answer: contacts.ContactAnswer, ctx: FlowContext) -> templates.GroupView | None:
+    if not answer.groups:
+        return None
+    group = answer.groups[0]
+    people = [
+        templates.person(
+            c.person, clock.format_date(c.away_until, ctx.locale) if c.away_until else None
+        )
+        for c in group.contacts
+    ]
+    return templates.GroupView(
+        group=group.group.label if group.group else None,
+        primary=people[0] if people else None,
+        backups=people[1:],
+    )
+
+
+def _render(source: LocalText, pos: Position, ctx: FlowContext, errors: list[str]) -> str:
+    try:
+        return templates.render(source.get(ctx.locale), template_context(pos, ctx))
+    except templates.TemplateProblem as exc:
+        errors.append(exc.message)
+        logger.warning("a rule text could not be rendered: %s", exc.message)
+        return _t("render_failed", ctx, reason=exc.message)
+
+
+# --------------------------------------------------------------------------- replies
+
+
+def _nav(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
+    back = (Choice("nav:back", _t("back", ctx)),) if pos.answers else ()
+    return (*back, Choice("nav:cancel", _t("cancel", ctx), style="danger"))
+
+
+def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
+    own = pos.school.municipality_id if pos.school else None
+    others = sorted(
+        (m for m in ctx.directory.municipalities.values() if m.id != own), key=lambda m: m.name
+    )
+    listed = tuple(Choice(f"muni:{m.id}", m.name) for m in others[:10])
+    return (*listed, Choice("muni:", _t("residence_not_listed", ctx)))
+
+
+def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
+    step = pos.step
+    assert step is not None
+    if step.kind == "question":
+        return tuple(
+            Choice(f"step:{step.id}:{o.id}", o.label.get(ctx.locale)) for o in step.options
+        )
+    if step.kind == "info":
+        return (Choice(f"step:{step.id}:next", _t("continue", ctx), style="primary"),)
+    if step.kind == "residence":
+        if pos.waiting == "municipality":
+            return _residence_muni_choices(pos, ctx)
+        here = (
+            ctx.directory.municipality_of(pos.school).name
+            if pos.school
+            else _t("our_municipality", ctx)
+        )
+        return (
+            Choice(f"step:{step.id}:here", _t("residence_here", ctx, municipality=here)),
+            Choice(f"step:{step.id}:{OTHER}", _t("residence_other", ctx)),
+            Choice(f"step:{step.id}:unknown", _t("residence_unknown", ctx)),
+        )
+    return ()
+
+
+def step_reply(flow: Flow, pos: Position, ctx: FlowContext, stay: Stay | None = None) -> Reply:
+    """The reply that shows the step the conversation waits at."""
+    step = pos.step
+    assert step is not None and step.text is not None
+    errors: list[str] = []
+    parts: list[str] = []
+    if stay is not None and stay.note:
+        parts.append(stay.note)
+    if pos.waiting == "municipality":
+        parts.append(_t("residence_which", ctx))
+    else:
+        parts.append(_render(step.text, pos, ctx, errors))
+    parts.append(_t("privacy", ctx))
+    choices = (*(stay.extra if stay else ()), *_step_choices(pos, ctx), *_nav(pos, ctx))
+    data: dict[str, object] = {"flow": flow.id, "step": step.id}
+    if errors:
+        data["errors"] = errors
+    return Reply(
+        kind="step",
+        title=flow.title.get(ctx.locale),
+        parts=tuple(parts),
+        choices=choices,
+        locale=ctx.locale,
+        data=data,
+    )
+
+
+def _footer(pos: Position, ctx: FlowContext) -> str:
+    if pos.school is None:
+        return _t("footer_no_school", ctx)
+    m = ctx.directory.municipality_of(pos.school)
+    return _t(
+        "footer", ctx, municipality=m.name, name=m.after_hours.name, phone=m.after_hours.phone
+    )
+
+
+def _residence_card(pos: Position, ctx: FlowContext) -> tuple[ContactCard, ...]:
+    lives = pos.facts.get(RESIDENCE_MUNICIPALITY)
+    m: Municipality | None = ctx.directory.municipalities.get(lives) if lives else None
+    if m is None or (pos.school is not None and m.id == pos.school.municipality_id):
+        return ()
+    r = m.reception
+    return (
+        ContactCard(
+            role="other_municipality",
+            name=r.name,
+            phone=r.phone,
+            email=r.email,
+            url=r.e_service,
+            label=m.name,
+        ),
+    )
+
+
+def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
+    """The end of the flow: the outcome text, the school's contacts right now, 112 and jour."""
+    outcome = pos.outcome
+    assert outcome is not None
+    errors: list[str] = []
+    body = _render(outcome.text, pos, ctx, errors)
+    title = (
+        _render(outcome.title, pos, ctx, errors) if outcome.title else flow.title.get(ctx.locale)
+    )
+    cards: tuple[ContactCard, ...] = ()
+    if pos.school is not None:
+        answer = contacts.resolve(
+            ctx.directory, pos.school, ages_of(pos.facts.get(AGES_FACT)), ctx.now
+        )
+        cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale))
+    data: dict[str, object] = {"flow": flow.id, "outcome": outcome.id, "kind": outcome.kind}
+    if pos.school is not None:
+        data["school"] = pos.school.key
+    if errors:
+        data["errors"] = errors
+    return Reply(
+        kind="outcome",
+        title=title,
+        parts=tuple(p.strip() for p in body.split("\n\n") if p.strip()),
+        cards=cards,
+        footer=_footer(pos, ctx),
+        locale=ctx.locale,
+        data=data,
+    )
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def _session(flow: Flow, session: Session, pos: Position, ctx: FlowContext) -> Session:
+    if pos.outcome is not None:
+        return replace(session, flow=None, step=None, answers=(), facts={}, locale=ctx.locale)
+    return replace(
+        session,
+        flow=flow.id,
+        step=pos.step.id if pos.step else None,
+        answers=tuple(pos.answers),
+        facts=dict(pos.facts),
+        locale=ctx.locale,
+    )
+
+
+def _show(flow: Flow, session: Session, pos: Position, ctx: FlowContext, stay: Stay | None) -> Turn:
+    if pos.step is None and pos.outcome is None:
+        return _end(session, ctx, "broken")
+    new = _session(flow, session, pos, ctx)
+    if pos.outcome is not None:
+        return Turn(new, outcome_reply(flow, pos, ctx), pos)
+    return Turn(new, step_reply(flow, pos, ctx, stay), pos)
+
+
+def _end(session: Session, ctx: FlowContext, notice: str) -> Turn:
+    ended = replace(session, flow=None, step=None, answers=(), facts={}, locale=ctx.locale)
+    return Turn(ended, Reply(kind="notice", parts=(_t(notice, ctx),), locale=ctx.locale))
+
+
+def start(flow: Flow, session: Session, ctx: FlowContext) -> Turn:
+    """Begin `flow`: skip what is already known (the school) and show the first question."""
+    session = replace(
+        session,
+        flow=flow.id,
+        answers=(),
+        facts={},
+        school=ctx.known_school.key if ctx.known_school else None,
+        candidates=(),
+    )
+    return _show(flow, session, replay(flow, (), ctx), ctx, None)
+
+
+def _nav_words() -> dict[str, str]:
+    words = {}
+    for locale in ("sv", "en"):
+        words[text("checklist.back", locale).casefold()] = "nav:back"
+        words[text("checklist.cancel", locale).casefold()] = "nav:cancel"
+    return words
+
+
+def _on_choice(pos: Position, choice: str, ctx: FlowContext) -> Transition:
+    kind, _, rest = choice.partition(":")
+    step = pos.step
+    assert step is not None
+    if choice == "nav:back":
+        return Back()
+    if choice == "nav:cancel":
+        return End()
+    if kind == "step":
+        step_id, _, option_id = rest.partition(":")
+        if step_id != step.id:
+            return Stay(_t("stale", ctx))
+        if pos.waiting == "municipality":
+            return Goto((step.id, option_id)) if option_id != OTHER else Stay()
+        valid = {c.id for c in _step_choices(pos, ctx)}
+        return Goto((step.id, option_id)) if choice in valid else Stay(_t("pick_option", ctx))
+    if kind == "school" and step.kind == "school":
+        if rest in ctx.directory.schools:
+            return Goto((step.id, rest))
+        return Stay(_t("school_not_found", ctx))
+    if kind == "muni" and pos.waiting == "municipality":
+        return Goto((step.id, f"{OTHER}:{rest}"))
+    if kind in ("school", "muni"):
+        return Stay(_t("stale", ctx))
+    return Stay(_t("pick_option", ctx))
+
+
+def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
+    step = pos.step
+    assert step is not None
+    said = " ".join(raw.split()).casefold()
+    nav = _nav_words().get(said)
+    if nav is not None:
+        return _on_choice(pos, nav, ctx)
+    if not said:
+        return Stay(_t("pick_option", ctx))
+    if step.kind == "school":
+        return _school_text(step, raw, ctx)
+    if pos.waiting == "municipality":
+        found = query.find_municipality(raw, ctx.directory)
+        if found is None:
+            return Stay(_t("residence_not_found", ctx))
+        return Goto((step.id, f"{OTHER}:{found.id}"))
+    choices = (*_step_choices(pos, ctx), *_nav(pos, ctx))
+    if said.isdigit() and 1 <= int(said) <= len(choices):
+        return _on_choice(pos, choices[int(said) - 1].id, ctx)
+    for c in choices:
+        if c.label.casefold() == said:
+            return _on_choice(pos, c.id, ctx)
+    if step.kind == "question":  # the option id, or a label in either language
+        for option in step.options:
+            if said == option.id.casefold() or said in {
+                t.casefold() for _, t in option.label.items()
+            }:
+                return Goto((step.id, option.id))
+        # a unique start of a label: "nej" for "Nej, jag ska anmäla"
+        starts = [o for o in step.options if o.label.get(ctx.locale).casefold().startswith(said)]
+        if len(starts) == 1:
+            return Goto((step.id, starts[0].id))
+    return Stay(_t("pick_option", ctx))
+
+
+def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
+    lookup = ctx.index.lookup(raw)
+    result = lookup.result
+    if not lookup.query.school_text:  # e.g. only "i Mora": the name is missing
+        result = ctx.index.search(raw)
+    if result.status == "found" and result.school is not None:
+        return Goto((step.id, result.school.key))
+    extra = tuple(
+        Choice(f"school:{s.key}", f"{s.name} ({ctx.directory.municipality_of(s).name})")
+        for s in result.candidates[:8]
+    )
+    if result.status == "ambiguous":
+        return Stay(_t("school_ambiguous", ctx), extra)
+    note = _t("school_not_found", ctx)
+    if extra:
+        note += " " + _t("school_did_you_mean", ctx)
+    return Stay(note, extra)
+
+
+def advance(
+    flow: Flow,
+    session: Session,
+    ctx: FlowContext,
+    *,
+    choice: str | None,
+    text: str | None,
+) -> Turn:
+    """One user action (a chosen id or free text) at the current step of `flow`."""
+    pos = replay(flow, session.answers, ctx)
+    if pos.step is None:  # nothing left to answer (or nothing sane): show that again
+        return _show(flow, session, pos, ctx, None)
+    move = _on_choice(pos, choice, ctx) if choice is not None else _on_text(pos, text or "", ctx)
+    answers = tuple(pos.answers)
+    if isinstance(move, End):
+        return _end(session, ctx, "cancelled")
+    if isinstance(move, Stay):
+        return _show(flow, session, pos, ctx, move)
+    if isinstance(move, Back):
+        answers = answers[:-1]
+    else:
+        if pos.waiting == "municipality":
+            answers = answers[:-1]  # the pending 'other' becomes 'other:<municipality>'
+        answers = (*answers, move.answer)
+    new_pos = replay(flow, answers, ctx)
+    return _show(flow, session, new_pos, ctx, None)

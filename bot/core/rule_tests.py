@@ -1,0 +1,164 @@
+"""Runs the `tests:` written next to each flow through the real engine, as a user would click.
+
+A test lists the answers by option id. Information steps are continued automatically, and the
+school step is skipped because the test's school (or the directory's first school) is known.
+`contains` is checked against the outcome as shown, `not_contains` against everything shown on
+the way, so "never tell the guardians" really means never. Phrases are templates too, so a test
+can say `{{ socialjour.phone }}` and stay true whatever the directory holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core import clock, conversation, templates
+from bot.core.models import Directory, Reply
+from bot.core.render import as_text
+from bot.core.rules import Flow, RuleTest
+from bot.core.schema import did_you_mean
+from bot.core.sessions import Session
+from bot.core.yamlio import Document
+from bot.errors import Problem
+
+if TYPE_CHECKING:
+    from bot.core.matching import SchoolIndex
+
+# Tests without `at:` run on an ordinary Wednesday morning (office hours in most municipalities),
+# so they give the same result whenever they run.
+DEFAULT_AT = datetime(2026, 3, 11, 10, 0)
+ANY_OTHER = "another"  # any municipality in the directory other than the school's
+NOT_LISTED = "not_listed"  # "the municipality is not in the list"
+MAX_TURNS = 200
+
+
+class _Failed(Exception):
+    pass
+
+
+def _when(test: RuleTest) -> datetime:
+    at = test.at or DEFAULT_AT
+    return at.replace(tzinfo=clock.STOCKHOLM) if at.tzinfo is None else at
+
+
+def _choice_for(reply: Reply, step_id: str, answer: str, directory: Directory, school: str) -> str:
+    ids = [c.id for c in reply.choices]
+    if any(i.startswith("muni:") for i in ids):  # the "which municipality?" prompt
+        if answer == NOT_LISTED:
+            return "muni:"
+        if answer == ANY_OTHER:
+            own = directory.schools[school].municipality_id
+            other = sorted(m for m in directory.municipalities if m != own)
+            if not other:
+                raise _Failed("the directory has no other municipality for 'another'")
+            return f"muni:{other[0]}"
+        if answer not in directory.municipalities:
+            raise _Failed(
+                f"'{answer}' is no municipality in the directory"
+                + did_you_mean(answer, directory.municipalities)
+            )
+        return f"muni:{answer}"
+    choice = f"step:{step_id}:{answer}"
+    if choice not in ids:
+        options = [i.rsplit(":", 1)[1] for i in ids if i.startswith("step:")]
+        raise _Failed(
+            f"answer '{answer}' does not fit step '{step_id}' (its answers: {', '.join(options)})"
+            + did_you_mean(answer, options)
+        )
+    return choice
+
+
+def _phrase(phrase: str, turn: conversation.Turn, ctx: conversation.FlowContext) -> str:
+    if "{" not in phrase or turn.position is None:
+        return phrase
+    try:
+        return templates.render(phrase, conversation.template_context(turn.position, ctx))
+    except templates.TemplateProblem as exc:
+        raise _Failed(f"the phrase '{phrase}': {exc.message}") from None
+
+
+def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolIndex) -> list[str]:
+    """Why this test fails (empty when it passes)."""
+    school_key = test.school
+    if school_key is None:
+        if not directory.schools:
+            return ["the directory has no school to run the test with"]
+        school_key = sorted(directory.schools)[0]
+    if school_key not in directory.schools:
+        return [
+            f"school '{school_key}' is not in the directory"
+            + did_you_mean(school_key, directory.schools)
+        ]
+    ctx = conversation.FlowContext(
+        directory=directory,
+        index=index,
+        now=_when(test),
+        locale="en" if test.locale == "en" else "sv",
+        known_school=directory.schools[school_key],
+    )
+    failures: list[str] = []
+    answers = list(test.answers)
+    try:
+        turn = conversation.start(flow, Session(), ctx)
+        shown = [turn.reply]
+        for _ in range(MAX_TURNS):
+            if turn.reply.kind != "step":
+                break
+            step_id = turn.session.step or ""
+            step = flow.step(step_id)
+            if step is not None and step.kind == "info":
+                choice = f"step:{step_id}:next"
+            elif not answers:
+                raise _Failed(
+                    f"the answers run out at step '{step_id}'; expected outcome '{test.expect}'"
+                )
+            else:
+                choice = _choice_for(turn.reply, step_id, answers.pop(0), directory, school_key)
+            turn = conversation.advance(flow, turn.session, ctx, choice=choice, text=None)
+            shown.append(turn.reply)
+        reply = turn.reply
+        if reply.kind != "outcome":
+            raise _Failed(f"the flow did not end in an outcome (it ended with a {reply.kind})")
+        got = str(reply.data.get("outcome"))
+        if got != test.expect:
+            failures.append(f"ended in outcome '{got}', expected '{test.expect}'")
+        if answers:
+            failures.append(f"answers left over after the outcome: {', '.join(answers)}")
+        for r in shown:
+            errors = r.data.get("errors")
+            if isinstance(errors, list):
+                failures.extend(str(e) for e in errors)
+        outcome_text = as_text(reply).casefold()
+        everything = "\n".join(as_text(r) for r in shown).casefold()
+        for phrase in test.contains:
+            filled = _phrase(phrase, turn, ctx)
+            if filled.casefold() not in outcome_text:
+                failures.append(f"the outcome does not say '{filled}'")
+        for phrase in test.not_contains:
+            filled = _phrase(phrase, turn, ctx)
+            if filled.casefold() in everything:
+                failures.append(f"the conversation says '{filled}', which it must not")
+    except _Failed as exc:
+        failures.append(str(exc))
+    return failures
+
+
+def run_tests(
+    flows: Sequence[Flow],
+    docs: Mapping[str, Document],
+    directory: Directory,
+    index: SchoolIndex,
+) -> list[Problem]:
+    """Every failing rule test as an error located at the test in its file."""
+    problems: list[Problem] = []
+    for flow in flows:
+        doc = docs.get(flow.path)
+        for test in flow.tests:
+            for failure in run_test(flow, test, directory, index):
+                message = f"flow '{flow.id}', test '{test.name}' fails — {failure}"
+                if doc is not None:
+                    problems.append(doc.problem(test.where, message))
+                else:
+                    problems.append(Problem(flow.path, 1, 1, "error", message))
+    return problems

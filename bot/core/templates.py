@@ -1,0 +1,217 @@
+"""Texts in rule files are Jinja2 templates, rendered in a sandbox with a documented variable set.
+
+The sandbox keeps a rule file from reaching Python internals; StrictUndefined turns a typo
+such as `{{ recepton.phone }}` into an error instead of an empty string. The variable set is
+fixed and documented (rules/README.md), so `referral-bot check` can verify every template
+statically before anything goes live.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.core import clock
+from bot.core.models import Municipality, Office, OpeningSpan, Person, School
+from bot.core.texts import text
+
+# name -> the attributes a template may use on it (None: a plain value, no attributes)
+OFFICE_FIELDS = ("name", "phone", "email", "e_service")
+PERSON_FIELDS = ("name", "title", "phone", "email", "away_until")
+VARIABLES: Mapping[str, tuple[str, ...] | None] = {
+    "school": ("name", "key", "grades"),
+    "municipality": ("id", "name"),
+    "contacts": ("group", "primary", "backups"),
+    "reception": OFFICE_FIELDS,
+    "e_service": None,
+    "socialjour": OFFICE_FIELDS,
+    "after_hours": OFFICE_FIELDS,
+    "route": ("kind", "office", "opens_next", "open_now"),
+    "office_hours": None,
+    "residence": ("kind", "municipality", "reception"),
+    "now": None,
+}
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be read or rendered; `message` is for an administrator."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@cache
+def environment() -> SandboxedEnvironment:
+    """The one sandboxed environment for rule texts (no HTML escaping: this is chat text)."""
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+
+
+def _attr_uses(node: nodes.Node) -> Iterator[tuple[str, str]]:
+    """(variable, field) for every `x.field` and `x['field']` read straight off a variable."""
+    for found in node.find_all(nodes.Getattr):
+        assert isinstance(found, nodes.Getattr)
+        if isinstance(found.node, nodes.Name) and found.node.ctx == "load":
+            yield found.node.name, found.attr
+    for item in node.find_all(nodes.Getitem):
+        assert isinstance(item, nodes.Getitem)
+        arg = item.arg
+        if (
+            isinstance(item.node, nodes.Name)
+            and isinstance(arg, nodes.Const)
+            and isinstance(arg.value, str)
+        ):
+            yield item.node.name, arg.value
+
+
+def check_template(source: str) -> list[str]:
+    """Problems in one template, found without rendering: syntax, unknown variables and fields."""
+    from bot.core.schema import did_you_mean
+
+    env = environment()
+    try:
+        tree = env.parse(source)
+    except TemplateError as exc:
+        return [f"the template cannot be read: {exc}"]
+    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for name_node in tree.find_all(nodes.Name):
+        name = name_node.name
+        if name_node.ctx != "load" or name in assigned or name in seen:
+            continue
+        seen.add(name)
+        if name not in VARIABLES:
+            problems.append(
+                f"unknown template variable '{name}'" + did_you_mean(name, VARIABLES)
+                + f" (known: {', '.join(VARIABLES)})"
+            )  # fmt: skip
+    for name, attr in _attr_uses(tree):
+        fields = VARIABLES.get(name)
+        if name in assigned or name not in VARIABLES:
+            continue
+        if fields is None or attr not in fields:
+            known = ", ".join(fields) if fields else "none"
+            problems.append(
+                f"'{name}' has no field '{attr}'" + did_you_mean(attr, fields or ())
+                + f" (fields: {known})"
+            )  # fmt: skip
+    return problems
+
+
+def render(source: str, context: Mapping[str, Any]) -> str:
+    """Render one rule text; raise TemplateProblem with a message an administrator understands."""
+    try:
+        return environment().from_string(source).render(**context).strip()
+    except TemplateError as exc:
+        what = str(exc.message or exc)
+        empty = re.match(r"'None' has no attribute '(\w+)'", what)
+        if empty:
+            what = (
+                f"a value is empty here, so its '{empty.group(1)}' cannot be shown "
+                "— wrap it in {% if … %}"
+            )
+        raise TemplateProblem(f"the text could not be filled in: {what}") from None
+
+
+# --------------------------------------------------------------------------- context
+
+
+def office(o: Office | None) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {"name": o.name, "phone": o.phone, "email": o.email, "e_service": o.e_service}
+
+
+def person(p: Person, away_until: str | None) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "title": p.title,
+        "phone": p.phone,
+        "email": p.email,
+        "away_until": away_until,
+    }
+
+
+def format_hours(spans: tuple[OpeningSpan, ...], locale: str) -> str:
+    """'mån–fre 08:00–16:30' — consecutive weekdays with the same hours are joined."""
+    names = text("checklist.weekday_short", locale).split()
+    groups: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (s.weekday, s.opens)):
+        hours = f"{span.opens:%H:%M}–{span.closes:%H:%M}"
+        if groups and groups[-1][2] == hours and groups[-1][1] == span.weekday - 1:
+            groups[-1] = (groups[-1][0], span.weekday, hours)
+        else:
+            groups.append((span.weekday, span.weekday, hours))
+    parts = [
+        (names[a] if a == b else f"{names[a]}–{names[b]}") + f" {hours}" for a, b, hours in groups
+    ]
+    return ", ".join(parts) if parts else text("checklist.no_office_hours", locale)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The contacts of one age group as templates see them."""
+
+    group: str | None
+    primary: dict[str, Any] | None
+    backups: list[dict[str, Any]]
+
+
+def build_context(
+    *,
+    school: School | None,
+    municipality: Municipality | None,
+    contacts: GroupView | None,
+    residence_kind: str | None,
+    residence: Municipality | None,
+    now: datetime,
+    locale: str,
+) -> dict[str, Any]:
+    """Every documented variable, None where the conversation does not know it yet."""
+    route: dict[str, Any] | None = None
+    if municipality is not None:
+        r = clock.route_at(municipality, now)
+        route = {
+            "kind": r.kind,
+            "office": office(r.office),
+            "opens_next": clock.describe(r.opens_next, now, locale) if r.opens_next else None,
+            "open_now": r.kind == "reception",
+        }
+    return {
+        "school": {"name": school.name, "key": school.key, "grades": school.grades}
+        if school
+        else None,
+        "municipality": {"id": municipality.id, "name": municipality.name}
+        if municipality
+        else None,
+        # always a block, so `{% if contacts.primary %}` works for a school without contacts
+        "contacts": {
+            "group": contacts.group if contacts else None,
+            "primary": contacts.primary if contacts else None,
+            "backups": contacts.backups if contacts else [],
+        },
+        "reception": office(municipality.reception) if municipality else None,
+        "e_service": municipality.reception.e_service if municipality else None,
+        "socialjour": office(municipality.after_hours) if municipality else None,
+        "after_hours": office(municipality.after_hours) if municipality else None,
+        "route": route,
+        "office_hours": format_hours(municipality.office_hours, locale) if municipality else None,
+        "residence": {
+            "kind": residence_kind,
+            "municipality": {"id": residence.id, "name": residence.name} if residence else None,
+            "reception": office(residence.reception) if residence else None,
+        },
+        "now": now.astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+        if now.tzinfo
+        else now.strftime("%Y-%m-%d %H:%M"),
+    }
