@@ -29,9 +29,7 @@ def _at(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{value}' is not a time like 2026-11-23T18:30"
-        ) from None
+        raise argparse.ArgumentTypeError(f"'{value}' is not a time like 2026-11-23T18:30") from None
     return when if when.tzinfo else when.replace(tzinfo=clock.STOCKHOLM)
 
 
@@ -160,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `referral-bot graph … | head`: the reader left, not a bug
+        sys.stderr.close()
+        return 0
     except Exception:
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         traceback.print_exc()

@@ -1,3 +1,3 @@
 """Shared pytest setup: fixtures from tests/helpers."""
 
-pytest_plugins = ["tests.helpers.redis_server"]
+pytest_plugins = ["tests.helpers.redis_server", "tests.helpers.telegram_standin"]

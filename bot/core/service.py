@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -147,13 +148,13 @@ class Service:
             return await self._start_flow(msg, value, session, catalog, locale)
         if session.flow and kind in {"step", "nav", "school", "muni"}:
             return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
-        if kind == "school":
+        if kind == "contact":  # a school picked from an ambiguous or did-you-mean answer
             school = directory.schools.get(value)
             if school is None:
                 return self._notice("service.unknown_school", locale), session
             ages = (session.age, session.age) if session.age is not None else None
             reply = self._contact_reply(school, ages, None, catalog, locale)
-            return reply, Session(locale=locale)
+            return reply, replace(session, candidates=(), age=None)
         if kind in {"step", "nav"}:
             return self._notice("service.checklist_over", locale), session
         logger.warning("unknown choice kind %r ignored", kind)
@@ -252,8 +253,9 @@ class Service:
             return reply, session
         if result.status == "ambiguous":
             age = lookup.query.ages[0] if lookup.query.ages else None
-            new = Session(
-                candidates=tuple(s.key for s in result.candidates), age=age, locale=locale
+            # keep any checklist in progress: picking a school must not end it
+            new = replace(
+                session, candidates=tuple(s.key for s in result.candidates), age=age, locale=locale
             )
             return self._choose_school(result, catalog, locale), new
         if msg.intent == "auto" and not result.candidates and not lookup.query.ages:
@@ -313,8 +315,12 @@ class Service:
         }
         return Reply(
             kind="contact",
-            title=text("service.contact_heading", locale, school=school.name,
-                       municipality=municipality.name),
+            title=text(
+                "service.contact_heading",
+                locale,
+                school=school.name,
+                municipality=municipality.name,
+            ),
             parts=tuple(parts),
             cards=cards,
             choices=(Choice(f"save:{school.key}", text("service.save_school", locale)),),
@@ -326,7 +332,7 @@ class Service:
     def _choose_school(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
         directory = catalog.directory
         choices = tuple(
-            Choice(f"school:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+            Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
             for s in result.candidates
         )
         return Reply(
@@ -351,7 +357,7 @@ class Service:
             parts.append(text("service.not_found_hint", locale))
         directory = catalog.directory
         choices = tuple(
-            Choice(f"school:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+            Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
             for s in result.candidates
         )
         return Reply(
@@ -402,5 +408,9 @@ class Service:
 
 def _school_json(school: School, catalog: Catalog) -> dict[str, object]:
     municipality = catalog.directory.municipality_of(school)
-    return {"name": school.name, "code": school.code, "municipality": municipality.name,
-            "key": school.key}
+    return {
+        "name": school.name,
+        "code": school.code,
+        "municipality": municipality.name,
+        "key": school.key,
+    }

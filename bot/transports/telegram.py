@@ -1,0 +1,202 @@
+"""The Telegram transport (python-telegram-bot): pure translate/render functions plus a runner.
+
+Telegram limits callback data to 64 bytes, so a longer choice id is sent as a short token
+and looked up again in a small per-process table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import logging
+import re
+from typing import Protocol
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.models import ContactCard, IncomingMessage, Intent, Locale, Reply
+from bot.core.sessions import session_key
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_LIMIT = 64
+IN_PLACE_KINDS = {"step", "outcome", "notice"}  # a checklist click updates that message
+_BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
+
+
+class Handler(Protocol):
+    async def handle(self, msg: IncomingMessage) -> Reply: ...
+
+
+def _markup(text: str) -> str:
+    """Our *bold* markup as Telegram HTML, with everything else escaped."""
+    return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def _card(card: ContactCard) -> str:
+    head = f"<b>{html.escape(card.name)}</b>"
+    if card.title:
+        head += f", {html.escape(card.title)}"
+    if card.label:
+        head = f"{html.escape(card.label)}: {head}"
+    lines = [head]
+    lines += [html.escape(x) for x in (card.phone, card.email, card.url) if x]
+    if card.note:
+        lines.append(f"<i>{html.escape(card.note)}</i>")
+    return "\n".join(lines)
+
+
+def render_text(reply: Reply) -> str:
+    """The reply as one Telegram HTML message."""
+    blocks = []
+    if reply.title:
+        blocks.append(f"<b>{html.escape(reply.title)}</b>")
+    blocks += [_markup(p) for p in reply.parts]
+    blocks += [_card(c) for c in reply.cards]
+    if reply.footer:
+        blocks.append(_markup(reply.footer))
+    return "\n\n".join(blocks)
+
+
+class CallbackCodec:
+    """Choice ids <-> Telegram callback data (at most 64 bytes)."""
+
+    def __init__(self) -> None:
+        self._long: dict[str, str] = {}
+
+    def encode(self, choice_id: str) -> str:
+        if len(choice_id.encode()) <= CALLBACK_LIMIT:
+            return choice_id
+        token = "~" + hashlib.sha256(choice_id.encode()).hexdigest()[:32]
+        self._long[token] = choice_id
+        return token
+
+    def decode(self, data: str) -> str | None:
+        return self._long.get(data) if data.startswith("~") else data
+
+
+def render_keyboard(reply: Reply, codec: CallbackCodec) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    rows = [
+        [InlineKeyboardButton(c.label[:64], callback_data=codec.encode(c.id))]
+        for c in reply.choices
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def locale_of(update: Update) -> Locale:
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "en" if code.startswith("en") else "sv"
+
+
+def to_message(
+    update: Update, *, choice: str | None = None, intent: Intent = "auto"
+) -> IncomingMessage | None:
+    """An update as an IncomingMessage; None for updates the bot does not answer."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None
+    text = None
+    if choice is None and update.effective_message is not None:
+        text = update.effective_message.text or ""
+        if text.startswith("/"):  # "/kontakt Ängsskolan" -> "Ängsskolan"
+            text = text.partition(" ")[2]
+    return IncomingMessage(
+        transport="telegram",
+        conversation=session_key("telegram", str(chat.id), str(user.id)),
+        user=f"telegram:{user.id}",
+        text=text,
+        choice=choice,
+        locale=locale_of(update),
+        intent=intent,
+    )
+
+
+class TelegramTransport:
+    """Long-polls Telegram (no inbound port) and answers through the core service."""
+
+    def __init__(self, service: Handler, *, token: str, api_url: str = "") -> None:
+        if not re.fullmatch(r"\d+:[\w-]{20,}", token):
+            raise ValueError("TELEGRAM_BOT_TOKEN does not look like '<digits>:<secret>'")
+        self.service = service
+        self.codec = CallbackCodec()
+        builder = ApplicationBuilder().token(token)
+        if api_url:
+            builder = builder.base_url(api_url.rstrip("/") + "/bot")
+        self.application: Application = builder.build()  # type: ignore[type-arg]
+        self._stop = asyncio.Event()
+        add = self.application.add_handler
+        add(CommandHandler(["start", "hjalp", "help"], self._on_help))
+        add(CommandHandler("kontakt", self._on_contact))
+        add(CommandHandler("oro", self._on_checklist))
+        add(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
+        add(CallbackQueryHandler(self._on_click))
+
+    async def _answer(self, update: Update, msg: IncomingMessage | None) -> None:
+        if msg is None or update.effective_chat is None:
+            return
+        reply = await self.service.handle(msg)
+        await update.effective_chat.send_message(
+            render_text(reply), parse_mode="HTML", reply_markup=render_keyboard(reply, self.codec)
+        )
+
+    async def _on_help(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, to_message(update, intent="help"))
+
+    async def _on_contact(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, to_message(update, intent="contact"))
+
+    async def _on_checklist(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, to_message(update, intent="checklist"))
+
+    async def _on_text(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, to_message(update))
+
+    async def _on_click(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        choice = self.codec.decode(query.data or "")
+        msg = to_message(update, choice=choice) if choice else None
+        if msg is None:
+            logger.info("telegram: unknown button ignored")
+            return
+        reply = await self.service.handle(msg)
+        keyboard = render_keyboard(reply, self.codec)
+        if reply.kind in IN_PLACE_KINDS and query.message is not None:
+            await query.edit_message_text(
+                render_text(reply), parse_mode="HTML", reply_markup=keyboard
+            )
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(
+                render_text(reply), parse_mode="HTML", reply_markup=keyboard
+            )
+
+    async def process(self, update_json: dict[str, object]) -> None:
+        """Handle one raw update (what polling delivers); used by tests and webhooks."""
+        await self.application.process_update(Update.de_json(update_json, self.application.bot))
+
+    async def run(self) -> None:
+        async with self.application:
+            await self.application.start()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(drop_pending_updates=False)
+            await self._stop.wait()
+            await self.application.updater.stop()
+            await self.application.stop()
+
+    async def close(self) -> None:
+        self._stop.set()

@@ -1,0 +1,114 @@
+"""The Telegram transport against a local stand-in of the Bot API, on the shipped example data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.catalog import load_catalog
+from bot.core.clock import STOCKHOLM
+from bot.core.models import Choice, Reply
+from bot.core.service import FixedCatalog, Service
+from bot.core.sessions import MemoryStore
+from bot.transports.telegram import CallbackCodec, TelegramTransport, render_text
+from tests.helpers.telegram_standin import TelegramStandIn
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:" + "A" * 35
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
+
+
+def text_update(update_id: int, text: str, lang: str = "sv") -> dict[str, Any]:
+    user = {"id": 7, "is_bot": False, "first_name": "Lärare", "language_code": lang}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": 7, "type": "private"},
+            "from": user,
+            "text": text,
+        },
+    }
+
+
+def click_update(update_id: int, data: str, message_id: int) -> dict[str, Any]:
+    user = {"id": 7, "is_bot": False, "first_name": "Lärare", "language_code": "sv"}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "from": user,
+            "chat_instance": "1",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": 7, "type": "private"},
+                "text": "…",
+            },
+        },
+    }
+
+
+@pytest.fixture
+async def transport(telegram_standin: TelegramStandIn) -> Any:
+    catalog = load_catalog([ROOT / "directory", ROOT / "rules"])
+    service = Service(FixedCatalog(catalog), MemoryStore(), now=lambda: TUESDAY_MORNING)
+    bot = TelegramTransport(service, token=TOKEN, api_url=telegram_standin.url)
+    await bot.application.initialize()
+    yield bot
+    await bot.application.shutdown()
+
+
+async def test_a_contact_question_gets_the_named_contacts(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    await transport.process(text_update(1, "vem är soc-kontakten för Ängsskolan åk 8?"))
+    sent = telegram_standin.called("sendMessage")
+    assert len(sent) == 1
+    assert "Ängsskolan F-9" in sent[0]["text"]
+    assert "112" in sent[0]["text"]
+    assert sent[0]["parse_mode"] == "HTML"
+
+
+async def test_a_checklist_click_edits_the_same_message(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    await transport.process(text_update(1, "orosanmälan"))
+    await transport.process(text_update(2, "Ängsskolan"))
+    question = telegram_standin.called("sendMessage")[-1]
+    assert "akut fara" in question["text"]
+    buttons = [b for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    acute = next(b for b in buttons if b["text"].startswith("Ja"))
+    await transport.process(click_update(3, acute["callback_data"], message_id=555))
+    edited = telegram_standin.called("editMessageText")
+    assert len(edited) == 1 and int(edited[0]["message_id"]) == 555
+    assert "112" in edited[0]["text"] and "Socialjouren Dalarna" in edited[0]["text"]
+    assert telegram_standin.called("answerCallbackQuery")
+
+
+async def test_a_personnummer_is_never_echoed(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    await transport.process(text_update(1, "eleven 121212-1212 på Ängsskolan"))
+    sent = telegram_standin.called("sendMessage")[-1]["text"]
+    assert "121212" not in sent and "Radera" in sent
+
+
+def test_user_text_cannot_inject_html_and_long_choice_ids_round_trip() -> None:
+    reply = Reply(kind="notice", parts=("<b>x</b> & *viktigt*",))
+    assert render_text(reply) == "&lt;b&gt;x&lt;/b&gt; &amp; <b>viktigt</b>"
+    codec = CallbackCodec()
+    long_id = "step:" + "x" * 100
+    encoded = codec.encode(long_id)
+    assert len(encoded.encode()) <= 64 and codec.decode(encoded) == long_id
+    assert codec.encode(Choice("nav:back", "Tillbaka").id) == "nav:back"
+
+
+def test_a_malformed_token_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
+        TelegramTransport(object(), token="not-a-token")  # type: ignore[arg-type]
