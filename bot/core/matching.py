@@ -1,0 +1,265 @@
+"""Fuzzy school lookup: an index over school names, built once per Directory.
+
+A search tries exact keys first and only then scores a few candidates with rapidfuzz:
+
+1. the *core* key — the name folded and compacted, grade ranges and unit codes at the end
+   removed ("Ängsskolan F-9", "ängs skolan", "ANGSSKOLAN" → 'angsskolan');
+2. the *stem* key — the core without its school word ("Ängs", "Rolfstorpsskolan" for
+   "Rolfstorps skola" → 'angs', 'rolfstorps');
+3. fuzzy — candidates are the names sharing the most rare character trigrams with the
+   query (or every school of the named municipality), scored with rapidfuzz (Indel ratio
+   and an edit distance that counts swapped letters as one slip). A match must score
+   FOUND_SCORE and beat the next different name by MARGIN.
+
+A name that several schools share is never resolved silently: without a municipality the
+result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five suggestions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from bot.core.models import Directory, School
+from bot.core.query import Query, compact, fold, parse_query, spelled_municipality
+
+FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
+MARGIN = 4.0  # how far ahead of the next different name the best one must be
+SUGGEST_SCORE = 60.0  # weaker names are not worth suggesting
+MAX_SUGGESTIONS = 5
+CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
+RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
+
+# Trailing unit codes and grade ranges: "F-9", "7-9", "1", "H", "MH", ", gr", "AB".
+_NOISE_TAIL = re.compile(
+    r"(?:[\s,/]+(?:(?:f|fk|\d{1,2})\s*-\s*(?:\d{1,2}|f)|\d{1,2}|ab|gr|a|b|h|mh|rh))+\s*$"
+)
+_SCHOOL_WORD = re.compile(r"(?:montessori|waldorf)?(?:grund|fri|resurs)?skola(?:n|ns)?")
+_BARE_SCHOOL_WORD = re.compile(r"(?:grund)?skola(?:n)?")
+_WORD = re.compile(r"[^\W_]+")
+_PLACE_WORDS = frozenset({"kommun", "stad", "region"})
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome of a search. `candidates`: the schools to choose from (ambiguous) or
+    "did you mean" suggestions (not_found, possibly empty)."""
+
+    status: Literal["found", "ambiguous", "not_found"]
+    school: School | None = None
+    candidates: tuple[School, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A parsed question and what the index found for it."""
+
+    query: Query
+    result: MatchResult
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """The exact-match keys of one name (or of typed school words)."""
+
+    full: str  # 'hagaskolan1'
+    core: str  # 'hagaskolan': without unit codes and grade ranges at the end
+    stem: str  # 'haga': without school words
+    suffix: str  # '1': what the core left out
+
+
+def name_keys(name: str) -> NameKeys:
+    """The exact-match keys of a school name or of typed school words."""
+    folded = fold(name).strip()
+    full = compact(folded)
+    trimmed = _NOISE_TAIL.sub("", folded)
+    core = compact(trimmed) or full
+    stem = _SCHOOL_WORD.sub("", core)
+    suffix = full[len(core) :] if full.startswith(core) else ""
+    return NameKeys(full, core, stem if len(stem) >= 2 else core, suffix)
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"^{key}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class SchoolIndex:
+    """Exact keys, then trigram-narrowed fuzzy scoring. Build once per Directory."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self._schools: list[School] = sorted(directory.schools.values(), key=lambda s: s.key)
+        self._entry_school: list[int] = []  # entry → position in self._schools
+        self._entry_keys: list[NameKeys] = []
+        self._school_entries: list[list[int]] = [[] for _ in self._schools]
+        self._by_core: dict[str, set[int]] = {}
+        self._by_stem: dict[str, set[int]] = {}
+        self._by_municipality: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
+        for pos, school in enumerate(self._schools):
+            for name in self._names(school):
+                keys = name_keys(name)
+                own = self._school_entries[pos]
+                if not keys.core or any(self._entry_keys[e] == keys for e in own):
+                    continue
+                entry = len(self._entry_keys)
+                own.append(entry)
+                self._entry_school.append(pos)
+                self._entry_keys.append(keys)
+                self._by_core.setdefault(keys.core, set()).add(pos)
+                self._by_stem.setdefault(keys.stem, set()).add(pos)
+                self._by_municipality.setdefault(school.municipality_id, []).append(entry)
+                for gram in _trigrams(keys.core):
+                    postings.setdefault(gram, []).append(entry)
+        # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
+        limit = max(50, len(self._entry_keys) // 20)
+        self._postings = {g: tuple(es) for g, es in postings.items() if len(es) <= limit}
+
+    def _names(self, school: School) -> list[str]:
+        """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund')."""
+        names = [school.name, *school.aliases]
+        municipality = self.directory.municipalities.get(school.municipality_id)
+        if municipality is None:
+            return names
+        words = [w for w in _WORD.findall(fold(municipality.name)) if w not in _PLACE_WORDS]
+        name_re = r"[\s-]+".join(map(re.escape, words))
+        place = re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b")
+        for name in list(names):
+            stripped = place.sub(" ", fold(name))
+            core = name_keys(stripped).core
+            if stripped != fold(name) and core and not _BARE_SCHOOL_WORD.fullmatch(core):
+                names.append(stripped)
+        return names
+
+    # ------------------------------------------------------------------ search
+
+    def lookup(self, text: str) -> Lookup:
+        """Parse a question and search for the school it names."""
+        query = parse_query(text, self.directory)
+        if (query.ages or query.municipality_id) and not self._is_name(query.school_text):
+            # Grade words or a place may be part of the name: "Enskilda gymnasiet",
+            # "Grundskola Överkalix kommun". An exact name wins over reading them apart.
+            for grades, places in ((True, False), (False, True), (False, False)):
+                whole = parse_query(text, self.directory, grades=grades, places=places)
+                if self._is_name(whole.school_text):
+                    query = whole
+                    break
+        result = self.search(query.school_text, query.municipality_id)
+        if result.status != "found" and query.municipality_id is None:
+            placed = self._with_place(query)
+            if placed is not None:
+                return placed
+        return Lookup(query, result)
+
+    def _is_name(self, school_text: str) -> bool:
+        return name_keys(school_text).core in self._by_core
+
+    def _with_place(self, query: Query) -> Lookup | None:
+        """'tunaskolan luleå': a bare municipality name at either end of the school words."""
+        words = query.school_text.split()
+        for rest, place in ((words[:-1], words[-1:]), (words[1:], words[:1])):
+            if not rest:
+                continue
+            municipality = spelled_municipality(place[0], self.directory)
+            if municipality is None:
+                continue
+            school_text = " ".join(rest)
+            result = self.search(school_text, municipality.id)
+            if result.status == "found":
+                found = replace(query, school_text=school_text, municipality_id=municipality.id)
+                return Lookup(found, result)
+        return None
+
+    def search(self, school_text: str, municipality_id: str | None = None) -> MatchResult:
+        """The school `school_text` names, optionally only in one municipality."""
+        keys = name_keys(school_text)
+        if not keys.core:
+            return MatchResult("not_found")
+        elsewhere: set[int] = set()
+        levels = (
+            (self._by_core, keys.core),
+            (self._by_stem, keys.stem),
+            (self._by_core, _genitive(keys.core)),
+        )
+        for table, key in levels:
+            hits = table.get(key, set()) if key else set()
+            if municipality_id is not None and hits:
+                inside = {p for p in hits if self._schools[p].municipality_id == municipality_id}
+                elsewhere |= hits - inside
+                hits = inside
+            if hits:
+                return self._decide(hits, keys)
+        return self._fuzzy(keys, municipality_id, elsewhere)
+
+    def _decide(self, hits: set[int], keys: NameKeys) -> MatchResult:
+        if len(hits) > 1 and keys.suffix:
+            # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
+            exact = {
+                p for p in hits
+                if any(self._entry_keys[e].suffix == keys.suffix for e in self._school_entries[p])
+            }  # fmt: skip
+            hits = exact or hits
+        schools = self._sorted(hits)
+        if len(schools) == 1:
+            return MatchResult("found", schools[0], ())
+        return MatchResult("ambiguous", None, tuple(schools))
+
+    def _sorted(self, positions: Iterable[int]) -> list[School]:
+        return sorted((self._schools[p] for p in positions), key=self._display_order)
+
+    def _display_order(self, school: School) -> tuple[str, str]:
+        municipality = self.directory.municipalities.get(school.municipality_id)
+        return (school.name, municipality.name if municipality else school.municipality_id)
+
+    def _candidates(self, keys: NameKeys, municipality_id: str | None) -> list[int]:
+        if municipality_id is not None:
+            return self._by_municipality.get(municipality_id, [])
+        lists = [self._postings[g] for g in _trigrams(keys.core) if g in self._postings]
+        # The rarest grams are enough to bring a name with a typo or two to the top.
+        lists = sorted(lists, key=len)[:RARE_GRAMS]
+        counts = Counter(chain.from_iterable(lists))
+        return [entry for entry, _ in counts.most_common(CANDIDATES)]
+
+    def _fuzzy(
+        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[int]
+    ) -> MatchResult:
+        best: dict[int, tuple[float, str]] = {}  # school position → (best score, its core)
+        for entry in self._candidates(keys, municipality_id):
+            e = self._entry_keys[entry]
+            score = _score(keys, e)
+            pos = self._entry_school[entry]
+            if score > best.get(pos, (0.0, ""))[0]:
+                best[pos] = (score, e.core)
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        if ranked and ranked[0][1][0] >= FOUND_SCORE:
+            top_score, top_core = ranked[0][1]
+            # Schools sharing the best name are decided like an exact hit ("Hagaskolan 1").
+            same = {p for p, (_, core) in ranked if core == top_core}
+            runner_up = next((score for p, (score, _) in ranked if p not in same), 0.0)
+            if top_score - runner_up >= MARGIN:
+                return self._decide(same, keys)
+        # Same name in another municipality first: "Tunaskolan i Mora" → Tunaskolan, Luleå?
+        suggestions = self._sorted(elsewhere)
+        suggestions += [self._schools[p] for p, (s, _) in ranked if s >= SUGGEST_SCORE]
+        unique = list({s.key: s for s in suggestions}.values())  # keys keep their first place
+        return MatchResult("not_found", None, tuple(unique[:MAX_SUGGESTIONS]))
+
+
+def _score(query: NameKeys, name: NameKeys) -> float:
+    """0–100. Indel ratio, plus edit distance counting a swap of two letters as one slip."""
+    ratio = max(fuzz.ratio(query.core, name.core), fuzz.ratio(query.stem, name.stem))
+    osa = OSA.normalized_similarity(query.core, name.core) * 100
+    return (ratio + osa) / 2
+
+
+def _genitive(core: str) -> str:
+    """'angsskolans' → 'angsskolan': "Ängsskolans soc-kontakt"."""
+    return core[:-1] if core.endswith("s") and len(core) > 4 else ""

@@ -1,0 +1,427 @@
+"""Understanding a typed question: school words, municipality, grade or age, and language.
+
+Staff type "vem är soc-kontakten för Ängsskolan åk 8?" or "who is the contact for Tunaskolan in
+Luleå, 13 years old". `parse_query` takes out the grade or age and the municipality where they
+are clearly marked ("i Luleå", "Luleå kommun", "åk 8", "12 år"), then trims question words from
+both ends only, so words inside a school name ("Skolan på Berget") are never removed.
+
+All matching is done on `fold`ed text: lower case with Swedish and other diacritics folded
+(å/ä → a, ö → o, é → e). `fold` keeps the length of its input so that positions found in the
+folded text can be cut out of the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.core.grades import PRESCHOOL, ages_label
+from bot.core.models import Directory, Locale, Municipality
+
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("åäàáâãā", "a"),
+        **dict.fromkeys("öøóòôõ", "o"),
+        **dict.fromkeys("éèêë", "e"),
+        **dict.fromkeys("üúùû", "u"),
+        **dict.fromkeys("íìïî", "i"),
+        "æ": "a",
+        "ç": "c",
+        "ñ": "n",
+        "ý": "y",
+        **dict.fromkeys("‐‑‒–—−", "-"),
+        **dict.fromkeys("’‘´`", "'"),
+    }
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _lower(text: str) -> str:
+    """Lower case with exactly the length of `text` (a few letters, e.g. 'İ', grow otherwise)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered
+
+
+def fold(text: str) -> str:
+    """Lower case, diacritics folded; the result has exactly the length of `text`."""
+    return _lower(text).translate(_FOLD)
+
+
+def compact(text: str) -> str:
+    """Folded letters and digits only: 'Ängs skolan F-9' → 'angsskolanf9'."""
+    return "".join(_WORD.findall(fold(text)))
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks about. `school_text` is the part that should name a school."""
+
+    school_text: str
+    municipality_id: str | None = None
+    ages: tuple[int, int] | None = None
+    grade_label: str | None = None  # normalised, in `locale`: "åk 8", "förskoleklass", "12 år"
+    locale: Locale = "sv"
+
+
+# --------------------------------------------------------------------------- language
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_EN_WORDS = _wordset(
+    "who whom whose what where which is are the social services service contact contacts "
+    "year years old grade please our my does do should call pupil student child kid worker "
+    "hi hello thanks responsible preschool upper secondary work works at"
+)
+_SV_WORDS = _wordset(
+    "vem vilken vilka är för kontakt kontakten kontakterna soc socialtjänsten åk årskurs år "
+    "kommun på hej till jag vi vår som har elev eleven barn barnet gäller kan ska ringa hos "
+    "och en ett förskoleklass förskola gymnasiet tack åring"
+)
+
+
+def detect_locale(text: str) -> Locale:
+    """'en' when the text has more English than Swedish marker words, else 'sv'."""
+    words = _WORD.findall(text.lower())
+    en = sum(w in _EN_WORDS for w in words)
+    sv = sum(w in _SV_WORDS for w in words)
+    return "en" if en > sv else "sv"
+
+
+# --------------------------------------------------------------------------- grades and ages
+
+_Kind = Literal["age", "year", "gy", "gymnasium", "f", "preschool"]
+
+
+@dataclass(frozen=True)
+class _GradeRule:
+    pattern: re.Pattern[str]
+    kind: _Kind
+
+
+_ORDINALS = {
+    "ettan": 1, "tvaan": 2, "trean": 3, "fyran": 4, "femman": 5,
+    "sexan": 6, "sjuan": 7, "attan": 8, "nian": 9,
+}  # fmt: skip
+# Order matters: "12 år" must be read as an age before "år 8" is read as a year.
+_GRADE_RULES = (
+    _GradeRule(re.compile(r"\bgy\s*-?\s*(?P<n>[1-4])\b"), "gy"),
+    _GradeRule(
+        re.compile(
+            r"\b(?<!-)(?P<n>1?\d)\s*-?\s*(?:ar|ars|arig|ariga|aring|aringen|aringar)\b"
+            r"(?:\s+gammal)?"
+            r"|\b(?<!-)(?P<n2>1?\d)\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*old|years|yrs|yo)\b"
+            r"|\baged?\s+(?P<n3>1?\d)\b"
+        ),
+        "age",
+    ),
+    _GradeRule(
+        re.compile(
+            r"\b(?:ak|arskurs|klass|ar|year|grade|yr)\s*\.?\s*(?P<n>[1-9])\b(?!\s*[-:]\s*\d)"
+            r"|\b(?P<n2>[1-9])\s*:\s*(?:an|a|e)\b"
+            r"|\b(?P<n3>" + "|".join(_ORDINALS) + r")\b"
+            r"|\b(?P<n4>[1-9])(?:st|nd|rd|th)\s+(?:grade|year)\b"
+        ),
+        "year",
+    ),
+    _GradeRule(
+        re.compile(
+            r"\b(?:f\s*-?\s*klass(?:en)?|forskoleklass(?:en)?|sexarsverksamhet(?:en)?"
+            r"|preschool\s+class|reception\s+class)\b"
+        ),
+        "f",
+    ),
+    _GradeRule(
+        re.compile(r"\b(?:forskola(?:n)?|forskolebarn|preschool|kindergarten)\b"), "preschool"
+    ),
+    _GradeRule(
+        re.compile(
+            r"\b(?:gymnasiet|gymnasium|gymnasieskola(?:n)?|high\s+school|upper\s+secondary)\b"
+        ),
+        "gymnasium",
+    ),
+)
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "f": ("förskoleklass", "preschool class"),
+    "preschool": ("förskola", "preschool"),
+    "gymnasium": ("gymnasiet", "upper secondary school"),
+}
+
+
+@dataclass(frozen=True)
+class _Grade:
+    kind: _Kind
+    start: int
+    end: int
+    number: int = 0
+
+
+def _number(match: re.Match[str]) -> int:
+    """The number a mention carries ('8' in 'åk 8', 'åttan' → 8); 0 for 'förskola'."""
+    value = next((v for v in match.groupdict().values() if v), "")
+    return _ORDINALS.get(value) or (int(value) if value.isdigit() else 0)
+
+
+def _grades(folded: str) -> list[_Grade]:
+    """Every grade or age mention, earliest rules first; found spans are blanked out."""
+    found: list[_Grade] = []
+    for rule in _GRADE_RULES:
+        for m in rule.pattern.finditer(folded):
+            number = _number(m)
+            if rule.kind == "age" and number > 25:
+                continue
+            found.append(_Grade(rule.kind, m.start(), m.end(), number))
+            folded = folded[: m.start()] + " " * (m.end() - m.start()) + folded[m.end() :]
+    return found
+
+
+def _ages_of(grades: list[_Grade], locale: Locale) -> tuple[tuple[int, int], str] | None:
+    """The (ages, label) the grade mentions add up to; the first clear mention wins."""
+    en = locale == "en"
+    kinds = {g.kind: g for g in reversed(grades)}  # the first mention of each kind
+    year = kinds.get("year")
+    if "gy" in kinds or ("gymnasium" in kinds and year is not None and year.number <= 4):
+        n = kinds["gy"].number if "gy" in kinds else year.number if year else 1
+        label = f"upper secondary year {n}" if en else f"gymnasiet år {n}"
+        return (15 + n, 15 + n), label
+    if "age" in kinds:
+        age = kinds["age"].number
+        return (age, age), ages_label(age, age, locale)
+    if year is not None:
+        n = year.number
+        return (n + 6, n + 6), f"year {n}" if en else f"åk {n}"
+    if "f" in kinds:
+        return (6, 6), _LABELS["f"][en]
+    if "preschool" in kinds:
+        return PRESCHOOL, _LABELS["preschool"][en]
+    if "gymnasium" in kinds:
+        return (16, 19), _LABELS["gymnasium"][en]
+    return None
+
+
+# --------------------------------------------------------------------------- municipalities
+
+_PLACE_BEFORE = frozenset({"i", "in", "pa", "fran", "from", "inom"})
+_PLACE_AFTER = frozenset({"kommun", "kommuns", "kommune", "stad", "stads", "municipality"})
+_PLACE_NOISE = _PLACE_BEFORE | _PLACE_AFTER | {"region", "bor", "vi", "barnet", "eleven"}
+
+
+@dataclass(frozen=True)
+class _Place:
+    municipality: Municipality
+    start: int
+    end: int
+
+
+class _MunicipalityNames:
+    """Compact spellings of every municipality: 'lulea', 'luleas', 'goteborg'.
+
+    Folded spellings that two municipalities share (Habo, Håbo) only match when typed
+    with the right letters.
+    """
+
+    def __init__(self, directory: Directory) -> None:
+        self.by_id = dict(directory.municipalities)
+        self.keys = self._unique(directory, fold)
+        self.accented = self._unique(directory, _lower)
+        self.choices = sorted(self.keys)
+
+    @classmethod
+    def _unique(cls, directory: Directory, lower: Callable[[str], str]) -> dict[str, str]:
+        keys: dict[str, set[str]] = {}
+        for m in directory.municipalities.values():
+            for key in cls._spellings(m, lower):
+                keys.setdefault(key, set()).add(m.id)
+        return {k: ids.pop() for k, ids in keys.items() if len(ids) == 1}
+
+    @staticmethod
+    def _spellings(m: Municipality, lower: Callable[[str], str]) -> set[str]:
+        words = _WORD.findall(lower(m.name))
+        suffixed = bool(words) and words[-1] in _PLACE_AFTER
+        if suffixed:
+            words = words[:-1]
+        if words and words[0] == "region" and len(words) > 1:
+            words = words[1:]
+        bases = {"".join(words), compact(m.id)}
+        if suffixed and words and words[-1].endswith("s") and len(words[-1]) > 4:
+            bases.add("".join(words)[:-1])  # "Göteborgs stad" → göteborg
+        return {b for base in bases if base for b in (base, base + "s")}
+
+    def exact(self, words: list[str], typed: list[str] | None = None) -> Municipality | None:
+        """By folded words; `typed` (the same words with their diacritics) decides clashes."""
+        mid = self.accented.get("".join(typed)) if typed else None
+        mid = mid or self.keys.get("".join(words))
+        return self.by_id[mid] if mid else None
+
+    def fuzzy(self, words: list[str], cutoff: float) -> Municipality | None:
+        key = "".join(words)
+        if len(key) < 4:
+            return None
+        hit = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return self.by_id[self.keys[hit[0]]] if hit else None
+
+
+_NAMES_CACHE: dict[int, tuple[weakref.ref[Directory], _MunicipalityNames]] = {}
+
+
+def _names(directory: Directory) -> _MunicipalityNames:
+    """Built once per Directory object (a catalog load), then reused."""
+    entry = _NAMES_CACHE.get(id(directory))
+    if entry is not None and entry[0]() is directory:
+        return entry[1]
+    for key in [k for k, (ref, _) in _NAMES_CACHE.items() if ref() is None]:
+        del _NAMES_CACHE[key]
+    names = _MunicipalityNames(directory)
+    _NAMES_CACHE[id(directory)] = (weakref.ref(directory), names)
+    return names
+
+
+def _tokens(folded: str) -> list[re.Match[str]]:
+    return list(_WORD.finditer(folded))
+
+
+def _windows(tokens: list[re.Match[str]], start: int) -> Iterator[int]:
+    """Window ends, longest first (names have up to three words: 'Upplands Väsby')."""
+    yield from range(min(start + 3, len(tokens)), start, -1)
+
+
+def _marked_place(folded: str, lowered: str, names: _MunicipalityNames) -> _Place | None:
+    """A municipality clearly marked as one: 'i Luleå', 'Luleå kommun', 'in Lulea' (typos too)."""
+    toks = _tokens(folded)
+    words = [t.group() for t in toks]
+    typed = [lowered[t.start() : t.end()] for t in toks]
+    for i in range(len(toks)):
+        for j in _windows(toks, i):
+            m = names.exact(words[i:j], typed[i:j])
+            if m is None:
+                continue
+            before = i > 0 and words[i - 1] in _PLACE_BEFORE
+            after = j < len(words) and words[j] in _PLACE_AFTER
+            if before or after:
+                start = toks[i - 1].start() if before else toks[i].start()
+                end = toks[j].end() if after else toks[j - 1].end()
+                return _Place(m, start, end)
+    # A typo is only trusted at the very end, after "i"/"in": "tunaskolan i luleo?"
+    for i in range(max(len(toks) - 4, 1), len(toks)):
+        if words[i - 1] not in ("i", "in"):
+            continue
+        tail = words[i:]
+        end = len(tail)
+        if tail[-1] in _PLACE_AFTER:
+            end -= 1
+        m = names.fuzzy(tail[:end], 80) if end else None
+        if m is not None:
+            return _Place(m, toks[i - 1].start(), toks[-1].end())
+    return None
+
+
+def spelled_municipality(word: str, directory: Directory) -> Municipality | None:
+    """The municipality spelled exactly (case and diacritics aside) by one word: 'lulea'."""
+    return _names(directory).exact([compact(word)], [_lower(word)])
+
+
+def find_municipality(text: str, directory: Directory) -> Municipality | None:
+    """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo'."""
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    folded = lowered.translate(_FOLD)
+    names = _names(directory)
+    place = _marked_place(folded, lowered, names)
+    if place is not None:
+        return place.municipality
+    toks = [t for t in _tokens(folded) if t.group() not in _PLACE_NOISE]
+    words = [t.group() for t in toks]
+    typed = [lowered[t.start() : t.end()] for t in toks]
+    if not words:
+        return None
+    whole = names.exact(words, typed)
+    if whole is not None:
+        return whole
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            hit = names.exact(words[i : i + size], typed[i : i + size])
+            if hit is not None:
+                return hit
+    return names.fuzzy(words, 80)
+
+
+# --------------------------------------------------------------------------- question words
+
+# Only trimmed from the two ends of what is left, never from inside: names keep their words.
+_FILLER = _wordset(
+    # Swedish, folded (å/ä → a, ö → o)
+    "hej hejsan tja vem vilka vilken vad var ar finns som jag vi du ni man kan ska "
+    "skall bor borde behover vill undrar soker letar efter ringa kontakta kontaktar prata med "
+    "mig oss ge fa om gallande angaende har hos pa for till i inom mot at en ett den det min "
+    "mitt mina elev eleven elever barn barnet kontakt kontakten kontakter kontakterna "
+    "kontaktperson kontaktpersonen kontaktpersoner kontaktuppgifter nummer numret telefon "
+    "telefonnummer soc socialen socialtjansten socialtjanst socialtjanstens sockontakt "
+    "sockontakten socialsekreterare socialsekreteraren handlaggare handlaggaren mottagning "
+    "mottagningen skolkontakt skolkontakten ansvarig ansvarige tack snalla ligger gar nagon "
+    "och eller fran jobbar arbetar "
+    # English
+    "hi hello hey who whom what which where is are the our my their for at in to "
+    "social services service worker workers contact contacts person people number phone "
+    "details please thanks thank you do does we should can could call reach get pupil "
+    "student child kid responsible with about regarding there that goes attends whos work works"
+)
+# Also only at the start: at the end they are unit letters ("Prästängsskolan A").
+_LEADING = _FILLER | {"a", "an"}
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_EDGE_PUNCT = " \t\r\n?!.,;:\"'()[]«»”“"
+
+
+def _trim(original: str, folded: str) -> str:
+    toks = _tokens(folded)
+    i, j = 0, len(toks)
+    while i < j and toks[i].group() in _LEADING:
+        i += 1
+    while j > i and toks[j - 1].group() in _FILLER:
+        j -= 1
+    if i == j:
+        return ""
+    return " ".join(original[toks[i].start() : toks[j - 1].end()].split()).strip(_EDGE_PUNCT)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def parse_query(
+    text: str, directory: Directory, *, grades: bool = True, places: bool = True
+) -> Query:
+    """Split a question into school words, municipality, grade/age and language.
+
+    `grades=False` / `places=False` leave grade words or a municipality in the school text:
+    "Enskilda gymnasiet" and "Resursskolan i Strängnäs" are names.
+    """
+    original = unicodedata.normalize("NFC", text)
+    folded = fold(original)
+    locale = detect_locale(original)
+    for m in _POSSESSIVE.finditer(folded):  # "who's", "Ängsskolan's"
+        original, folded = _blank(original, *m.span()), _blank(folded, *m.span())
+    found = _grades(folded) if grades else []
+    ages = _ages_of(found, locale)
+    for g in found:
+        original, folded = _blank(original, g.start, g.end), _blank(folded, g.start, g.end)
+    place = _marked_place(folded, _lower(original), _names(directory)) if places else None
+    if place is not None:
+        original = _blank(original, place.start, place.end)
+        folded = _blank(folded, place.start, place.end)
+    return Query(
+        school_text=_trim(original, folded),
+        municipality_id=place.municipality.id if place else None,
+        ages=ages[0] if ages else None,
+        grade_label=ages[1] if ages else None,
+        locale=locale,
+    )

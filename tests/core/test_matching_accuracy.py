@@ -1,0 +1,74 @@
+"""All 1,714 real school names, each perturbed several ways, must resolve to the right school.
+
+Run with `pytest -s` to see the accuracy per kind of perturbation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.core.matching import SchoolIndex
+from bot.core.models import Directory
+from tests.helpers.perturb import PERTURBATIONS, Case, cases, correct, named_municipality_cases
+from tests.helpers.skolverket import skolverket_directory
+
+REQUIRED = 0.97
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return skolverket_directory()
+
+
+@pytest.fixture(scope="module")
+def index(directory: Directory) -> SchoolIndex:
+    return SchoolIndex(directory)
+
+
+def score(index: SchoolIndex, queries: list[Case]) -> tuple[float, Counter[str], list[Case]]:
+    """Share of right answers, wrong answers per kind, and the cases answered wrongly."""
+    wrong: list[Case] = []
+    for case in queries:
+        r = index.lookup(case.text).result
+        if not correct(case, r.status, r.school, r.candidates):
+            wrong.append(case)
+    return 1 - len(wrong) / len(queries), Counter(c.kind for c in wrong), wrong
+
+
+def test_every_real_name_perturbed_resolves(directory: Directory, index: SchoolIndex) -> None:
+    queries = cases(directory, seed=0)
+    assert len({c.school.key for c in queries}) == 1714
+    assert {c.kind for c in queries} == set(PERTURBATIONS)
+    accuracy, wrong_by_kind, wrong = score(index, queries)
+    totals = Counter(c.kind for c in queries)
+    print(f"\nlookup accuracy over {len(queries):,} perturbed queries: {accuracy:.2%}")
+    for kind, total in totals.items():
+        print(f"  {kind:<14} {1 - wrong_by_kind[kind] / total:7.2%}  ({total:,} queries)")
+    examples = ", ".join(repr(c.text) for c in wrong[:5])
+    assert accuracy >= REQUIRED, f"accuracy {accuracy:.2%}; wrong e.g. {examples}"
+
+
+def test_shared_names_are_ambiguous_without_a_municipality(
+    directory: Directory, index: SchoolIndex
+) -> None:
+    names = Counter(s.name for s in directory.schools.values())
+    shared = sorted({n for n, count in names.items() if count > 1})
+    assert len(shared) == 26
+    for name in shared:
+        result = index.lookup(f"vem är soc-kontakten för {name}?").result
+        assert result.status == "ambiguous", name
+        assert {s.key for s in directory.schools.values() if s.name == name} <= {
+            s.key for s in result.candidates
+        }
+
+
+def test_shared_names_are_found_with_the_municipality(
+    directory: Directory, index: SchoolIndex
+) -> None:
+    queries = named_municipality_cases(directory)
+    assert len(queries) >= 26 * 2
+    accuracy, _, wrong = score(index, queries)
+    print(f"\nshared names asked with their municipality: {accuracy:.2%} of {len(queries)}")
+    assert not wrong, [c.text for c in wrong]
