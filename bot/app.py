@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core import catalog as catalog_files
 from bot.core import clock
@@ -18,8 +20,14 @@ from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore, session_key
 from bot.core.texts import text
-from bot.errors import Problem
+from bot.errors import BotError, Problem
 from bot.settings import Settings
+from bot.transports import Transport
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.transports.slack import SlackTransport
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +94,7 @@ async def chat(settings: Settings, *, at: datetime | None, locale: Locale | None
 
     catalog = load(settings)
     now = (lambda: at) if at else clock.now
+    # the console is one person on one machine: a fresh session each run is what they expect
     service = Service(FixedCatalog(catalog), MemoryStore(), now=now)
     console = ConsoleTransport(
         service, sys.stdin, sys.stdout, interactive=sys.stdin.isatty(), locale=locale
@@ -100,7 +109,6 @@ def graph(settings: Settings, flow_id: str, fmt: str) -> str:
     flow = catalog.flows.get(flow_id)
     if flow is None:
         from bot.core.schema import did_you_mean
-        from bot.errors import BotError
 
         raise BotError(f"no flow '{flow_id}'" + did_you_mean(flow_id, catalog.flows))
     return graphs.to_dot(flow) if fmt == "dot" else graphs.to_mermaid(flow)
@@ -122,7 +130,95 @@ def write_schemas(out: Path) -> list[Path]:
     return written
 
 
+def no_transport_message() -> str:
+    return (
+        "referral-bot serve: no chat platform is configured.\n"
+        "  Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, and SLACK_APP_TOKEN for\n"
+        "         Socket Mode (or run `referral-bot serve --http --port 3000`).\n"
+        "         See docs/slack.md.\n"
+        "  Telegram: set TELEGRAM_BOT_TOKEN.\n"
+        "To try the bot without either, run `referral-bot chat` (or `make run`)."
+    )
+
+
 async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
-    """Run the Slack bot (Socket Mode, or HTTP with --http). Filled in by the Slack issue."""
-    raise NotImplementedError
-    await asyncio.sleep(0)
+    """Run the bot in Slack (Socket Mode, or HTTP with --http) or Telegram until stopped.
+
+    Fails fast, before connecting anywhere, on a missing or malformed token or an invalid
+    directory / rule file. Watches rules/ and directory/ and reloads them while running.
+    """
+    from bot.admin import Admin
+    from bot.metrics import Metrics
+    from bot.reload import CatalogHolder
+    from bot.stores import open_store
+    from bot.web import add_health_routes, run_side_server, time_slack_acks
+
+    if not settings.has_chat_tokens:
+        raise BotError(no_transport_message())
+    metrics = Metrics()
+    paths = [settings.directory, settings.rules]
+    holder = CatalogHolder(lambda: load(settings), metrics=metrics)
+    store = open_store(settings.store_url, ttl_seconds=settings.session_ttl_seconds)
+    service = Service(holder, store, observe=metrics.observe)
+    stop = asyncio.Event()
+    side: web.AppRunner | None = None
+    transport: Transport
+    if settings.slack_bot_token:
+        from bot.transports.slack import SlackTransport
+
+        slack = SlackTransport(
+            service,
+            store,
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+            app_token="" if http else settings.slack_app_token,
+            socket_mode=not http,
+            api_url=settings.slack_api_url,
+            host=host,
+            port=port,
+            contact_command=settings.contact_command,
+            checklist_command=settings.checklist_command,
+            admin=Admin(holder, users=settings.admin_users, paths=paths),
+            admin_command=settings.admin_command,
+            observe=metrics.observe,
+        )
+        if settings.admin_channel:
+            holder.on_error = _admin_poster(slack, settings.admin_channel)
+        if http:
+            add_health_routes(slack.web_app, holder=holder, store=store, metrics=metrics)
+            time_slack_acks(slack.web_app, metrics)
+        transport = slack
+    else:
+        from bot.transports.telegram import TelegramTransport
+
+        transport = TelegramTransport(service, token=settings.telegram_token)
+    if not http:
+        side = await run_side_server(
+            host, settings.health_port, holder=holder, store=store, metrics=metrics
+        )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    watcher = asyncio.create_task(holder.watch(paths, stop))
+    runner = asyncio.create_task(transport.run())
+    try:
+        await stop.wait()
+    finally:
+        await transport.close()
+        await asyncio.gather(runner, watcher, return_exceptions=True)
+        if side is not None:
+            await side.cleanup()
+        await store.close()
+
+
+def _admin_poster(
+    slack: SlackTransport, channel: str
+) -> Callable[[Sequence[Problem]], Awaitable[None]]:
+    """Post reload errors to the admin channel: the file and line, never user text."""
+
+    async def post(problems: Sequence[Problem]) -> None:
+        lines = [f"`{p}`" for p in problems[:15]]
+        reply = Reply(kind="notice", parts=(text("admin.config_error", "sv"), *lines))
+        await slack.post_notice(channel, reply)
+
+    return post

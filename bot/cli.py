@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -128,6 +130,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         return 0
     settings = _settings(args)
+    console = args.command == "chat" or (args.command == "run" and not settings.has_chat_tokens)
+    if console and "LOG_LEVEL" not in os.environ:  # log lines would interleave with the chat
+        settings = replace(settings, log_level="WARNING")
     app.configure_logging(settings)
     if args.command == "chat":
         asyncio.run(app.chat(settings, at=args.at, locale=args.lang))

@@ -36,6 +36,7 @@ SUGGEST_SCORE = 60.0  # weaker names are not worth suggesting
 MAX_SUGGESTIONS = 5
 CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
 RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
+MAX_NAME_WORDS = 5  # the longest run of words tried as a name inside a sentence
 
 # Trailing unit codes and grade ranges: "F-9", "7-9", "1", "H", "MH", ", gr", "AB".
 _NOISE_TAIL = re.compile(
@@ -157,7 +158,25 @@ class SchoolIndex:
             placed = self._with_place(query)
             if placed is not None:
                 return placed
+        if result.status == "not_found":
+            inside = self._name_inside(query)
+            if inside is not None:
+                return inside
         return Lookup(query, result)
+
+    def _name_inside(self, query: Query) -> Lookup | None:
+        """'vem kontaktar jag vid oro för en elev på Ängsskolan?': when the words around the
+        name were not all trimmed, a run of words that is exactly a school's name still
+        counts. Longest runs first; only exact names, never a fuzzy guess inside a sentence."""
+        words = query.school_text.split()
+        for size in range(min(len(words) - 1, MAX_NAME_WORDS), 0, -1):
+            for start in range(len(words) - size + 1):
+                run = " ".join(words[start : start + size])
+                if self._is_name(run):
+                    result = self.search(run, query.municipality_id)
+                    if result.status != "not_found":
+                        return Lookup(replace(query, school_text=run), result)
+        return None
 
     def _is_name(self, school_text: str) -> bool:
         return name_keys(school_text).core in self._by_core

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
 DEFAULT_FLOW = "orosanmalan"
+MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
 
 
 class CatalogSource(Protocol):
@@ -104,9 +105,9 @@ class Service:
             return await self._start_flow(msg, flow_id, session, catalog, locale)
         if session.flow and msg.intent == "auto":
             return self._advance(msg, session, catalog, locale, choice=None, text_in=raw)
-        flow_id = self._trigger(raw, catalog) if msg.intent == "auto" else None
-        if flow_id:
-            return await self._start_flow(msg, flow_id, session, catalog, locale)
+        trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
+        if trigger:
+            return await self._start_flow(msg, trigger, session, catalog, locale)
         return await self._contact(msg, raw, session, catalog, locale)
 
     def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
@@ -117,12 +118,18 @@ class Service:
         return "en" if session.locale == "en" else "sv"
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
+        """The flow a message asks for: the whole message is a trigger word, or it contains
+        a distinctive one ("jag behöver göra en orosanmälan"). Short, everyday triggers such
+        as "oro" count only alone, so "kontakt vid oro på Ängsskolan" stays a contact question.
+        """
         words = _words(raw)
         if not words:
             return None
+        padded = f" {words} "
         for flow_id, flow in catalog.flows.items():
-            if any(words == _words(t) for t in flow.all_triggers()):
-                return flow_id
+            for trigger in map(_words, flow.all_triggers()):
+                if words == trigger or (len(trigger) >= 8 and f" {trigger} " in padded):
+                    return flow_id
         return None
 
     # ------------------------------------------------------------------ choices
@@ -243,6 +250,18 @@ class Service:
                 ages = lookup.query.ages if lookup else None
                 reply = self._contact_reply(school, ages, lookup, catalog, locale)
                 return reply, session
+            municipality_id = lookup.query.municipality_id if lookup else None
+            if municipality_id is not None:  # "Luleå kommun": offer that municipality's schools
+                schools = tuple(
+                    sorted(
+                        catalog.directory.municipalities[municipality_id].schools,
+                        key=lambda s: s.name,
+                    )
+                )[:MAX_SCHOOL_CHOICES]
+                result = MatchResult(status="ambiguous", candidates=schools)
+                return self._choose_school(
+                    result, catalog, locale, "service.which_school_in"
+                ), session
             if not raw or msg.intent == "contact":
                 return self._notice("service.ask_school", locale), session
         assert lookup is not None
@@ -258,8 +277,6 @@ class Service:
                 session, candidates=tuple(s.key for s in result.candidates), age=age, locale=locale
             )
             return self._choose_school(result, catalog, locale), new
-        if msg.intent == "auto" and not result.candidates and not lookup.query.ages:
-            return self._notice("service.nothing_to_do", locale), session
         return self._not_found(result, catalog, locale), session
 
     def _contact_reply(
@@ -329,7 +346,13 @@ class Service:
             data=data,
         )
 
-    def _choose_school(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
+    def _choose_school(
+        self,
+        result: MatchResult,
+        catalog: Catalog,
+        locale: Locale,
+        question: str = "service.ambiguous",
+    ) -> Reply:
         directory = catalog.directory
         choices = tuple(
             Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
@@ -337,7 +360,7 @@ class Service:
         )
         return Reply(
             kind="ambiguous",
-            parts=(text("service.ambiguous", locale),),
+            parts=(text(question, locale),),
             choices=choices,
             footer=text("service.acute_footer", locale),
             locale=locale,

@@ -64,6 +64,12 @@ class Handler(Protocol):
     async def handle(self, msg: IncomingMessage) -> Reply: ...
 
 
+class AdminHandler(Protocol):
+    """Administrator commands (bot.admin.Admin); `user` is the Slack user id."""
+
+    async def handle(self, user: str, args: str, locale: Locale) -> Reply: ...
+
+
 # --------------------------------------------------------------------------- pure helpers
 
 
@@ -198,6 +204,8 @@ class SlackTransport:
         port: int = 3000,
         contact_command: str = "/kontakt",
         checklist_command: str = "/oro",
+        admin: AdminHandler | None = None,
+        admin_command: str = "/referral-admin",
         locale_ttl_seconds: float = 3600.0,
         dedup_ttl_seconds: int = 3600,
         observe: Callable[[str, str], None] | None = None,
@@ -209,13 +217,14 @@ class SlackTransport:
             app_token=app_token,
             socket_mode=self.socket_mode,
         )
-        for command in (contact_command, checklist_command):
+        for command in (contact_command, checklist_command, admin_command):
             if not re.fullmatch(r"/[a-z0-9_\-åäö]{1,31}", command):
                 raise BotError(
                     f"Slack command names start with '/' and have no spaces: {command!r}"
                 )
         keep_library_logs_quiet()
         self.service = service
+        self.admin = admin
         self.store = store
         self.host = host
         self.port = port
@@ -245,6 +254,8 @@ class SlackTransport:
         self._socket: Any = None
         self.web_app = build_web_app(self)
         self._register(contact_command, checklist_command)
+        if admin is not None:
+            self.app.command(admin_command)(ack=_ack, lazy=[self._on_admin_command])
 
     def __repr__(self) -> str:  # never show tokens
         mode = "socket" if self.socket_mode else f"http:{self.port}"
@@ -531,6 +542,19 @@ class SlackTransport:
                 await self._post_private(reply, channel, user, respond=respond)
                 return
             await self._to_dm(reply, team, user, channel, respond)
+
+    async def _on_admin_command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """Admin answers are always private: they may list file paths and problems."""
+        async with self._work("command"):
+            assert self.admin is not None
+            user, channel = body["user_id"], body["channel_id"]
+            locale = await self.locale_of(user)
+            reply = await self.admin.handle(user, body.get("text") or "", locale)
+            await self._post_private(reply, channel, user, respond=respond)
+
+    async def post_notice(self, channel: str, reply: Reply) -> None:
+        """Post a message to a channel (the admin channel's reload errors)."""
+        await self._post(reply, channel)
 
     async def _on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
         """A button: the answer replaces the message that holds it (no wall of messages)."""

@@ -552,6 +552,7 @@ def test_manifest_asks_for_exactly_what_the_code_uses() -> None:
     assert commands == [
         defaults["contact_command"].default,
         defaults["checklist_command"].default,
+        defaults["admin_command"].default,
     ]
 
 

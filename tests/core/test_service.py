@@ -1,0 +1,186 @@
+"""Conversations with the service as transcripts: user says -> bot replies -> what is stored."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pytest
+
+from bot.core.clock import STOCKHOLM
+from bot.core.models import IncomingMessage, Intent, Reply
+from bot.core.render import as_text
+from bot.core.service import FixedCatalog, Service
+from bot.core.sessions import MemoryStore
+from tests.helpers.shipped import shipped_catalog
+
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
+TUESDAY_EVENING = datetime(2026, 11, 24, 20, 0, tzinfo=STOCKHOLM)
+CHRISTMAS_DAY = datetime(2026, 12, 25, 10, 0, tzinfo=STOCKHOLM)
+BETWEEN_HOLIDAYS = datetime(2026, 12, 28, 10, 0, tzinfo=STOCKHOLM)
+KEY = "test:ws:u1"
+
+
+class Chat:
+    """One person talking to the bot, at a fixed time."""
+
+    def __init__(self, when: datetime = TUESDAY_MORNING) -> None:
+        self.store = MemoryStore()
+        self.service = Service(FixedCatalog(shipped_catalog()), self.store, now=lambda: when)
+
+    async def say(self, text: str, *, intent: Intent = "auto", channel: str | None = None) -> Reply:
+        msg = IncomingMessage("test", KEY, "test:u1", text=text, intent=intent, channel=channel)
+        return await self.service.handle(msg)
+
+    async def click(self, choice: str) -> Reply:
+        return await self.service.handle(IncomingMessage("test", KEY, "test:u1", choice=choice))
+
+
+def names(reply: Reply) -> list[str]:
+    return [card.name for card in reply.cards]
+
+
+async def test_the_readme_question_names_the_contacts_for_that_age_group() -> None:
+    reply = await Chat().say("vem är soc-kontakten för Ängsskolan åk 8?")
+    assert reply.kind == "contact"
+    assert reply.title == "Ängsskolan F-9, Mora kommun"
+    people = [c.name for c in reply.cards if c.role == "contact"]
+    assert people == ["Cecilia Lind", "Team tidiga insatser"]  # unga 13–20, primary first
+    assert "Anna Svensson" not in names(reply)  # she answers for the younger children
+    assert reply.footer is not None and "112" in reply.footer
+
+
+async def test_without_a_grade_every_age_group_of_the_school_is_shown_labelled() -> None:
+    reply = await Chat().say("angsskolan")
+    labels = {c.label.split(" – ")[0] for c in reply.cards if c.role == "contact" and c.label}
+    assert labels == {"Barn 0–12 år", "Unga 13–20 år"}
+
+
+@pytest.mark.parametrize(
+    ("when", "first_office"),
+    [
+        (TUESDAY_MORNING, "reception"),
+        (TUESDAY_EVENING, "after_hours"),
+        (CHRISTMAS_DAY, "after_hours"),
+    ],
+)
+async def test_the_office_to_call_now_comes_first(when: datetime, first_office: str) -> None:
+    reply = await Chat(when).say("Ängsskolan åk 8")
+    offices = [c.role for c in reply.cards if c.role in {"reception", "after_hours"}]
+    assert offices[0] == first_office
+    assert reply.data["route"]["kind"] == first_office  # type: ignore[index]
+
+
+async def test_after_hours_the_answer_says_when_the_reception_opens() -> None:
+    reply = await Chat(TUESDAY_EVENING).say("Ängsskolan åk 8")
+    assert "öppnar i morgon" in as_text(reply)
+
+
+async def test_an_away_primary_is_moved_down_and_the_answer_says_until_when() -> None:
+    reply = await Chat(BETWEEN_HOLIDAYS).say("Ängsskolan åk 8")
+    people = [c for c in reply.cards if c.role == "contact"]
+    assert [c.name for c in people] == ["Team tidiga insatser", "Cecilia Lind"]
+    assert people[1].note is not None and "6 januari 2027" in people[1].note
+
+
+async def test_a_shared_name_is_never_picked_silently_and_a_click_answers() -> None:
+    chat = Chat()
+    reply = await chat.say("tunaskolan åk 8")
+    assert reply.kind == "ambiguous"
+    assert [c.label for c in reply.choices] == [
+        "Tunaskolan – Botkyrka kommun",
+        "Tunaskolan 7-9 – Luleå kommun",
+    ]
+    picked = await chat.click(reply.choices[1].id)
+    assert picked.title == "Tunaskolan 7-9, Luleå kommun"
+    assert (await chat.store.load(KEY)) is None or not (await chat.store.load(KEY)).candidates  # type: ignore[union-attr]
+
+
+async def test_naming_the_municipality_resolves_a_shared_name() -> None:
+    reply = await Chat().say("Vem är kontakt på soc för tunaskolan i luleå?")
+    assert reply.title == "Tunaskolan 7-9, Luleå kommun"
+
+
+async def test_an_unknown_school_says_so_and_how_to_search() -> None:
+    reply = await Chat().say("Vem är kontakt för Påhittadeskolan i Mora?")
+    assert reply.kind == "not_found"
+    assert "Jag hittade ingen skola" in as_text(reply)
+
+
+async def test_an_english_question_gets_an_english_answer() -> None:
+    reply = await Chat().say("who is the social services contact for Ängsskolan?")
+    assert reply.locale == "en"
+    assert "call 112" in (reply.footer or "")
+
+
+async def test_a_personnummer_is_neither_echoed_stored_nor_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    chat = Chat()
+    caplog.set_level(logging.DEBUG)
+    reply = await chat.say("eleven 121212-1212 på Ängsskolan, vem ringer jag?")
+    assert reply.kind == "privacy"
+    assert "Radera" in as_text(reply) and "121212" not in as_text(reply)
+    assert await chat.store.load(KEY) is None
+    assert "121212" not in caplog.text and "Ängsskolan" not in caplog.text
+
+
+async def test_a_personnummer_during_a_checklist_leaves_the_checklist_as_it_was() -> None:
+    chat = Chat()
+    await chat.say("orosanmälan")
+    before = await chat.store.load(KEY)
+    await chat.say("20121212-1212")
+    assert await chat.store.load(KEY) == before
+
+
+async def test_a_saved_school_answers_an_empty_contact_command() -> None:
+    chat = Chat()
+    first = await chat.say("Ängsskolan")
+    saved = await chat.click(next(c.id for c in first.choices if c.id.startswith("save:")))
+    assert "Ängsskolan F-9" in as_text(saved)
+    again = await chat.say("", intent="contact")
+    assert again.title == "Ängsskolan F-9, Mora kommun"
+
+
+async def test_a_channel_bound_to_a_school_needs_no_school_name() -> None:
+    reply = await Chat().say("", intent="contact", channel="C0ANGS0001")
+    assert reply.title == "Ängsskolan F-9, Mora kommun"
+
+
+async def test_an_empty_contact_command_with_nothing_known_asks_which_school() -> None:
+    reply = await Chat().say("", intent="contact")
+    assert reply.kind == "notice" and "Vilken skola" in as_text(reply)
+
+
+@pytest.mark.parametrize("text", ["orosanmälan", "Jag behöver göra en orosanmälan", "checklista"])
+async def test_checklist_words_start_the_checklist(text: str) -> None:
+    reply = await Chat().say(text)
+    assert reply.kind == "step"
+
+
+async def test_a_short_everyday_trigger_inside_a_question_stays_a_contact_question() -> None:
+    reply = await Chat().say("vem kontaktar jag vid oro för en elev på Ängsskolan?")
+    assert reply.kind == "contact"
+
+
+async def test_picking_a_school_from_a_contact_answer_does_not_end_a_checklist() -> None:
+    chat = Chat()
+    await chat.say("orosanmälan")
+    await chat.say("Ängsskolan")
+    in_flow = await chat.store.load(KEY)
+    assert in_flow is not None and in_flow.flow == "orosanmalan"
+    ambiguous = await chat.say("tunaskolan", intent="contact")
+    await chat.click(ambiguous.choices[0].id)
+    after = await chat.store.load(KEY)
+    assert after is not None and after.flow == "orosanmalan" and after.answers == in_flow.answers
+
+
+async def test_a_button_from_an_ended_checklist_is_answered_calmly() -> None:
+    reply = await Chat().click("step:akut:ja")
+    assert reply.kind == "notice" and "avslutad" in as_text(reply)
+
+
+async def test_a_municipality_alone_offers_its_schools() -> None:
+    reply = await Chat().say("Luleå kommun")
+    assert reply.kind == "ambiguous"
+    assert reply.choices and all("Luleå kommun" in c.label for c in reply.choices)
