@@ -47,7 +47,7 @@ class Settings:
             store_url=env.get("STORE_URL", ""),
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", 24 * 3600)),
             admin_channel=env.get("ADMIN_CHANNEL", ""),
-            admin_users=tuple(u.strip() for u in env.get("ADMIN_USERS", "").split(",") if u.strip()),
+            admin_users=tuple(filter(None, map(str.strip, env.get("ADMIN_USERS", "").split(",")))),
             admin_command=env.get("ADMIN_COMMAND", "/referral-admin"),
             contact_command=env.get("CONTACT_COMMAND", "/kontakt"),
             checklist_command=env.get("CHECKLIST_COMMAND", "/oro"),
