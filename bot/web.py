@@ -1,0 +1,144 @@
+"""Health, readiness and metrics over HTTP: beside /slack/events, or on a side port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from bot.metrics import Metrics, render
+from bot.reload import CatalogHolder
+
+logger = logging.getLogger(__name__)
+
+# A readiness probe must answer well within the orchestrator's timeout (1 s by default).
+PING_TIMEOUT_SECONDS = 0.8
+SLACK_EVENTS_PATH = "/slack/events"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Pingable(Protocol):
+    async def ping(self) -> bool: ...
+
+
+def add_health_routes(
+    app: web.Application, *, holder: CatalogHolder, store: Pingable, metrics: Metrics
+) -> None:
+    """Add GET /healthz (process up), /readyz (catalog live and store answers) and /metrics."""
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        reason = await _not_ready_reason(store)
+        if reason is not None:
+            return web.json_response({"status": "not ready", "reason": reason}, status=503)
+        # The catalog is always loaded: CatalogHolder cannot exist without one.
+        return web.json_response({"status": "ready", "version": holder.current.version})
+
+    async def metrics_view(request: web.Request) -> web.Response:
+        body, content_type = render(metrics, request.headers.get("Accept", ""))
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = content_type
+        return response
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_view)
+
+
+async def _not_ready_reason(store: Pingable) -> str | None:
+    try:
+        answered = await asyncio.wait_for(store.ping(), PING_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return "session store did not answer in time"
+    except Exception as exc:
+        logger.warning("session store ping failed: %s", type(exc).__name__)
+        return "session store unreachable"
+    return None if answered else "session store unreachable"
+
+
+async def run_side_server(
+    host: str, port: int, *, holder: CatalogHolder, store: Pingable, metrics: Metrics
+) -> web.AppRunner:
+    """Serve the health routes on their own port (Socket Mode has no HTTP server of its own).
+
+    Returns once listening; the caller stops it with `await runner.cleanup()`.
+    """
+    app = web.Application()
+    add_health_routes(app, holder=holder, store=store, metrics=metrics)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    logger.info("health and metrics on http://%s:%d (/healthz, /readyz, /metrics)", host, port)
+    return runner
+
+
+# Request kinds worth a time series of their own; anything else (including whatever an
+# unsigned caller makes up) is "other", so nobody can create series at will.
+KNOWN_KINDS = frozenset(
+    {
+        "command",
+        "block_actions",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "url_verification",
+        "event_app_mention",
+        "event_message",
+        "event_app_home_opened",
+    }
+)
+
+
+def slack_request_kind(content_type: str, body: bytes) -> str:
+    """What kind of Slack request this is, from its type fields only: command, event_..., ...
+
+    The result is one of KNOWN_KINDS or "other"/"unknown", never text from the request.
+    """
+    try:
+        if content_type == "application/json":
+            data = json.loads(body)
+            kind = str(data.get("type"))
+            if kind == "event_callback":
+                kind = f"event_{data.get('event', {}).get('type')}"
+        else:
+            form = parse_qs(body.decode("utf-8", "replace"))
+            if "command" in form:
+                return "command"
+            if "payload" not in form:
+                return "unknown"
+            kind = str(json.loads(form["payload"][0]).get("type"))
+    except (ValueError, AttributeError, IndexError):
+        return "unknown"
+    return kind if kind in KNOWN_KINDS else "other"
+
+
+def time_slack_acks(app: web.Application, metrics: Metrics) -> None:
+    """Time every answered POST /slack/events as an ack of its kind (HTTP mode).
+
+    In HTTP mode the HTTP response *is* the ack, so this is the latency Slack sees. Requests
+    are counted by the transport (through `Metrics.observe`), not here. Call before the app
+    starts.
+    """
+
+    @web.middleware
+    async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path != SLACK_EVENTS_PATH or request.method != "POST":
+            return await handler(request)
+        start = time.perf_counter()
+        body = await request.read()  # aiohttp keeps it; the handler reads the same bytes
+        response = await handler(request)
+        if response.status < 400:
+            metrics.ack(slack_request_kind(request.content_type, body), time.perf_counter() - start)
+        return response
+
+    app.middlewares.append(measure)

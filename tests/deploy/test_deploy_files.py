@@ -1,0 +1,281 @@
+"""deploy/: what can be checked without Docker or a cluster — files parse and agree with the app."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+APP_ENV = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "STORE_URL"}
+CONFIGMAP_LIMIT = 1024 * 1024
+
+
+def k8s_documents() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
+    return docs
+
+
+def k8s(kind: str, name: str) -> dict[str, Any]:
+    [doc] = [d for d in k8s_documents() if d["kind"] == kind and d["metadata"]["name"] == name]
+    return doc
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    text = re.sub(r"\\\n", " ", (DEPLOY / "Dockerfile").read_text())
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (word, _) in enumerate(instructions) if word == "FROM")
+    return instructions[last_from:]
+
+
+def assert_is_serve_command(argv: list[str], *, http: bool) -> None:
+    """The command is our console script and our CLI accepts exactly these arguments."""
+    from bot.cli import _parser  # imported here: the CLI pulls in the whole app
+
+    assert argv[:2] == ["referral-bot", "serve"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["referral-bot"] == "bot.cli:main"
+    args = _parser().parse_args(argv[1:])
+    assert args.command == "serve"
+    assert args.http is http
+
+
+# ------------------------------------------------------------------------ Dockerfile
+
+
+def test_dockerfile_runs_slim_python_as_a_non_root_user() -> None:
+    stage = final_stage()
+    assert stage[0] == ("FROM", "python:3.11-slim")
+    [user] = [rest for word, rest in stage if word == "USER"]
+    assert user.split(":")[0] not in {"root", "0"}
+
+
+def test_dockerfile_entry_command_is_referral_bot_serve_over_http() -> None:
+    [cmd] = [rest for word, rest in final_stage() if word == "CMD"]
+    argv = json.loads(cmd)
+    assert_is_serve_command(argv, http=True)
+    assert argv[argv.index("--port") + 1] == "3000"
+    assert not [rest for word, rest in final_stage() if word == "ENTRYPOINT"]
+
+
+def test_dockerfile_health_check_hits_healthz_and_ships_the_configuration() -> None:
+    stage = final_stage()
+    env = " ".join(rest for word, rest in stage if word == "ENV")
+    assert "HEALTHCHECK_URL=http://127.0.0.1:3000/healthz" in env
+    [check] = [rest for word, rest in stage if word == "HEALTHCHECK"]
+    assert "HEALTHCHECK_URL" in check
+    copies = [rest for word, rest in stage if word == "COPY"]
+    assert "rules/ rules/" in copies
+    assert "directory/ directory/" in copies
+
+
+def test_build_context_holds_what_the_dockerfile_copies_and_nothing_else() -> None:
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+    kept = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    assert "*" in ignore  # everything else, .env and .venv included, stays out
+    sources = {
+        src.rstrip("/")
+        for word, rest in dockerfile_instructions()
+        if word == "COPY" and "--from" not in rest
+        for src in rest.split()[:-1]
+    }
+    assert sources == kept
+
+
+def test_every_data_file_in_the_package_is_installed() -> None:
+    """The image installs a wheel, not the source tree: bot/locales must be package data."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"].get("package-data", {}).get("bot", [])
+    data = [
+        p.relative_to(ROOT / "bot").as_posix()
+        for p in (ROOT / "bot").rglob("*")
+        if p.is_file()
+        and p.suffix not in {".py", ".pyc", ".typed"}
+        and "__pycache__" not in p.parts
+    ]
+    missing = [f for f in data if not any(fnmatch(f, pattern) for pattern in patterns)]
+    assert not missing, f"not in [tool.setuptools.package-data] bot = ...: {missing}"
+
+
+# ------------------------------------------------------------------------ compose
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    return data
+
+
+def bot_services() -> dict[str, dict[str, Any]]:
+    return {n: s for n, s in compose()["services"].items() if "command" in s and "redis" not in n}
+
+
+def test_compose_runs_two_http_replicas_with_the_app_settings() -> None:
+    bots = bot_services()
+    assert len(bots) == 2
+    for service in bots.values():
+        assert_is_serve_command(service["command"], http=True)
+        assert set(service["environment"]) >= APP_ENV
+        assert service["environment"]["STORE_URL"] == "redis://redis:6379/0"
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert (DEPLOY / service["build"]["context"] / "deploy" / "Dockerfile").exists()
+
+
+def test_compose_every_variable_it_sets_is_one_the_app_reads() -> None:
+    read = set(re.findall(r'env\.get\("([A-Z_]+)"', (ROOT / "bot" / "settings.py").read_text()))
+    for service in bot_services().values():
+        assert set(service["environment"]) <= read
+
+
+def test_compose_proxy_spreads_over_both_replicas() -> None:
+    services = compose()["services"]
+    assert services["redis"]["image"].startswith("redis:")
+    caddyfile = (DEPLOY / "Caddyfile").read_text()
+    proxy = services["proxy"]
+    assert any(v.startswith("./Caddyfile:") for v in proxy["volumes"])
+    [upstreams] = re.findall(r"reverse_proxy ([^{]+)\{", caddyfile)
+    assert sorted(upstreams.split()) == sorted(f"{name}:3000" for name in bot_services())
+    assert "health_uri /readyz" in caddyfile
+    assert "handle /slack/events" in caddyfile
+
+
+# ------------------------------------------------------------------------ Kubernetes
+
+
+def bot_container() -> dict[str, Any]:
+    deployment = k8s("Deployment", "referral-bot")
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def test_k8s_bot_runs_two_replicas_with_probes() -> None:
+    deployment = k8s("Deployment", "referral-bot")
+    assert deployment["spec"]["replicas"] == 2
+    container = bot_container()
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert_is_serve_command(container["command"], http=True)
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert container["readinessProbe"]["httpGet"]["port"] in ports
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_k8s_bot_gets_the_app_settings_from_the_secret_and_configmap() -> None:
+    sources = bot_container()["envFrom"]
+    names: set[str] = set()
+    for source in sources:
+        if "secretRef" in source:
+            names |= set(k8s("Secret", source["secretRef"]["name"])["stringData"])
+        else:
+            names |= set(k8s("ConfigMap", source["configMapRef"]["name"])["data"])
+    assert names >= APP_ENV
+    secret = k8s("Secret", "referral-bot-slack")["stringData"]
+    assert all("REPLACE-ME" in value for value in secret.values())
+
+
+def test_k8s_store_url_names_the_redis_service() -> None:
+    url = k8s("ConfigMap", "referral-bot-settings")["data"]["STORE_URL"]
+    service = k8s("Service", "referral-bot-redis")
+    assert url == f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/0"
+    assert k8s("Deployment", "referral-bot-redis")["spec"]["replicas"] == 1
+
+
+def test_k8s_configuration_is_mounted_where_the_app_looks() -> None:
+    mounts = {m["name"]: m["mountPath"] for m in bot_container()["volumeMounts"]}
+    volumes = k8s("Deployment", "referral-bot")["spec"]["template"]["spec"]["volumes"]
+    configmaps = {v["name"]: v["configMap"]["name"] for v in volumes if "configMap" in v}
+    assert mounts["rules"] == "/app/rules" and configmaps["rules"] == "referral-bot-rules"
+    assert mounts["directory"] == "/app/directory"
+    assert configmaps["directory"] == "referral-bot-directory"
+    defaults = Settings.from_env({})
+    assert [str(defaults.rules), str(defaults.directory)] == ["rules", "directory"]
+    workdirs = [rest for word, rest in final_stage() if word == "WORKDIR"]
+    assert workdirs[-1] == "/app"
+
+
+def test_k8s_shipped_configuration_fits_in_a_configmap() -> None:
+    for folder in ("rules", "directory"):
+        files = [p for p in (ROOT / folder).iterdir() if p.is_file()]
+        assert files, folder
+        assert all(p.is_file() for p in (ROOT / folder).iterdir()), "ConfigMaps are flat"
+        assert sum(p.stat().st_size for p in files) < CONFIGMAP_LIMIT
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_k8s_kustomization_renders() -> None:
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(DEPLOY / "k8s")], capture_output=True, text=True, check=True
+    )
+    kinds = sorted(d["kind"] for d in yaml.safe_load_all(result.stdout))
+    assert kinds.count("Deployment") == 2
+    assert "Secret" in kinds and "ConfigMap" in kinds and kinds.count("Service") == 2
+
+
+# ------------------------------------------------------------------------ systemd
+
+
+def unit() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((DEPLOY / "systemd" / "referral-bot.service").read_text())
+    return parser
+
+
+def test_systemd_unit_runs_socket_mode_with_sqlite_and_secrets_from_a_file() -> None:
+    service = unit()["Service"]
+    assert service["EnvironmentFile"] == "/etc/referral-bot/env"
+    env = dict(pair.split("=", 1) for pair in shlex.split(service["Environment"]))
+    assert env["STORE_URL"] == "sqlite:////var/lib/referral-bot/state.db"
+    argv = shlex.split(service["ExecStart"])
+    assert Path(argv[0]).name == "referral-bot"
+    assert_is_serve_command(["referral-bot", *argv[1:]], http=False)
+    assert service["User"] not in {"root", "0"}
+    assert service["StateDirectory"] == "referral-bot"
+    for option in ("NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp"):
+        assert service[option] in {"yes", "strict"}
+
+
+def test_systemd_env_example_names_the_socket_mode_tokens() -> None:
+    example = (DEPLOY / "systemd" / "referral-bot.env.example").read_text()
+    names = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    assert {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"} <= names
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_systemd_analyze_accepts_the_unit(tmp_path: Path) -> None:
+    """Verified with the venv's console script in place of /opt/referral-bot/venv."""
+    venv = Path(
+        shutil.which("referral-bot") or ROOT / ".venv" / "bin" / "referral-bot"
+    ).parent.parent
+    text = (DEPLOY / "systemd" / "referral-bot.service").read_text()
+    copy = tmp_path / "referral-bot.service"
+    copy.write_text(text.replace("/opt/referral-bot/venv", str(venv)))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
