@@ -25,11 +25,20 @@ YAML_SUFFIXES = {".yml", ".yaml"}
 
 
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every YAML file inside named folders, sorted."""
+    """Files named directly, plus every YAML file inside named folders, sorted.
+
+    Hidden files and folders are skipped: a Kubernetes ConfigMap mount holds every file
+    twice, once in a hidden timestamped folder ('..2026_11_25…/') behind the visible link.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in YAML_SUFFIXES)
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.suffix in YAML_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         else:
             found.append(path)
     return found

@@ -226,7 +226,8 @@ class Service:
 
     def _after_turn(self, turn: conversation.Turn) -> Session | None:
         if turn.reply.kind == "outcome":
-            self.observe("outcome", str(turn.reply.data.get("outcome", "")))
+            data = turn.reply.data
+            self.observe("outcome", f"{data.get('outcome', '')}/{data.get('kind', '')}")
         if turn.session.flow is None:
             return None
         return turn.session
