@@ -6,8 +6,17 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[2] / "bot" / "core"
-FORBIDDEN = ("slack_bolt", "slack_sdk", "telegram", "aiohttp", "bot.transports", "bot.app",
-             "bot.cli", "bot.settings", "prometheus_client")
+FORBIDDEN = (
+    "slack_bolt",
+    "slack_sdk",
+    "telegram",
+    "aiohttp",
+    "bot.transports",
+    "bot.app",
+    "bot.cli",
+    "bot.settings",
+    "prometheus_client",
+)
 
 
 def imported_modules(path: Path) -> set[str]:
