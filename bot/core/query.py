@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.grades import PRESCHOOL, ages_label
 from bot.core.models import Directory, Locale, Municipality
+from bot.core.texts import text
 
 _FOLD = str.maketrans(
     {
@@ -152,13 +153,6 @@ _GRADE_RULES = (
     ),
 )
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "f": ("förskoleklass", "preschool class"),
-    "preschool": ("förskola", "preschool"),
-    "gymnasium": ("gymnasiet", "upper secondary school"),
-}
-
-
 @dataclass(frozen=True)
 class _Grade:
     kind: _Kind
@@ -188,25 +182,23 @@ def _grades(folded: str) -> list[_Grade]:
 
 def _ages_of(grades: list[_Grade], locale: Locale) -> tuple[tuple[int, int], str] | None:
     """The (ages, label) the grade mentions add up to; the first clear mention wins."""
-    en = locale == "en"
     kinds = {g.kind: g for g in reversed(grades)}  # the first mention of each kind
     year = kinds.get("year")
     if "gy" in kinds or ("gymnasium" in kinds and year is not None and year.number <= 4):
         n = kinds["gy"].number if "gy" in kinds else year.number if year else 1
-        label = f"upper secondary year {n}" if en else f"gymnasiet år {n}"
-        return (15 + n, 15 + n), label
+        return (15 + n, 15 + n), text("grades.upper_secondary_year", locale, n=n)
     if "age" in kinds:
         age = kinds["age"].number
         return (age, age), ages_label(age, age, locale)
     if year is not None:
         n = year.number
-        return (n + 6, n + 6), f"year {n}" if en else f"åk {n}"
+        return (n + 6, n + 6), text("grades.year", locale, n=n)
     if "f" in kinds:
-        return (6, 6), _LABELS["f"][en]
+        return (6, 6), text("grades.preschool_class", locale)
     if "preschool" in kinds:
-        return PRESCHOOL, _LABELS["preschool"][en]
+        return PRESCHOOL, text("grades.preschool", locale)
     if "gymnasium" in kinds:
-        return (16, 19), _LABELS["gymnasium"][en]
+        return (16, 19), text("grades.upper_secondary", locale)
     return None
 
 

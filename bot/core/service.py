@@ -242,6 +242,8 @@ class Service:
         catalog: Catalog,
         locale: Locale,
     ) -> tuple[Reply, Session | None]:
+        if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
+            return self._help(locale), session
         lookup: Lookup | None = None
         if raw:
             lookup = catalog.index.lookup(raw)

@@ -184,3 +184,8 @@ async def test_a_municipality_alone_offers_its_schools() -> None:
     reply = await Chat().say("Luleå kommun")
     assert reply.kind == "ambiguous"
     assert reply.choices and all("Luleå kommun" in c.label for c in reply.choices)
+
+
+async def test_a_bare_number_with_nothing_to_pick_from_gets_help() -> None:
+    reply = await Chat().say("1")
+    assert reply.kind == "help"
