@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.core import clock, contacts, conversation
 from bot.core.catalog import Catalog
@@ -356,45 +356,35 @@ class Service:
         locale: Locale,
         question: str = "service.ambiguous",
     ) -> Reply:
-        directory = catalog.directory
-        choices = tuple(
-            Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
-            for s in result.candidates
-        )
-        return Reply(
-            kind="ambiguous",
-            parts=(text(question, locale),),
-            choices=choices,
-            footer=text("service.acute_footer", locale),
-            locale=locale,
-            data={
-                "intent": "contact",
-                "status": "ambiguous",
-                "school": None,
-                "candidates": [_school_json(s, catalog) for s in result.candidates],
-            },
-        )
+        return self._schools_reply("ambiguous", (text(question, locale),), result, catalog, locale)
 
     def _not_found(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
-        parts = [text("service.not_found", locale)]
-        if result.candidates:
-            parts.append(text("service.did_you_mean", locale))
-        else:
-            parts.append(text("service.not_found_hint", locale))
+        hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
+        parts = (text("service.not_found", locale), text(hint, locale))
+        return self._schools_reply("not_found", parts, result, catalog, locale)
+
+    def _schools_reply(
+        self,
+        status: Literal["ambiguous", "not_found"],
+        parts: tuple[str, ...],
+        result: MatchResult,
+        catalog: Catalog,
+        locale: Locale,
+    ) -> Reply:
+        """Schools to pick from: the ambiguous ones, or did-you-mean suggestions."""
         directory = catalog.directory
-        choices = tuple(
-            Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
-            for s in result.candidates
-        )
         return Reply(
-            kind="not_found",
-            parts=tuple(parts),
-            choices=choices,
+            kind=status,
+            parts=parts,
+            choices=tuple(
+                Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+                for s in result.candidates
+            ),
             footer=text("service.acute_footer", locale),
             locale=locale,
             data={
                 "intent": "contact",
-                "status": "not_found",
+                "status": status,
                 "school": None,
                 "candidates": [_school_json(s, catalog) for s in result.candidates],
             },
