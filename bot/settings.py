@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values
+
 SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "telegram_token"}
 
 
@@ -35,7 +37,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        env = os.environ if env is None else env
+        """From `env`, or else the process environment over a `.env` file in the working
+        folder (the environment wins, so a deployment can override the file)."""
+        if env is None:
+            from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+            env = {**from_file, **os.environ}
         base = cls(
             directory=Path(env.get("REFERRAL_DIRECTORY", "directory")),
             rules=Path(env.get("REFERRAL_RULES", "rules")),
