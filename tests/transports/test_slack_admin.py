@@ -1,0 +1,65 @@
+"""/referral-admin through real signed requests: only listed users, answers only they see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from bot.admin import Admin
+from bot.core.catalog import load_catalog
+from bot.core.service import Service
+from bot.core.sessions import MemoryStore
+from bot.reload import CatalogHolder
+from bot.transports.slack import SlackTransport
+from tests.helpers import slack_requests as rq
+from tests.helpers.shipped import ROOT
+from tests.helpers.slack_standin import SlackStandIn
+
+ADMIN = "U0ADMIN001"
+
+
+@pytest.fixture
+async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
+    async with SlackStandIn() as slack:
+        paths = [ROOT / "directory", ROOT / "rules"]
+        holder = CatalogHolder(lambda: load_catalog(paths))
+        store = MemoryStore()
+        transport = SlackTransport(
+            Service(holder, store),
+            store,
+            bot_token=rq.BOT_TOKEN,
+            signing_secret=rq.SIGNING_SECRET,
+            api_url=slack.api_url,
+            host="127.0.0.1",
+            port=0,
+            admin=Admin(holder, users=[ADMIN], paths=paths),
+        )
+        await transport.start()
+        yield f"http://127.0.0.1:{transport.bound_port}/slack/events", slack
+        await transport.close()
+
+
+async def send(url: str, request: rq.SignedRequest) -> int:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, data=request.body, headers=request.headers) as response,
+    ):
+        return response.status
+
+
+async def test_an_admin_gets_the_status_privately(bot_url: tuple[str, SlackStandIn]) -> None:
+    url, slack = bot_url
+    assert await send(url, rq.slash_command("/referral-admin", "status", user=ADMIN)) == 200
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert call.args["user"] == ADMIN
+    assert "Laddad version" in call.blocks_text() and "9 kommuner" in call.blocks_text()
+
+
+async def test_anyone_else_is_refused(bot_url: tuple[str, SlackStandIn]) -> None:
+    url, slack = bot_url
+    assert await send(url, rq.slash_command("/referral-admin", "reload")) == 200
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert "administratörerna" in call.blocks_text()
+    assert "Laddad version" not in call.blocks_text()
