@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.core import catalog as catalog_files
@@ -30,16 +30,27 @@ def _problem_lines(problems: Sequence[Problem], locale: Locale) -> list[str]:
 class Admin:
     """Answers admin commands; `users` are transport-qualified ids allowed to use them."""
 
-    def __init__(self, holder: CatalogHolder, *, users: Sequence[str], paths: Sequence[Path]):
+    def __init__(
+        self,
+        holder: CatalogHolder,
+        *,
+        users: Sequence[str],
+        paths: Sequence[Path],
+        group_members: Callable[[], Awaitable[frozenset[str]]] | None = None,
+    ):
         self.holder = holder
         self.users = frozenset(users)
         self.paths = list(paths)
+        # members of the admin user group, asked of the chat platform when needed
+        self.group_members = group_members
 
-    def allowed(self, user: str) -> bool:
-        return user in self.users
+    async def allowed(self, user: str) -> bool:
+        if user in self.users:
+            return True
+        return self.group_members is not None and user in await self.group_members()
 
     async def handle(self, user: str, args: str, locale: Locale) -> Reply:
-        if not self.allowed(user):
+        if not await self.allowed(user):
             return Reply(kind="notice", parts=(text("admin.refused", locale),), locale=locale)
         verb = (args.split() or ["status"])[0].casefold()
         if verb == "status":

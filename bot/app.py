@@ -166,6 +166,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     if settings.slack_bot_token:
         from bot.transports.slack import SlackTransport
 
+        admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
             service,
             store,
@@ -178,10 +179,13 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             port=port,
             contact_command=settings.contact_command,
             checklist_command=settings.checklist_command,
-            admin=Admin(holder, users=settings.admin_users, paths=paths),
+            admin=admin,
             admin_command=settings.admin_command,
             observe=metrics.observe,
         )
+        if settings.admin_usergroup:
+            group = settings.admin_usergroup
+            admin.group_members = lambda: slack.usergroup_members(group)
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel)
         if http:

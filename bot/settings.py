@@ -28,6 +28,7 @@ class Settings:
     session_ttl_seconds: int = 24 * 3600
     admin_channel: str = ""
     admin_users: tuple[str, ...] = ()
+    admin_usergroup: str = ""
     admin_command: str = "/referral-admin"
     contact_command: str = "/kontakt"
     checklist_command: str = "/oro"
@@ -54,6 +55,7 @@ class Settings:
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", 24 * 3600)),
             admin_channel=env.get("ADMIN_CHANNEL", ""),
             admin_users=tuple(filter(None, map(str.strip, env.get("ADMIN_USERS", "").split(",")))),
+            admin_usergroup=env.get("ADMIN_USERGROUP", ""),
             admin_command=env.get("ADMIN_COMMAND", "/referral-admin"),
             contact_command=env.get("CONTACT_COMMAND", "/kontakt"),
             checklist_command=env.get("CHECKLIST_COMMAND", "/oro"),

@@ -46,6 +46,7 @@ EVENTS_PATH = "/slack/events"
 DEFAULT_API_URL = "https://slack.com/api/"
 # What the listeners below need from Slack; deploy/slack-manifest.yml must match (a test checks).
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
+USERGROUP_TTL_SECONDS = 60.0
 BOT_SCOPES = (
     "app_mentions:read",  # app_mention events
     "chat:write",  # chat.postMessage, chat.postEphemeral, chat.update
@@ -53,6 +54,7 @@ BOT_SCOPES = (
     "im:history",  # message.im events: direct messages to the bot
     "im:write",  # conversations.open: continue a checklist in a DM
     "users:read",  # users.info: the person's Slack language
+    "usergroups:read",  # usergroups.users.list: admins by user group (ADMIN_USERGROUP)
 )
 _LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*")
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -245,6 +247,7 @@ class SlackTransport:
             logger=logging.getLogger("slack_bolt"),
         )
         self._locales: dict[str, tuple[Locale, float]] = {}
+        self._groups: dict[str, tuple[frozenset[str], float]] = {}
         self._busy = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._idle = asyncio.Event()
@@ -429,6 +432,21 @@ class SlackTransport:
             self._locales = {k: v for k, v in self._locales.items() if v[1] > now}
         self._locales[user] = (locale, now + self.locale_ttl)
         return locale
+
+    async def usergroup_members(self, usergroup: str) -> frozenset[str]:
+        """The user ids in a Slack user group (for admins by group), cached for a minute."""
+        now = time.monotonic()
+        cached = self._groups.get(usergroup)
+        if cached and cached[1] > now:
+            return cached[0]
+        try:
+            response = await self.client.usergroups_users_list(usergroup=usergroup)
+        except (SlackApiError, SlackClientError) as error:
+            logger.warning("usergroups.users.list failed: %s", type(error).__name__)
+            return frozenset()
+        members = frozenset(str(u) for u in response.get("users") or [])
+        self._groups[usergroup] = (members, now + USERGROUP_TTL_SECONDS)
+        return members
 
     async def _ask(
         self,

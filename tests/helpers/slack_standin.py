@@ -41,6 +41,7 @@ class SlackStandIn:
     """Start with `async with SlackStandIn() as slack:`; point the bot at `slack.api_url`."""
 
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale
+    usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> user ids
     failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     calls: list[Call] = field(default_factory=list)
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
@@ -168,6 +169,11 @@ class SlackStandIn:
             case "conversations.open":
                 users = str(args.get("users", ""))
                 return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+            case "usergroups.users.list":
+                group = str(args.get("usergroup", ""))
+                if group not in self.usergroups:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {"ok": True, "users": self.usergroups[group]}
             case "apps.connections.open":
                 return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
         return {"ok": False, "error": "unknown_method"}

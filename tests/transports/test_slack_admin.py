@@ -18,14 +18,16 @@ from tests.helpers.shipped import ROOT
 from tests.helpers.slack_standin import SlackStandIn
 
 ADMIN = "U0ADMIN001"
+GROUP_MEMBER = "U0GROUP001"
 
 
 @pytest.fixture
 async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
-    async with SlackStandIn() as slack:
+    async with SlackStandIn(usergroups={"S0ADMINS": [GROUP_MEMBER]}) as slack:
         paths = [ROOT / "directory", ROOT / "rules"]
         holder = CatalogHolder(lambda: load_catalog(paths))
         store = MemoryStore()
+        admin = Admin(holder, users=[ADMIN], paths=paths)
         transport = SlackTransport(
             Service(holder, store),
             store,
@@ -34,8 +36,9 @@ async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
             api_url=slack.api_url,
             host="127.0.0.1",
             port=0,
-            admin=Admin(holder, users=[ADMIN], paths=paths),
+            admin=admin,
         )
+        admin.group_members = lambda: transport.usergroup_members("S0ADMINS")
         await transport.start()
         yield f"http://127.0.0.1:{transport.bound_port}/slack/events", slack
         await transport.close()
@@ -63,3 +66,13 @@ async def test_anyone_else_is_refused(bot_url: tuple[str, SlackStandIn]) -> None
     [call] = await slack.wait_for("chat.postEphemeral")
     assert "administratörerna" in call.blocks_text()
     assert "Laddad version" not in call.blocks_text()
+
+
+async def test_a_member_of_the_admin_user_group_is_let_in(
+    bot_url: tuple[str, SlackStandIn],
+) -> None:
+    url, slack = bot_url
+    assert await send(url, rq.slash_command("/referral-admin", "status", user=GROUP_MEMBER)) == 200
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert "Laddad version" in call.blocks_text()
+    assert slack.of("usergroups.users.list")[0].args["usergroup"] == "S0ADMINS"
