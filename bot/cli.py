@@ -142,7 +142,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "run":
         if settings.has_chat_tokens:
-            asyncio.run(app.serve(settings, http=False, host="0.0.0.0", port=3000))
+            # Socket Mode when there is an app token, else the Events API over HTTP
+            http = bool(settings.slack_bot_token and not settings.slack_app_token)
+            asyncio.run(app.serve(settings, http=http, host="0.0.0.0", port=3000))
         else:
             print(app.no_tokens_notice(), file=sys.stderr)
             asyncio.run(app.chat(settings, at=None, locale=None))
