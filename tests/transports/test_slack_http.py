@@ -1,4 +1,9 @@
-"""The Slack app over real HTTP: signed requests in, Web API calls to a local stand-in out."""
+"""The Slack app over real HTTP with the real core: signed requests in, Web API calls out.
+
+The bot runs the shipped directory/ and rules/ at a fixed Tuesday 10:00 (the reception is
+open) and talks to a local stand-in for the Slack Web API; the tests read what a teacher
+would see in Slack from the calls the stand-in recorded.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,51 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
 import yaml
 
+from bot.core.clock import STOCKHOLM
+from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from bot.errors import BotError
 from bot.transports.slack import (
     BOT_EVENTS,
     BOT_SCOPES,
+    Handler,
     SlackTransport,
     payload_problem,
     slack_to_plain,
 )
 from tests.helpers import slack_requests as rq
-from tests.helpers.fake_service import (
-    BOUND_CHANNEL,
-    CONTACT_NAMES,
-    FIRST_STEP,
-    OUTCOME,
-    SCHOOL_KEY,
-    SECOND_STEP,
-    FakeService,
-)
-from tests.helpers.slack_standin import TEAM, SlackStandIn
+from tests.helpers.fake_service import BrokenService
+from tests.helpers.shipped import shipped_catalog
+from tests.helpers.slack_standin import TEAM, Call, SlackStandIn
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml"
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # the reception is open
+BOUND_CHANNEL = "C0ANGS0001"  # slack_channels of Ängsskolan F-9 in directory/mora.yml
+OTHER_CHANNEL = "C0OTHER001"
+SCHOOL_QUESTION = "Vilken skola gäller det?"  # the checklist's first step without a known school
+# the acute-danger question has this button; the school step mentions acute danger too
+ACUTE_ANSWER = "Ja, akut fara nu"
+AGE_QUESTION = "Hur gammal är barnet?"
+
+
+def real_service(store: MemoryStore) -> Service:
+    return Service(FixedCatalog(shipped_catalog()), store, now=lambda: TUESDAY_MORNING)
 
 
 @dataclass
 class Bot:
     transport: SlackTransport
-    service: FakeService
     url: str
     observed: list[tuple[str, str]]
 
@@ -57,19 +71,13 @@ class Bot:
         await self.transport.idle(timeout=5)
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
-async def bot(slack: SlackStandIn) -> AsyncIterator[Bot]:
-    service = FakeService()
+@asynccontextmanager
+async def running(slack: SlackStandIn, service: Handler, store: MemoryStore) -> AsyncIterator[Bot]:
+    """The transport in HTTP mode on a free port, wired like `referral-bot serve --http`."""
     observed: list[tuple[str, str]] = []
     transport = SlackTransport(
         service,
-        MemoryStore(),
+        store,
         bot_token=rq.BOT_TOKEN,
         signing_secret=rq.SIGNING_SECRET,
         api_url=slack.api_url,
@@ -78,49 +86,133 @@ async def bot(slack: SlackStandIn) -> AsyncIterator[Bot]:
         observe=lambda kind, label: observed.append((kind, label)),
     )
     await transport.start()
-    url = f"http://127.0.0.1:{transport.bound_port}/slack/events"
-    yield Bot(transport, service, url, observed)
-    await transport.close()
+    try:
+        yield Bot(transport, f"http://127.0.0.1:{transport.bound_port}/slack/events", observed)
+    finally:
+        await transport.close()
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+async def bot(slack: SlackStandIn) -> AsyncIterator[Bot]:
+    store = MemoryStore()  # one store for sessions, saved schools and event dedup, as in serve
+    async with running(slack, real_service(store), store) as started:
+        yield started
+
+
+def buttons(call: Call) -> dict[str, dict[str, Any]]:
+    """The buttons of a posted message (or App Home view), by their label."""
+    blocks = call.args.get("blocks") or (call.args.get("view") or {}).get("blocks") or []
+    return {
+        e["text"]["text"]: e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "button"
+    }
+
+
+def click(call: Call, label: str, **kwargs: Any) -> rq.SignedRequest:
+    """A signed click on the button labelled `label` in the message `call` posted."""
+    button = buttons(call)[label]
+    return rq.block_actions(button["action_id"], button["value"], **kwargs)
+
+
+def everything_sent(slack: SlackStandIn) -> str:
+    return "\n".join(json.dumps(c.args, ensure_ascii=False) for c in slack.calls)
 
 
 # --------------------------------------------------------------------------- /kontakt
 
 
-async def test_contact_command_in_a_channel_answers_only_the_asker(
+async def test_contact_command_in_a_channel_names_the_contacts_for_that_grade_to_the_asker_only(
     bot: Bot, slack: SlackStandIn
 ) -> None:
     status, body = await bot.send(rq.slash_command("/kontakt", "Ängsskolan åk 8"))
     assert (status, body) == (200, "")  # acked at once, empty: the answer follows
     [call] = await slack.wait_for("chat.postEphemeral")
     assert call.args["channel"] == rq.CHANNEL and call.args["user"] == rq.USER
-    shown = call.blocks_text()
-    assert all(name in shown for name in CONTACT_NAMES)
-    assert "<tel:0000123456|0000-12 34 56>" in shown and "<@U0KIMTEST>" in shown
     assert call.token == rq.BOT_TOKEN
+    shown = call.blocks_text()
+    assert "Ängsskolan F-9, Mora kommun" in shown
+    assert "Cecilia Lind" in shown and "Team tidiga insatser" in shown
+    assert "Anna Svensson" not in shown  # she answers for the younger children
+    assert "<tel:0000100103|0000-10 01 03>" in shown  # Cecilia's phone, tappable
+    assert "Mottagningen har öppet nu" in shown and "ring 112" in shown
+    assert "Spara som min skola" in buttons(call)
     await bot.settle()
-    assert not slack.of("chat.postMessage")
-    [msg] = bot.service.messages
-    assert (msg.intent, msg.text, msg.channel) == ("contact", "Ängsskolan åk 8", rq.CHANNEL)
-    assert msg.conversation == f"slack:T0TEST001:{rq.USER}" and msg.locale == "sv"
+    assert not slack.of("chat.postMessage")  # nothing in the channel for everyone
 
 
 async def test_contact_command_in_a_dm_is_a_normal_message(bot: Bot, slack: SlackStandIn) -> None:
-    await bot.send(rq.slash_command("/kontakt", "Ängsskolan", channel=rq.DM))
+    await bot.send(rq.slash_command("/kontakt", "Ängsskolan åk 8", channel=rq.DM))
     [call] = await slack.wait_for("chat.postMessage")
-    assert call.args["channel"] == rq.DM
-    assert CONTACT_NAMES[0] in call.blocks_text()
+    assert call.args["channel"] == rq.DM and "Cecilia Lind" in call.blocks_text()
     await bot.settle()
     assert not slack.of("chat.postEphemeral")
 
 
-async def test_no_argument_in_a_bound_channel_answers_for_its_school(
+async def test_a_shared_school_name_offers_buttons_and_a_click_answers_for_that_school(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.slash_command("/kontakt", "tunaskolan", response_url=slack.response_url()))
+    [choose] = await slack.wait_for("chat.postEphemeral")
+    assert {"Tunaskolan – Botkyrka kommun", "Tunaskolan 7-9 – Luleå kommun"} <= set(buttons(choose))
+    assert "flera skolor" in choose.blocks_text()
+    request = click(
+        choose,
+        "Tunaskolan 7-9 – Luleå kommun",
+        channel=rq.CHANNEL,
+        ephemeral=True,  # the buttons came in an ephemeral message: only response_url reaches it
+        response_url=slack.response_url(),
+    )
+    await bot.send(request)
+    [answer] = await slack.wait_for("response_url")
+    assert answer.args["replace_original"] is True  # the buttons give way to the answer
+    assert "Tunaskolan 7-9, Luleå kommun" in answer.blocks_text()
+    assert "Botkyrka" not in answer.blocks_text()
+
+
+async def test_no_argument_in_a_channel_bound_to_a_school_answers_for_that_school(
     bot: Bot, slack: SlackStandIn
 ) -> None:
     await bot.send(rq.slash_command("/kontakt", "", channel=BOUND_CHANNEL))
     [call] = await slack.wait_for("chat.postEphemeral")
-    assert CONTACT_NAMES[0] in call.blocks_text()
-    assert bot.service.messages[0].text is None
-    assert bot.service.messages[0].channel == BOUND_CHANNEL
+    assert call.args["channel"] == BOUND_CHANNEL
+    assert "Ängsskolan F-9, Mora kommun" in call.blocks_text()
+
+
+async def test_no_argument_elsewhere_asks_which_school(bot: Bot, slack: SlackStandIn) -> None:
+    await bot.send(rq.slash_command("/kontakt", "", channel=OTHER_CHANNEL))
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert "Vilken skola" in call.blocks_text() and "Ängsskolan" not in call.blocks_text()
+
+
+async def test_a_saved_school_answers_a_bare_command_in_any_channel(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.slash_command("/kontakt", "Ängsskolan", response_url=slack.response_url()))
+    [answer] = await slack.wait_for("chat.postEphemeral")
+    save = click(
+        answer,
+        "Spara som min skola",
+        channel=rq.CHANNEL,
+        ephemeral=True,
+        response_url=slack.response_url(),
+    )
+    await bot.send(save)
+    [saved] = await slack.wait_for("response_url")
+    assert "Ängsskolan F-9 är nu din skola" in saved.blocks_text()
+    assert saved.args["replace_original"] is False  # the contact cards stay on screen
+    await bot.send(rq.slash_command("/kontakt", "", channel=OTHER_CHANNEL))
+    _, again = await slack.wait_for("chat.postEphemeral", 2)
+    assert again.args["channel"] == OTHER_CHANNEL
+    assert "Ängsskolan F-9, Mora kommun" in again.blocks_text()
 
 
 async def test_private_channel_without_the_bot_falls_back_to_response_url(
@@ -128,23 +220,25 @@ async def test_private_channel_without_the_bot_falls_back_to_response_url(
 ) -> None:
     slack.failures[("chat.postEphemeral", "G0PRIVATE1")] = "channel_not_found"
     request = rq.slash_command(
-        "/kontakt", "Ängsskolan", channel="G0PRIVATE1", response_url=slack.response_url()
+        "/kontakt", "Ängsskolan åk 8", channel="G0PRIVATE1", response_url=slack.response_url()
     )
     await bot.send(request)
     [call] = await slack.wait_for("response_url")
     assert call.args["response_type"] == "ephemeral"
-    assert CONTACT_NAMES[0] in call.blocks_text()
+    assert "Cecilia Lind" in call.blocks_text()
 
 
 async def test_english_slack_locale_gives_english(bot: Bot, slack: SlackStandIn) -> None:
-    slack.locales[rq.USER] = "en-GB"
+    slack.locales[rq.USER] = "en-US"
     await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))
     [call] = await slack.wait_for("chat.postEphemeral")
-    assert "*Phone*" in call.blocks_text() and "Save as my school" in call.blocks_text()
+    shown = call.blocks_text()
+    assert "The reception is open now" in shown and "*Phone*" in shown
+    assert "call 112" in shown and "Save as my school" in buttons(call)
+    assert "Mottagningen har öppet" not in shown and "Telefon" not in shown
     await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))
     await slack.wait_for("chat.postEphemeral", 2)
     assert len(slack.of("users.info")) == 1  # cached per user
-    assert [m.locale for m in bot.service.messages] == ["en", "en"]
 
 
 # --------------------------------------------------------------------------- /oro
@@ -156,123 +250,142 @@ async def test_checklist_from_a_channel_continues_in_a_dm(bot: Bot, slack: Slack
     assert opened.args["users"] == rq.USER
     [posted] = await slack.wait_for("chat.postMessage")
     assert posted.args["channel"] == rq.DM
-    assert FIRST_STEP in posted.blocks_text()
+    assert SCHOOL_QUESTION in posted.blocks_text() and "Avbryt" in buttons(posted)
     [note] = await slack.wait_for("chat.postEphemeral")
-    assert note.args["channel"] == rq.CHANNEL
-    assert FIRST_STEP not in note.blocks_text()  # nothing of the checklist in the channel
-    assert bot.service.messages[0].intent == "checklist"
-    assert bot.service.messages[0].channel == rq.CHANNEL  # so the core finds the bound school
+    assert (note.args["channel"], note.args["user"]) == (rq.CHANNEL, rq.USER)
+    assert "direktmeddelande" in note.blocks_text()
+    assert "skola" not in note.blocks_text() and not buttons(note)  # nothing of the checklist
+    await bot.settle()
+    assert all(c.args["channel"] == rq.DM for c in slack.of("chat.postMessage"))
 
 
-async def test_a_click_updates_the_same_message(bot: Bot, slack: SlackStandIn) -> None:
-    await bot.send(rq.slash_command("/oro", "", channel=rq.DM))
+async def test_checklist_from_a_bound_channel_already_knows_the_school(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.slash_command("/oro", "", channel=BOUND_CHANNEL))
     [posted] = await slack.wait_for("chat.postMessage")
-    buttons = [e for b in posted.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    no = next(e for e in buttons if e["text"]["text"] == "Nej")
-    ts = "1700000000.000001"
-    status, _ = await bot.send(rq.block_actions(no["action_id"], no["value"], message_ts=ts))
+    assert posted.args["channel"] == rq.DM
+    assert ACUTE_ANSWER in buttons(posted) and SCHOOL_QUESTION not in posted.blocks_text()
+
+
+async def test_the_checklist_in_the_dm_from_school_to_the_acute_outcome_in_one_message(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.slash_command("/oro", ""))
+    await slack.wait_for("chat.postMessage")
+    await bot.send(rq.direct_message("Ängsskolan", event_id="EvSchool"))
+    _, question = await slack.wait_for("chat.postMessage", 2)
+    assert question.args["channel"] == rq.DM
+    assert {ACUTE_ANSWER, "Nej", "Osäker", "Tillbaka", "Avbryt"} <= set(buttons(question))
+    assert buttons(question)[ACUTE_ANSWER]["value"] == "step:akut:ja"
+    ts = "1700000000.000101"  # the question's message, as Slack names it in the click
+    status, _ = await bot.send(click(question, ACUTE_ANSWER, message_ts=ts))
     assert status == 200
     [update] = await slack.wait_for("chat.update")
     assert (update.args["channel"], update.args["ts"]) == (rq.DM, ts)
-    assert SECOND_STEP in update.blocks_text()
-    assert bot.service.messages[-1].choice == "step:fara:nej"
+    shown = update.blocks_text()
+    assert "Ring 112 nu" in shown
+    assert "som har öppet nu: *Mottagningen barn och unga*, 0000-10 00 00" in shown  # 10:00
+    assert "Socialjouren Dalarna" in shown
+    assert "step:" not in shown and not buttons(update)  # nothing left to click
     await bot.settle()
-    assert len(slack.of("chat.postMessage")) == 1  # no wall of messages
-    assert not slack.of("chat.postEphemeral")  # started in the DM: no pointer needed
+    assert len(slack.of("chat.postMessage")) == 2  # no wall of messages
 
 
-async def test_the_last_click_shows_the_outcome_with_contacts_in_the_same_message(
+async def test_back_and_cancel_replace_the_step_in_place(bot: Bot, slack: SlackStandIn) -> None:
+    await bot.send(rq.slash_command("/oro", "", channel=BOUND_CHANNEL))
+    [question] = await slack.wait_for("chat.postMessage")
+    ts = "1700000000.000202"
+    await bot.send(click(question, "Nej", message_ts=ts))
+    [age] = await slack.wait_for("chat.update")
+    assert age.args["ts"] == ts and AGE_QUESTION in age.blocks_text()
+    await bot.send(click(age, "Tillbaka", message_ts=ts))
+    _, back = await slack.wait_for("chat.update", 2)
+    assert back.args["ts"] == ts and ACUTE_ANSWER in buttons(back)
+    await bot.send(click(back, "Avbryt", message_ts=ts))
+    *_, cancelled = await slack.wait_for("chat.update", 3)
+    assert cancelled.args["ts"] == ts
+    assert "Checklistan är avbruten" in cancelled.blocks_text()
+    assert not buttons(cancelled)
+    await bot.settle()
+    assert len(slack.of("chat.postMessage")) == 1
+
+
+async def test_a_button_of_an_ended_checklist_is_answered_calmly_in_place(
     bot: Bot, slack: SlackStandIn
 ) -> None:
-    ts = "1700000000.000007"
-    await bot.send(rq.block_actions("choice:1", "step:fara:nej", message_ts=ts))
-    await slack.wait_for("chat.update")
-    await bot.send(rq.block_actions("choice:0", "step:rektor:ja", message_ts=ts))
-    first, last = await slack.wait_for("chat.update", 2)
-    assert first.args["ts"] == last.args["ts"] == ts
-    assert OUTCOME in last.blocks_text() and CONTACT_NAMES[0] in last.blocks_text()
-    assert "step:" not in last.blocks_text()  # no buttons left to click
-
-
-async def test_cancel_replaces_the_step(bot: Bot, slack: SlackStandIn) -> None:
-    await bot.send(rq.block_actions("choice:3", "nav:cancel"))
+    await bot.send(rq.block_actions("choice:0", "step:akut:ja", message_ts="1700000000.000303"))
     [update] = await slack.wait_for("chat.update")
-    assert "avbruten" in update.blocks_text() and FIRST_STEP not in update.blocks_text()
-
-
-async def test_save_school_confirms_without_replacing_the_cards(
-    bot: Bot, slack: SlackStandIn
-) -> None:
-    request = rq.block_actions("save_school", f"save:{SCHOOL_KEY}", channel=rq.DM)
-    await bot.send(request)
-    [posted] = await slack.wait_for("chat.postMessage")
-    assert "Ängsskolan F-9 är nu din skola" in posted.blocks_text()
-    await bot.settle()
-    assert not slack.of("chat.update")
-    assert bot.service.saved == {f"slack:T0TEST001:{rq.USER}": SCHOOL_KEY}
-
-
-async def test_a_click_on_an_ephemeral_answer_replaces_it_through_response_url(
-    bot: Bot, slack: SlackStandIn
-) -> None:
-    request = rq.block_actions(
-        "choice:0",
-        "school:mora/angsskolan-f-9",
-        channel=rq.CHANNEL,
-        ephemeral=True,
-        response_url=slack.response_url(),
-    )
-    await bot.send(request)
-    [call] = await slack.wait_for("response_url")
-    assert call.args["replace_original"] is True
-    assert CONTACT_NAMES[0] in call.blocks_text()
+    assert update.args["ts"] == "1700000000.000303" and "avslutad" in update.blocks_text()
 
 
 # --------------------------------------------------------------------------- events
 
 
 async def test_mention_is_answered_in_its_thread(bot: Bot, slack: SlackStandIn) -> None:
-    await bot.send(rq.app_mention("vem är kontakt för Ängsskolan?", ts="1700000100.000100"))
+    question = "vem är kontakt för Ängsskolan åk 8?"
+    await bot.send(rq.app_mention(question, ts="1700000100.000100"))
     [posted] = await slack.wait_for("chat.postMessage")
     assert posted.args["channel"] == rq.CHANNEL
     assert posted.args["thread_ts"] == "1700000100.000100"
-    assert CONTACT_NAMES[1] in posted.blocks_text()
-    assert bot.service.messages[0].text == "vem är kontakt för Ängsskolan?"  # mention stripped
+    assert "Cecilia Lind" in posted.blocks_text() and "Anna Svensson" not in posted.blocks_text()
 
 
-async def test_checklist_asked_for_in_a_channel_goes_to_the_dm(
+async def test_checklist_asked_for_in_a_mention_goes_to_the_dm(
     bot: Bot, slack: SlackStandIn
 ) -> None:
     await bot.send(rq.app_mention("orosanmälan"))
     [posted] = await slack.wait_for("chat.postMessage")
-    assert posted.args["channel"] == rq.DM and FIRST_STEP in posted.blocks_text()
+    assert posted.args["channel"] == rq.DM and SCHOOL_QUESTION in posted.blocks_text()
+    [note] = await slack.wait_for("chat.postEphemeral")
+    assert note.args["channel"] == rq.CHANNEL and SCHOOL_QUESTION not in note.blocks_text()
+
+
+async def test_a_personnummer_in_a_dm_gets_the_privacy_notice_and_is_never_echoed(
+    bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await bot.send(rq.direct_message("eleven 121212-1212 på Ängsskolan, vem ringer jag?"))
+    [notice] = await slack.wait_for("chat.postMessage")
+    assert notice.args["channel"] == rq.DM
+    assert "personnummer" in notice.blocks_text() and "Radera" in notice.blocks_text()
+    await bot.settle()
+    assert "1212" not in everything_sent(slack) and "1212" not in caplog.text
+    assert "Cecilia Lind" not in everything_sent(slack)  # not answered as a contact question
 
 
 async def test_privacy_notice_for_a_mention_is_private_and_not_in_the_thread(
     bot: Bot, slack: SlackStandIn
 ) -> None:
-    await bot.send(rq.app_mention("Ängsskolan 123456-7890"))
+    await bot.send(rq.app_mention("Ängsskolan 121212-1212"))
     [notice] = await slack.wait_for("chat.postEphemeral")
     assert notice.args["user"] == rq.USER and "Radera" in notice.blocks_text()
-    assert "123456-7890" not in notice.blocks_text()
     await bot.settle()
-    assert not slack.of("chat.postMessage")
+    assert not slack.of("chat.postMessage") and "1212" not in everything_sent(slack)
 
 
-async def test_direct_message_goes_through_the_service(bot: Bot, slack: SlackStandIn) -> None:
-    await bot.send(rq.direct_message("Ängsskolan åk 8"))
-    [posted] = await slack.wait_for("chat.postMessage")
-    assert posted.args["channel"] == rq.DM and CONTACT_NAMES[0] in posted.blocks_text()
-
-
-async def test_a_failing_service_gives_a_calm_message_and_a_log_without_text(
-    bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+async def test_a_personnummer_in_the_checklist_command_stays_private(
+    bot: Bot, slack: SlackStandIn
 ) -> None:
-    await bot.send(rq.direct_message("krascha"))
+    await bot.send(rq.slash_command("/oro", "20121212-1212"))
+    [notice] = await slack.wait_for("chat.postEphemeral")
+    assert "Radera" in notice.blocks_text()
+    await bot.settle()
+    assert not slack.of("conversations.open", "chat.postMessage")
+    assert "1212" not in everything_sent(slack)
+
+
+async def test_channel_markup_and_disguised_links_never_come_back(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    # typed "@channel" arrives as <!channel>; a pasted link as <url|label>
+    typed = "<!channel> vem är kontakt för <https://evil.example|Tunaskolan>?"
+    await bot.send(rq.app_mention(typed))
     [posted] = await slack.wait_for("chat.postMessage")
-    assert "Något gick fel" in posted.blocks_text() and "112" in posted.blocks_text()
-    assert "service failed: RuntimeError at fake_service.py:" in caplog.text
-    assert "krascha" not in caplog.text
+    shown = posted.blocks_text()
+    assert "Tunaskolan 7-9 – Luleå kommun" in buttons(posted)  # the link's label was read
+    assert "<!channel>" not in shown and "@channel" not in shown
+    assert "evil.example" not in shown
 
 
 async def test_bot_messages_and_edits_are_ignored(bot: Bot, slack: SlackStandIn) -> None:
@@ -281,7 +394,7 @@ async def test_bot_messages_and_edits_are_ignored(bot: Bot, slack: SlackStandIn)
             "type": "message",
             "channel_type": "im",
             "user": rq.USER,
-            "text": "hej",
+            "text": "Noretskolan",
             "ts": f"17000005{n}.0001",
             "channel": rq.DM,
             **extra,
@@ -291,8 +404,9 @@ async def test_bot_messages_and_edits_are_ignored(bot: Bot, slack: SlackStandIn)
     await bot.send(rq.direct_message("Ängsskolan", event_id="EvAfter"))  # handled after those
     await slack.wait_for("chat.postMessage")
     await bot.settle()
-    assert [m.text for m in bot.service.messages] == ["Ängsskolan"]
-    assert len(slack.of("chat.postMessage")) == 1
+    [posted] = slack.of("chat.postMessage")
+    assert "Ängsskolan" in posted.blocks_text()
+    assert "Noretskolan" not in everything_sent(slack)
 
 
 async def test_a_retried_event_is_answered_once(bot: Bot, slack: SlackStandIn) -> None:
@@ -302,35 +416,53 @@ async def test_a_retried_event_is_answered_once(bot: Bot, slack: SlackStandIn) -
     await slack.wait_for("chat.postMessage")
     await bot.settle()
     assert len(slack.of("chat.postMessage")) == 1
-    assert len(bot.service.messages) == 1
     assert ("slack_duplicate", "event_message") in bot.observed
 
 
-async def test_typed_markup_is_escaped_in_what_the_bot_posts(bot: Bot, slack: SlackStandIn) -> None:
-    # Slack sends "@channel" typed in a message as <!channel>, and a typed "<" as &lt;
-    await bot.send(rq.direct_message("<!channel> &lt;https://evil.example|Harmless&gt; skolan"))
-    [posted] = await slack.wait_for("chat.postMessage")
-    shown = posted.blocks_text()
-    assert "ingen skola som heter" in shown  # the fake service echoes what was typed
-    assert "<!channel>" not in shown and "<https://evil" not in shown
-    assert "@channel &lt;https://evil.example|Harmless&gt; skolan" in shown
-
-
-async def test_app_home_is_published(bot: Bot, slack: SlackStandIn) -> None:
+async def test_app_home_shows_the_saved_school_and_the_checklist_button(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.block_actions("save_school", "save:mora/angsskolan-f-9", channel=rq.DM))
+    await slack.wait_for("chat.postMessage")
     await bot.send(rq.home_opened())
     [call] = await slack.wait_for("views.publish")
-    assert call.args["user_id"] == rq.USER
-    view = call.args["view"]
-    assert view["type"] == "home"
-    assert "start:orosanmalan" in json.dumps(view)
-    assert bot.service.messages[0].intent == "home"
+    assert call.args["user_id"] == rq.USER and call.args["view"]["type"] == "home"
+    shown = call.blocks_text()
+    assert "Ängsskolan F-9, Mora kommun" in shown
+    assert "Anna Svensson" in shown and "Cecilia Lind" in shown  # every age group at home
+    start = buttons(call)["Gå igenom checklistan inför orosanmälan"]
+    assert start["value"] == "start:orosanmalan"
 
 
-async def test_home_checklist_button_starts_in_the_dm(bot: Bot, slack: SlackStandIn) -> None:
-    payload_request = rq.block_actions("choice:0", "start:orosanmalan", channel="")
-    await bot.send(payload_request)
-    [posted] = await slack.wait_for("chat.postMessage")
-    assert posted.args["channel"] == rq.DM and FIRST_STEP in posted.blocks_text()
+async def test_app_home_without_a_school_offers_help_and_the_checklist(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.home_opened())
+    [call] = await slack.wait_for("views.publish")
+    assert "Ängsskolan åk 8" in call.blocks_text()  # the help's example question
+    assert "Gå igenom checklistan inför orosanmälan" in buttons(call)
+
+
+async def test_home_checklist_button_starts_in_the_dm_with_the_saved_school(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.block_actions("save_school", "save:mora/angsskolan-f-9", channel=rq.DM))
+    await slack.wait_for("chat.postMessage")
+    await bot.send(rq.block_actions("choice:0", "start:orosanmalan", channel=""))  # from Home
+    _, posted = await slack.wait_for("chat.postMessage", 2)
+    assert posted.args["channel"] == rq.DM and ACUTE_ANSWER in buttons(posted)
+
+
+async def test_a_failing_service_gives_a_calm_message_and_a_log_without_text(
+    slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = MemoryStore()
+    async with running(slack, BrokenService(), store) as broken:
+        await broken.send(rq.direct_message("krascha Ängsskolan"))
+        [posted] = await slack.wait_for("chat.postMessage")
+    assert "Något gick fel" in posted.blocks_text() and "112" in posted.blocks_text()
+    assert "service failed: RuntimeError at fake_service.py:" in caplog.text
+    assert "krascha" not in caplog.text and "krascha" not in everything_sent(slack)
 
 
 # --------------------------------------------------------------------------- rejections
@@ -344,22 +476,25 @@ async def test_bad_signature_is_401(
     status, _ = await bot.send(request)
     assert status == 401
     await bot.settle()
-    assert bot.service.messages == [] and not slack.calls
+    assert not slack.calls  # no answer, not even a locale look-up
     assert "rejected Slack request" in caplog.text and "hemlig" not in caplog.text
     assert bot.observed == [("slack_rejected", "401")]
 
 
-async def test_unsigned_request_is_401(bot: Bot) -> None:
+async def test_unsigned_request_is_401(bot: Bot, slack: SlackStandIn) -> None:
     request = rq.slash_command("/kontakt", "Ängsskolan")
     unsigned = rq.SignedRequest(request.body, {"Content-Type": request.headers["Content-Type"]})
     assert (await bot.send(unsigned))[0] == 401
+    await bot.settle()
+    assert not slack.calls
 
 
-async def test_timestamp_six_minutes_old_is_401(bot: Bot) -> None:
+async def test_timestamp_six_minutes_old_is_401(bot: Bot, slack: SlackStandIn) -> None:
     old = int(time.time()) - 6 * 60
     status, _ = await bot.send(rq.slash_command("/kontakt", "Ängsskolan", timestamp=old))
     assert status == 401
-    assert bot.service.messages == []
+    await bot.settle()
+    assert not slack.calls
 
 
 @pytest.mark.parametrize(
@@ -387,8 +522,9 @@ async def test_malformed_signed_bodies_are_400(
     assert status == 400
     assert "rejected Slack request (400)" in caplog.text and "hemlig" not in caplog.text
     # the server is still up and answering
-    await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))
-    await slack.wait_for("chat.postEphemeral")
+    await bot.send(rq.slash_command("/kontakt", "Ängsskolan åk 8"))
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert "Cecilia Lind" in call.blocks_text()
 
 
 async def test_url_verification_challenge(bot: Bot) -> None:
@@ -397,7 +533,7 @@ async def test_url_verification_challenge(bot: Bot) -> None:
     assert status == 200 and "abc123" in text
 
 
-# --------------------------------------------------------------------------- settings
+# --------------------------------------------------------------------------- settings and logs
 
 
 @pytest.mark.parametrize(
@@ -411,127 +547,134 @@ async def test_url_verification_challenge(bot: Bot) -> None:
 def test_bad_token_formats_fail_fast_without_echoing_them(
     kwargs: dict[str, str], message: str
 ) -> None:
+    store = MemoryStore()
     with pytest.raises(BotError) as caught:
-        SlackTransport(FakeService(), MemoryStore(), **kwargs)  # type: ignore[arg-type]
+        SlackTransport(real_service(store), store, **kwargs)  # type: ignore[arg-type]
     assert message in str(caught.value)
     assert "user-token" not in str(caught.value) and "wrong" not in str(caught.value)
 
 
-async def test_no_message_text_is_logged_even_at_debug(
+async def test_no_message_text_or_contact_is_logged_even_at_debug(
     bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    await bot.send(rq.direct_message("Ängsskolan hemligt ord"))
-    await slack.wait_for("chat.postMessage")
+    await bot.send(rq.direct_message("Ängsskolan åk 8 hemligt ord"))
+    [posted] = await slack.wait_for("chat.postMessage")
+    assert "Cecilia Lind" in posted.blocks_text()
     await bot.settle()
-    assert "hemligt" not in caplog.text and "Kim Testsson" not in caplog.text
+    assert "hemligt" not in caplog.text and "Ängsskolan" not in caplog.text
+    assert "Cecilia" not in caplog.text and "0000-10" not in caplog.text
 
 
 # --------------------------------------------------------------------------- Socket Mode
 
 
+@dataclass
+class SocketBot:
+    transport: SlackTransport
+    slack: SlackStandIn
+    observed: list[tuple[str, str]]
+
+    async def push(
+        self, kind: str, payload: dict[str, Any], envelope_id: str, **extra: Any
+    ) -> None:
+        """An envelope over the WebSocket, as Slack's Socket Mode sends it."""
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload, **extra}
+        await self.slack.socket_envelopes.put(envelope)
+
+
 @pytest.fixture
-async def socket_bot(slack: SlackStandIn) -> AsyncIterator[tuple[SlackTransport, FakeService]]:
-    service = FakeService()
+async def socket_bot(slack: SlackStandIn) -> AsyncIterator[SocketBot]:
+    store = MemoryStore()
+    observed: list[tuple[str, str]] = []
     transport = SlackTransport(
-        service,
-        MemoryStore(),
+        real_service(store),
+        store,
         bot_token=rq.BOT_TOKEN,
         app_token=rq.APP_TOKEN,
         api_url=slack.api_url,
+        observe=lambda kind, label: observed.append((kind, label)),
     )
     await transport.start()
-    yield transport, service
+    yield SocketBot(transport, slack, observed)
     await transport.close()
 
 
+def command_form(slack: SlackStandIn, text: str, channel: str = rq.CHANNEL) -> dict[str, str]:
+    return {
+        "team_id": TEAM,
+        "user_id": rq.USER,
+        "channel_id": channel,
+        "command": "/kontakt",
+        "text": text,
+        "response_url": slack.response_url(),
+    }
+
+
+def event_payload(request: rq.SignedRequest) -> dict[str, Any]:
+    return dict(json.loads(request.body))
+
+
+def interactive_payload(request: rq.SignedRequest) -> dict[str, Any]:
+    return dict(json.loads(dict(parse_qsl(request.body.decode()))["payload"]))
+
+
 async def test_socket_mode_command_is_acked_and_answered(
-    socket_bot: tuple[SlackTransport, FakeService], slack: SlackStandIn
+    socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
     [connect] = slack.of("apps.connections.open")
     assert connect.token == rq.APP_TOKEN
-    form = {
-        "team_id": TEAM,
-        "user_id": rq.USER,
-        "channel_id": rq.CHANNEL,
-        "command": "/kontakt",
-        "text": "Ängsskolan",
-        "response_url": slack.response_url(),
-    }
-    await slack.socket_envelopes.put(
-        {
-            "envelope_id": "env1",
-            "type": "slash_commands",
-            "payload": form,
-            "accepts_response_payload": True,
-        }
-    )
+    form = command_form(slack, "Ängsskolan åk 8")
+    await socket_bot.push("slash_commands", form, "env1", accepts_response_payload=True)
     [ack] = await slack.wait_for("socket_ack")
     assert ack.args == {"envelope_id": "env1"}
     [call] = await slack.wait_for("chat.postEphemeral")
-    assert CONTACT_NAMES[0] in call.blocks_text()
+    assert "Cecilia Lind" in call.blocks_text() and "Anna Svensson" not in call.blocks_text()
 
 
 async def test_socket_mode_retry_is_answered_once(
-    socket_bot: tuple[SlackTransport, FakeService], slack: SlackStandIn
+    socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
-    body = json.loads(rq.direct_message("Ängsskolan", event_id="EvSocket1").body)
+    body = event_payload(rq.direct_message("Ängsskolan", event_id="EvSocket1"))
     for attempt in (0, 1):
-        await slack.socket_envelopes.put(
-            {
-                "envelope_id": f"env{attempt}",
-                "type": "events_api",
-                "payload": body,
-                "retry_attempt": attempt,
-                "retry_reason": "timeout" if attempt else "",
-                "accepts_response_payload": False,
-            }
+        await socket_bot.push(
+            "events_api",
+            body,
+            f"env{attempt}",
+            retry_attempt=attempt,
+            retry_reason="timeout" if attempt else "",
+            accepts_response_payload=False,
         )
     await slack.wait_for("socket_ack", 2)
     await slack.wait_for("chat.postMessage")
-    transport, service = socket_bot
-    await transport.idle(timeout=5)
-    assert len(slack.of("chat.postMessage")) == 1 and len(service.messages) == 1
+    await socket_bot.transport.idle(timeout=5)
+    assert len(slack.of("chat.postMessage")) == 1
+    assert ("slack_duplicate", "event_message") in socket_bot.observed
 
 
-async def test_socket_mode_button_updates_in_place(
-    socket_bot: tuple[SlackTransport, FakeService], slack: SlackStandIn
+async def test_socket_mode_checklist_click_updates_in_place(
+    socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
-    request = rq.block_actions("choice:1", "step:fara:nej", message_ts="1700000000.000042")
-    payload = json.loads(dict(parse_qsl(request.body.decode()))["payload"])
-    await slack.socket_envelopes.put(
-        {
-            "envelope_id": "env9",
-            "type": "interactive",
-            "payload": payload,
-            "accepts_response_payload": False,
-        }
-    )
+    start = event_payload(rq.direct_message("orosanmälan", event_id="EvSocketStart"))
+    await socket_bot.push("events_api", start, "env1")
+    await slack.wait_for("chat.postMessage")
+    school = event_payload(rq.direct_message("Ängsskolan", event_id="EvSocketSchool"))
+    await socket_bot.push("events_api", school, "env2")
+    _, question = await slack.wait_for("chat.postMessage", 2)
+    assert ACUTE_ANSWER in buttons(question)
+    ts = "1700000000.000042"
+    no = interactive_payload(click(question, "Nej", message_ts=ts))
+    await socket_bot.push("interactive", no, "env3")
     [update] = await slack.wait_for("chat.update")
-    assert update.args["ts"] == "1700000000.000042" and SECOND_STEP in update.blocks_text()
+    assert update.args["ts"] == ts and AGE_QUESTION in update.blocks_text()
 
 
 async def test_socket_mode_malformed_payload_is_not_acked_and_does_not_crash(
-    socket_bot: tuple[SlackTransport, FakeService], slack: SlackStandIn
+    socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
-    await slack.socket_envelopes.put(
-        {
-            "envelope_id": "bad1",
-            "type": "events_api",
-            "payload": {"type": "event_callback", "event": {"type": "app_mention"}},
-        }
-    )
-    form = {
-        "team_id": TEAM,
-        "user_id": rq.USER,
-        "channel_id": rq.CHANNEL,
-        "command": "/kontakt",
-        "text": "Ängsskolan",
-        "response_url": slack.response_url(),
-    }
-    await slack.socket_envelopes.put(
-        {"envelope_id": "good1", "type": "slash_commands", "payload": form}
-    )
+    broken = {"type": "event_callback", "event": {"type": "app_mention"}}
+    await socket_bot.push("events_api", broken, "bad1")
+    await socket_bot.push("slash_commands", command_form(slack, "Ängsskolan"), "good1")
     await slack.wait_for("chat.postEphemeral")
     assert [a.args["envelope_id"] for a in slack.of("socket_ack")] == ["good1"]
 
