@@ -20,7 +20,7 @@ from bot.core.catalog import Catalog
 from bot.core.matching import Lookup, MatchResult
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
-from bot.core.query import parse_query
+from bot.core.query import detect_locale
 from bot.core.sessions import Session, SessionStore
 from bot.core.texts import text
 
@@ -101,8 +101,11 @@ class Service:
         if msg.intent == "home":
             return await self._home(msg, catalog, locale), session
         if msg.intent == "checklist":
-            flow_id = self._trigger(raw, catalog) or DEFAULT_FLOW
-            return await self._start_flow(msg, flow_id, session, catalog, locale)
+            trigger = self._trigger(raw, catalog)
+            # "/oro Ängsskolan": the words name the school, not the flow
+            named = None if trigger or not raw else catalog.index.lookup(raw).result.school
+            flow_id = trigger or DEFAULT_FLOW
+            return await self._start_flow(msg, flow_id, session, catalog, locale, school=named)
         if session.flow and msg.intent == "auto":
             return self._advance(msg, session, catalog, locale, choice=None, text_in=raw)
         trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
@@ -111,10 +114,12 @@ class Service:
         return await self._contact(msg, raw, session, catalog, locale)
 
     def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
+        """A question written in English is answered in English; otherwise the language the
+        transport knows for the person (Slack's locale, --lang), else the conversation's."""
+        if msg.text and detect_locale(msg.text) == "en":
+            return "en"
         if msg.locale:
             return msg.locale
-        if msg.text and parse_query(msg.text, self.catalogs.current.directory).locale == "en":
-            return "en"
         return "en" if session.locale == "en" else "sv"
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
@@ -185,6 +190,8 @@ class Service:
         session: Session,
         catalog: Catalog,
         locale: Locale,
+        *,
+        school: School | None = None,
     ) -> tuple[Reply, Session | None]:
         flow = catalog.flows.get(flow_id)
         if flow is None:
@@ -194,7 +201,7 @@ class Service:
             index=catalog.index,
             now=self.now(),
             locale=locale,
-            known_school=await self._known_school(msg, catalog),
+            known_school=school or await self._known_school(msg, catalog),
         )
         self.observe("checklist", "started")
         turn = conversation.start(flow, Session(locale=locale), ctx)

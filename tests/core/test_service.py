@@ -189,3 +189,22 @@ async def test_a_municipality_alone_offers_its_schools() -> None:
 async def test_a_bare_number_with_nothing_to_pick_from_gets_help() -> None:
     reply = await Chat().say("1")
     assert reply.kind == "help"
+
+
+async def test_a_checklist_command_with_a_school_name_skips_the_school_question() -> None:
+    chat = Chat()
+    reply = await chat.say("Ängsskolan", intent="checklist")
+    assert reply.kind == "step" and "akut fara just nu" in as_text(reply)
+    session = await chat.store.load(KEY)
+    assert session is not None and session.school == "mora/angsskolan-f-9"
+
+
+async def test_an_english_question_wins_over_a_swedish_slack_locale() -> None:
+    chat = Chat()
+    msg = IncomingMessage(
+        "test", KEY, "test:u1", text="who is the contact for Ängsskolan?", locale="sv"
+    )
+    reply = await chat.service.handle(msg)
+    assert reply.locale == "en"
+    swedish = IncomingMessage("test", KEY, "test:u1", text="Ängsskolan", locale="en")
+    assert (await chat.service.handle(swedish)).locale == "en"  # no English words: the locale
