@@ -153,6 +153,7 @@ _GRADE_RULES = (
     ),
 )
 
+
 @dataclass(frozen=True)
 class _Grade:
     kind: _Kind

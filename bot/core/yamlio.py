@@ -18,31 +18,58 @@ import yaml
 from bot.errors import ConfigError, Problem, Severity
 
 PathKey = tuple[str | int, ...]
+_STR = "tag:yaml.org,2002:str"
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader with admin-friendly implicit types (see module docstring)."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"}
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0|[-+]?[1-9][0-9_]*)$"),
-    list("-+0123456789"),
-)
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same rules on libyaml's parser when PyYAML has it: about 5× faster to compose.
+
+    Only composing uses it; a file libyaml rejects is composed again by `_Loader`, so the
+    messages administrators see stay those of the pure-Python parser.
+    """
 
 
-@dataclass(frozen=True)
+def _strict(loader: type[yaml.resolver.BaseResolver]) -> None:
+    """Only true/false are booleans, only plain decimals are integers (no 8:30 → 510)."""
+    loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, rx)
+            for tag, rx in resolvers
+            if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"}
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?0|[-+]?[1-9][0-9_]*)$"),
+        list("-+0123456789"),
+    )
+
+
+_strict(_Loader)
+_strict(_FastLoader)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of one document; libyaml first, the pure-Python parser for errors."""
+    if yaml.__with_libyaml__:
+        try:
+            return yaml.compose(text, Loader=_FastLoader)
+        except yaml.YAMLError:
+            pass  # parse again below: its message (and verdict) is the one admins know
+    return yaml.compose(text, Loader=_Loader)
+
+
+@dataclass(frozen=True, slots=True)
 class Mark:
     """A 1-based position in a file."""
 
@@ -104,19 +131,26 @@ class _Builder:
 
     def build(self, node: yaml.Node, keys: PathKey) -> Any:
         self.value_marks[keys] = _mark(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR:  # most scalars: what construct_object returns, minus its work
+                return node.value
+            return self.loader.construct_object(node, deep=True)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.build(key_node, (*keys, "\0key"))
+                m = _mark(key_node)
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR:
+                    key = key_node.value
+                else:
+                    key = self.build(key_node, (*keys, "\0key"))
+                    self.value_marks.pop((*keys, "\0key"), None)
                 if not isinstance(key, str | int):
-                    m = _mark(key_node)
                     self.problems.append(
                         Problem(self.path, m.line, m.col, "error", "a key must be plain text")
                     )
                     continue
                 if key in out:
-                    m = _mark(key_node)
                     first = self.key_marks[(*keys, key)]
                     self.problems.append(
                         Problem(
@@ -129,9 +163,8 @@ class _Builder:
                         )
                     )
                     continue
-                self.key_marks[(*keys, key)] = _mark(key_node)
+                self.key_marks[(*keys, key)] = m
                 out[key] = self.build(value_node, (*keys, key))
-            self.value_marks.pop((*keys, "\0key"), None)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*keys, i)) for i, item in enumerate(node.value)]
@@ -141,7 +174,7 @@ class _Builder:
 def parse_document(text: str, path: str) -> Document:
     """Parse one YAML document from text; raise ConfigError with located problems."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

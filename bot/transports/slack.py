@@ -1,7 +1,7 @@
 """The Slack transport: slack-bolt (asyncio) in Socket Mode or over HTTP, rendering with Block Kit.
 
 Every listener acks at once (`process_before_response=True`, so bolt does not poll for the
-ack) and does the real work in a lazy listener after the ack: the locale look-up, the core
+ack) and starts the real work as a task of its own after the ack: the locale look-up, the core
 service and the Web API calls. Nothing here decides what to answer; that is the core's job.
 """
 
@@ -13,13 +13,13 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -56,8 +56,15 @@ BOT_SCOPES = (
     "users:read",  # users.info: the person's Slack language
     "usergroups:read",  # usergroups.users.list: admins by user group (ADMIN_USERGROUP)
 )
+# Work after the ack that may run at once; the rest waits its turn, costing nothing. Fewer
+# tasks competing for the event loop leave it to the acks: in a burst of 64 concurrent slash
+# commands, 4 slots doubled ack throughput and cut ack p99 against no limit (bench/README.md).
+WORK_SLOTS = 4
 _LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*")
 _ANGLE = re.compile(r"<([^<>]*)>")
+
+
+Work = Callable[[dict[str, Any], AsyncRespond | None], Awaitable[None]]
 
 
 class Handler(Protocol):
@@ -250,6 +257,8 @@ class SlackTransport:
         self._groups: dict[str, tuple[frozenset[str], float]] = {}
         self._busy = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(WORK_SLOTS)
+        self._session: ClientSession | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = asyncio.Event()
@@ -258,7 +267,7 @@ class SlackTransport:
         self.web_app = build_web_app(self)
         self._register(contact_command, checklist_command)
         if admin is not None:
-            self.app.command(admin_command)(ack=_ack, lazy=[self._on_admin_command])
+            self.app.command(admin_command)(self._acking(self._on_admin_command))
 
     def __repr__(self) -> str:  # never show tokens
         mode = "socket" if self.socket_mode else f"http:{self.port}"
@@ -267,19 +276,40 @@ class SlackTransport:
     def _register(self, contact_command: str, checklist_command: str) -> None:
         app = self.app
         app.middleware(self._reject_malformed)
-        app.command(contact_command)(ack=_ack, lazy=[self._on_contact_command])
-        app.command(checklist_command)(ack=_ack, lazy=[self._on_checklist_command])
+        app.command(contact_command)(self._acking(self._on_contact_command))
+        app.command(checklist_command)(self._acking(self._on_checklist_command))
         choice_ids = re.compile(rf"^{re.escape(CHOICE_ACTION_PREFIX)}\d+$")
-        app.action(choice_ids)(ack=_ack, lazy=[self._on_choice])
-        app.action(SAVE_SCHOOL_ACTION)(ack=_ack, lazy=[self._on_save_school])
-        app.event("app_mention")(ack=_ack, lazy=[self._on_mention])
-        app.event("message")(ack=_ack, lazy=[self._on_direct_message])
-        app.event("app_home_opened")(ack=_ack, lazy=[self._on_home_opened])
+        app.action(choice_ids)(self._acking(self._on_choice))
+        app.action(SAVE_SCHOOL_ACTION)(self._acking(self._on_save_school))
+        app.event("app_mention")(self._acking(lambda body, _: self._on_mention(body)))
+        app.event("message")(self._acking(lambda body, _: self._on_direct_message(body)))
+        app.event("app_home_opened")(self._acking(lambda body, _: self._on_home_opened(body)))
+
+    def _acking(self, work: Work) -> Callable[..., Awaitable[None]]:
+        """A listener that acks at once, empty, and starts `work` as a task after the ack.
+
+        This is what bolt's lazy listeners do, minus their deep copy of the whole request
+        (bolt's Web API client included): that copy cost more than the rest of the ack.
+        """
+
+        async def listener(
+            ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
+        ) -> None:
+            await ack()
+            task = asyncio.ensure_future(work(body, respond))
+            self._tasks.add(task)  # the event loop keeps only a weak reference
+            task.add_done_callback(self._tasks.discard)
+
+        return listener
 
     # ------------------------------------------------------------------ running
 
     async def start(self) -> None:
         """Connect (Socket Mode) or start listening (HTTP) and return."""
+        # One connection pool for every Web API call; without it slack_sdk opens a new
+        # session, and a new TCP (TLS) connection, per call.
+        self._session = ClientSession()
+        self.client.session = self._session
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -321,6 +351,10 @@ class SlackTransport:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+        if self._session is not None:
+            session, self._session = self._session, None
+            self.client.session = None
+            await session.close()
 
     async def idle(self, timeout: float = 10) -> None:
         """Wait until no work runs after an ack (for shutdown and tests)."""
@@ -332,22 +366,18 @@ class SlackTransport:
     @asynccontextmanager
     async def _work(self, kind: str) -> AsyncIterator[None]:
         """Counts work running after the ack; errors are logged by type only, never re-raised."""
-        task = asyncio.current_task()
-        if task is not None:  # bolt starts lazy listeners with ensure_future and keeps no reference
-            self._tasks.add(task)
         self._busy += 1
         self._idle.clear()
         self.observe("slack_request", kind)
         try:
-            yield
+            async with self._slots:
+                yield
         except (SlackApiError, SlackClientError) as error:
             code = error.response.get("error") if isinstance(error, SlackApiError) else None
             logger.warning("Slack API call failed in %s: %s", kind, code or type(error).__name__)
         except Exception as error:
             logger.error("handling %s failed: %s at %s", kind, type(error).__name__, _where(error))
         finally:
-            if task is not None:
-                self._tasks.discard(task)
             self._busy -= 1
             if self._busy == 0:
                 self._idle.set()
@@ -536,9 +566,9 @@ class SlackTransport:
             )
             await self._post_private(note, origin, user, respond=respond)
 
-    # ------------------------------------------------------------------ listeners (after ack)
+    # ------------------------------------------------------------------ work (after the ack)
 
-    async def _on_contact_command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _on_contact_command(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
         async with self._work("command"):
             team, user, channel = body["team_id"], body["user_id"], body["channel_id"]
             typed = slack_to_plain(body.get("text") or "")
@@ -551,7 +581,9 @@ class SlackTransport:
             else:
                 await self._post_private(reply, channel, user, respond=respond)
 
-    async def _on_checklist_command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _on_checklist_command(
+        self, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
         async with self._work("command"):
             team, user, channel = body["team_id"], body["user_id"], body["channel_id"]
             typed = slack_to_plain(body.get("text") or "")
@@ -561,7 +593,7 @@ class SlackTransport:
                 return
             await self._to_dm(reply, team, user, channel, respond)
 
-    async def _on_admin_command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _on_admin_command(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
         """Admin answers are always private: they may list file paths and problems."""
         async with self._work("command"):
             assert self.admin is not None
@@ -686,11 +718,6 @@ def _where(error: BaseException) -> str:
     exception's message or a full traceback, it cannot carry what a person typed."""
     frames = traceback.extract_tb(error.__traceback__)
     return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-
-
-async def _ack(ack: AsyncAck) -> None:
-    """Every listener's ack: immediate and empty; the answer comes from the lazy listener."""
-    await ack()
 
 
 def _action_ids(body: dict[str, Any]) -> tuple[str, str, str | None]:

@@ -1,0 +1,190 @@
+"""HTTP slash-command acks: our bot against a bare slack-bolt app, same load, same run.
+
+Run from the repository root (about two minutes):
+    .venv/bin/python -m bench.http_ack [--reps 3] [--requests 2000] [--seconds 5]
+Prints Markdown tables (paste them into bench/README.md).
+
+Servers, each its own process on loopback, all verifying Slack's request signature:
+- ours: `referral-bot serve --http` on the 1,714 real schools (290 municipality files), the
+  shipped rules and a SQLite session store; it acks, then looks the school up, renders the
+  answer blocks and posts them (chat.postEphemeral) to the Slack Web API stand-in;
+- bare slack-bolt AsyncApp, handler only acks, with `process_before_response=True` (the
+  setting our transport uses) and with bolt's default.
+The load generator (bench/loadgen.py) is another process; the stand-in runs in this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import ROOT, Server, Spread, bolt_server, bot_server, machine, write_directory
+from bot.core.models import Directory
+from tests.helpers.perturb import cases
+from tests.helpers.skolverket import skolverket_directory
+from tests.helpers.slack_standin import SlackStandIn
+
+OURS = "ours"
+BOLT_FAST = "bolt, process_before_response"
+BOLT_DEFAULT = "bolt, default"
+
+
+@dataclass
+class Point:
+    """Repeated runs of one server at one concurrency."""
+
+    throughput: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)  # answers posted per second (ours)
+    errors: int = 0
+
+
+def query_texts(directory: Directory, n: int, seed: int) -> list[str]:
+    """What staff type after /kontakt: school names as typed, mistyped, inside questions."""
+    rnd = random.Random(seed)
+    texts = [case.text for case in cases(directory, seed)]
+    return rnd.sample(texts, min(n, len(texts)))
+
+
+async def load(
+    server: Server, texts: Path, concurrency: int, requests: int, seconds: float, hook: str
+) -> dict[str, object]:
+    """One run of the load generator against `server`; its JSON result."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.loadgen", "--url", server.url, "--texts", str(texts),
+        "--concurrency", str(concurrency), "--requests", str(requests),
+        "--seconds", str(seconds), "--response-url", hook,
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"load generator failed against {server.label}")
+    result: dict[str, object] = json.loads(out)
+    return result
+
+
+async def drained(slack: SlackStandIn, before: int, expected: int, timeout: float = 60) -> float:
+    """Seconds until `expected` more answers reached the stand-in (inf if they never did)."""
+    start = time.perf_counter()
+    while len(slack.of("chat.postEphemeral", "response_url")) - before < expected:
+        if time.perf_counter() - start > timeout:
+            return float("inf")
+        await asyncio.sleep(0.01)
+    return time.perf_counter() - start
+
+
+async def measure(
+    slack: SlackStandIn,
+    server: Server,
+    texts: Path,
+    concurrency: int,
+    requests: int,
+    seconds: float,
+    point: Point,
+    *,
+    answers: bool,
+) -> None:
+    """One run into `point`; for our bot, also wait until every acked command was answered."""
+    before = len(slack.of("chat.postEphemeral", "response_url"))
+    result = await load(server, texts, concurrency, requests, seconds, slack.response_url())
+    ok = int(result["ok"])  # type: ignore[call-overload]
+    elapsed = float(result["elapsed"])  # type: ignore[arg-type]
+    point.throughput.append(float(result["throughput"]))  # type: ignore[arg-type]
+    point.p50.append(float(result["p50_ms"]))  # type: ignore[arg-type]
+    point.p99.append(float(result["p99_ms"]))  # type: ignore[arg-type]
+    point.errors += int(result["sent"]) - ok  # type: ignore[call-overload]
+    if answers:
+        tail = await drained(slack, before, ok)
+        point.answered.append(ok / (elapsed + tail))
+
+
+async def bench(
+    args: argparse.Namespace, work: Path
+) -> tuple[dict[tuple[str, int], Point], list[str]]:
+    directory = work / "directory"
+    real = skolverket_directory()
+    write_directory(real, directory)
+    texts = work / "texts.json"
+    texts.write_text(json.dumps(query_texts(real, 500, args.seed), ensure_ascii=False))
+    points: dict[tuple[str, int], Point] = {}
+    async with SlackStandIn() as slack:
+        servers = [
+            bot_server(OURS, directory=directory, api_url=slack.api_url,
+                       store_url=f"sqlite:///{work / 'state.db'}", log=work / "ours.log"),
+            bolt_server(BOLT_FAST, api_url=slack.api_url, before_response=True,
+                        log=work / "bolt-fast.log"),
+            bolt_server(BOLT_DEFAULT, api_url=slack.api_url, before_response=False,
+                        log=work / "bolt-default.log"),
+        ]  # fmt: skip
+        try:
+            for server in servers:
+                await asyncio.to_thread(server.wait_ready)
+            for server in servers:  # warm-up: imports, caches, users.info for every user
+                await measure(slack, server, texts, 16, 400, 10, Point(), answers=False)
+            await drained(slack, 0, 0)
+            await asyncio.sleep(2)
+            for _ in range(args.reps):  # interleaved, so drift hits every server alike
+                for concurrency in args.concurrency:
+                    for server in servers:
+                        point = points.setdefault((server.label, concurrency), Point())
+                        await measure(
+                            slack, server, texts, concurrency, args.requests, args.seconds,
+                            point, answers=server.label == OURS,
+                        )  # fmt: skip
+        finally:
+            for server in servers:
+                server.stop()
+    return points, [s.label for s in servers]
+
+
+def table(points: dict[tuple[str, int], Point], labels: Sequence[str], reps: int) -> str:
+    lines = [
+        "| server | concurrency | acks/s | p50 | p99 | answers posted/s | vs bolt (fast) "
+        "| vs bolt (default) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for concurrency in sorted({c for _, c in points}):
+        fast = Spread.of(points[(BOLT_FAST, concurrency)].throughput).median
+        default = Spread.of(points[(BOLT_DEFAULT, concurrency)].throughput).median
+        for label in labels:
+            p = points[(label, concurrency)]
+            rate = Spread.of(p.throughput)
+            answered = Spread.of(p.answered).show() if p.answered else "–"
+            errors = f" ({p.errors} errors)" if p.errors else ""
+            lines.append(
+                f"| {label}{errors} | {concurrency} | {rate.show()} "
+                f"| {Spread.of(p.p50).show('.1f', ' ms')} | {Spread.of(p.p99).show('.1f', ' ms')} "
+                f"| {answered} | {rate.median / fast:.2f}× | {rate.median / default:.2f}× |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(machine())
+    print()
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+        points, labels = asyncio.run(bench(args, Path(tmp)))
+    print(f"Median (min–max) of {args.reps} runs of at most {args.requests:,} requests "
+          f"or {args.seconds:g} s each.")  # fmt: skip
+    print()
+    print(table(points, labels, args.reps))
+
+
+if __name__ == "__main__":
+    main()
