@@ -39,6 +39,7 @@ async def run(
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     failures = 0
+    inline = 0
     position = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -46,14 +47,15 @@ async def run(
         deadline = start + seconds
 
         async def worker() -> None:
-            nonlocal position, failures
+            nonlocal position, failures, inline
             while position < len(requests) and time.perf_counter() < deadline:
                 request = requests[position]
                 position += 1
                 sent = time.perf_counter()
                 try:
                     async with http.post(url, data=request.body, headers=request.headers) as r:
-                        await r.read()
+                        if await r.read() and r.status == 200:
+                            inline += 1  # the answer came in the ack itself
                         statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
                 except aiohttp.ClientError:
                     failures += 1
@@ -66,6 +68,7 @@ async def run(
     return {
         "sent": position,
         "ok": statuses.get("200", 0),
+        "inline": inline,
         "statuses": statuses,
         "failures": failures,
         "elapsed": elapsed,

@@ -159,7 +159,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     print("\n".join(store_lines))
     print()
-    print("| STORE_URL | concurrency | acks/s | p50 | p99 | answers posted/s |")
+    print("| STORE_URL | concurrency | acks/s | p50 | p99 | answers/s |")
     print("|---|---:|---:|---:|---:|---:|")
     print("\n".join(http_lines))
     print()

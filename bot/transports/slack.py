@@ -250,7 +250,9 @@ class SlackTransport:
             client=self.client,
             signing_secret=signing_secret or None,
             process_before_response=True,
-            request_verification_enabled=not self.socket_mode,
+            # handle_http verifies every HTTP request (slack_sdk's SignatureVerifier) before
+            # bolt sees it, and Socket Mode needs none: checking twice only costs time
+            request_verification_enabled=False,
             logger=logging.getLogger("slack_bolt"),
         )
         self._locales: dict[str, tuple[Locale, float]] = {}
@@ -276,7 +278,7 @@ class SlackTransport:
     def _register(self, contact_command: str, checklist_command: str) -> None:
         app = self.app
         app.middleware(self._reject_malformed)
-        app.command(contact_command)(self._acking(self._on_contact_command))
+        app.command(contact_command)(self._contact_listener)
         app.command(checklist_command)(self._acking(self._on_checklist_command))
         choice_ids = re.compile(rf"^{re.escape(CHOICE_ACTION_PREFIX)}\d+$")
         app.action(choice_ids)(self._acking(self._on_choice))
@@ -284,6 +286,22 @@ class SlackTransport:
         app.event("app_mention")(self._acking(lambda body, _: self._on_mention(body)))
         app.event("message")(self._acking(lambda body, _: self._on_direct_message(body)))
         app.event("app_home_opened")(self._acking(lambda body, _: self._on_home_opened(body)))
+
+    async def _contact_listener(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
+    ) -> None:
+        """The contact command's fast path: in a channel, for someone whose language is
+        known, the answer *is* the ack (an ephemeral response, only the asker sees it), so
+        no Web API call is needed. Everything else acks empty and answers after the ack."""
+        channel, user = body.get("channel_id"), str(body.get("user_id"))
+        if self._cached_locale(user) is None or _is_dm(channel):
+            await self._acking(self._on_contact_command)(ack, body, respond)
+            return
+        self.observe("slack_request", "command")
+        typed = slack_to_plain(body.get("text") or "")
+        team = str(body.get("team_id"))
+        reply = await self._ask(team, user, text_in=typed, intent="contact", channel=channel)
+        await ack(text=fallback_text(reply), blocks=reply_blocks(reply), response_type="ephemeral")
 
     def _acking(self, work: Work) -> Callable[..., Awaitable[None]]:
         """A listener that acks at once, empty, and starts `work` as a task after the ack.
@@ -444,12 +462,16 @@ class SlackTransport:
         wherever they write, so a checklist started in a channel continues in the DM."""
         return session_key("slack", team, user), f"slack:{team}:{user}"
 
+    def _cached_locale(self, user: str) -> Locale | None:
+        cached = self._locales.get(user)
+        return cached[0] if cached and cached[1] > time.monotonic() else None
+
     async def locale_of(self, user: str) -> Locale:
         """English for people whose Slack language is English (users.info), else Swedish."""
+        cached = self._cached_locale(user)
+        if cached is not None:
+            return cached
         now = time.monotonic()
-        cached = self._locales.get(user)
-        if cached and cached[1] > now:
-            return cached[0]
         try:
             response = await self.client.users_info(user=user, include_locale=True)
         except (SlackApiError, SlackClientError) as error:

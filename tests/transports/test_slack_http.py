@@ -209,10 +209,10 @@ async def test_a_saved_school_answers_a_bare_command_in_any_channel(
     [saved] = await slack.wait_for("response_url")
     assert "Ängsskolan F-9 är nu din skola" in saved.blocks_text()
     assert saved.args["replace_original"] is False  # the contact cards stay on screen
-    await bot.send(rq.slash_command("/kontakt", "", channel=OTHER_CHANNEL))
-    _, again = await slack.wait_for("chat.postEphemeral", 2)
-    assert again.args["channel"] == OTHER_CHANNEL
-    assert "Ängsskolan F-9, Mora kommun" in again.blocks_text()
+    status, body = await bot.send(rq.slash_command("/kontakt", "", channel=OTHER_CHANNEL))
+    inline = json.loads(body)  # a known person: the answer is the ack itself
+    assert (status, inline["response_type"]) == (200, "ephemeral")
+    assert "Ängsskolan F-9, Mora kommun" in json.dumps(inline["blocks"], ensure_ascii=False)
 
 
 async def test_private_channel_without_the_bot_falls_back_to_response_url(
@@ -236,9 +236,23 @@ async def test_english_slack_locale_gives_english(bot: Bot, slack: SlackStandIn)
     assert "The reception is open now" in shown and "*Phone*" in shown
     assert "call 112" in shown and "Save as my school" in buttons(call)
     assert "Mottagningen har öppet" not in shown and "Telefon" not in shown
-    await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))
-    await slack.wait_for("chat.postEphemeral", 2)
+    _, body = await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))
+    assert "The reception is open now" in body
     assert len(slack.of("users.info")) == 1  # cached per user
+
+
+async def test_a_known_person_in_a_channel_gets_the_answer_in_the_ack_itself(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.slash_command("/kontakt", "Ängsskolan"))  # first time: users.info
+    await slack.wait_for("chat.postEphemeral")
+    status, body = await bot.send(rq.slash_command("/kontakt", "Ängsskolan åk 8"))
+    answer = json.loads(body)
+    assert status == 200 and answer["response_type"] == "ephemeral"  # only the asker sees it
+    shown = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "Cecilia Lind" in shown and "112" in shown and "Anna Svensson" not in shown
+    await bot.settle()
+    assert len(slack.of("chat.postEphemeral", "chat.postMessage")) == 1  # no second answer
 
 
 # --------------------------------------------------------------------------- /oro
