@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
+import gc
 import logging
 import os
 import time
@@ -23,6 +26,24 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Loader = Callable[[], "Catalog"]
+
+
+def release_memory() -> None:
+    """Give the memory a load used back to the operating system.
+
+    Loading parses every file into a tree with a position for each value; all of it is
+    garbage once the frozen catalog is built, but glibc's allocator keeps the freed pages
+    and the process stays at its loading peak. `malloc_trim(0)` returns them (glibc only;
+    elsewhere this does nothing). Measured in bench/README.md ("Memory").
+    """
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 OnError = Callable[[Sequence[Problem]], Awaitable[None]]
 OnReload = Callable[["Catalog"], Awaitable[None]]
 
@@ -109,6 +130,7 @@ class CatalogHolder:
         self.on_reload: OnReload | None = on_reload
         self._metrics = metrics
         self._current: Catalog = initial if initial is not None else loader()
+        release_memory()
         self._last_error: LastError | None = None
         self._lock = asyncio.Lock()
         if metrics is not None:
@@ -155,6 +177,7 @@ class CatalogHolder:
         old = self._current
         self._current = catalog
         self._last_error = None
+        release_memory()
         seconds = time.perf_counter() - start
         if self._metrics is not None:
             self._metrics.reload(True, catalog.loaded_at)

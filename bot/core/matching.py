@@ -66,7 +66,7 @@ class Lookup:
     result: MatchResult
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameKeys:
     """The exact-match keys of one name (or of typed school words)."""
 
@@ -101,8 +101,8 @@ class SchoolIndex:
         self._entry_school: list[int] = []  # entry → position in self._schools
         self._entry_keys: list[NameKeys] = []
         self._school_entries: list[list[int]] = [[] for _ in self._schools]
-        self._by_core: dict[str, set[int]] = {}
-        self._by_stem: dict[str, set[int]] = {}
+        by_core: dict[str, set[int]] = {}
+        by_stem: dict[str, set[int]] = {}
         self._by_municipality: dict[str, list[int]] = {}
         postings: dict[str, list[int]] = {}
         for pos, school in enumerate(self._schools):
@@ -115,11 +115,14 @@ class SchoolIndex:
                 own.append(entry)
                 self._entry_school.append(pos)
                 self._entry_keys.append(keys)
-                self._by_core.setdefault(keys.core, set()).add(pos)
-                self._by_stem.setdefault(keys.stem, set()).add(pos)
+                by_core.setdefault(keys.core, set()).add(pos)
+                by_stem.setdefault(keys.stem, set()).add(pos)
                 self._by_municipality.setdefault(school.municipality_id, []).append(entry)
                 for gram in _trigrams(keys.core):
                     postings.setdefault(gram, []).append(entry)
+        # Kept as tuples: at 20,000 units a set per key costs ~9 MiB more than a tuple.
+        self._by_core = {k: tuple(v) for k, v in by_core.items()}
+        self._by_stem = {k: tuple(v) for k, v in by_stem.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
         limit = max(50, len(self._entry_keys) // 20)
         self._postings = {g: tuple(es) for g, es in postings.items() if len(es) <= limit}
@@ -209,7 +212,7 @@ class SchoolIndex:
             (self._by_core, _genitive(keys.core)),
         )
         for table, key in levels:
-            hits = table.get(key, set()) if key else set()
+            hits = set(table.get(key, ())) if key else set()
             if municipality_id is not None and hits:
                 inside = {p for p in hits if self._schools[p].municipality_id == municipality_id}
                 elsewhere |= hits - inside

@@ -14,7 +14,7 @@ from typing import Literal
 # --------------------------------------------------------------------------- directory
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Absence:
     """A period (inclusive) when a person does not answer; the next contact goes first."""
 
@@ -22,7 +22,7 @@ class Absence:
     end: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """A named social worker or a team that schools can call. `id` is unique per municipality."""
 
@@ -39,7 +39,7 @@ class Person:
         return next((a for a in self.away if a.start <= day <= a.end), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Office:
     """A unit reached by phone: the reception (mottagning) or the on-call service (socialjour)."""
 
@@ -49,7 +49,7 @@ class Office:
     e_service: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpeningSpan:
     """Office hours on one weekday (0 = Monday), from `opens` to `closes`."""
 
@@ -58,7 +58,7 @@ class OpeningSpan:
     closes: time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgeGroup:
     """A municipal age band (e.g. 0–12) that decides which contacts answer for a school."""
 
@@ -71,7 +71,7 @@ class AgeGroup:
         return self.min_age <= high and low <= self.max_age
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class School:
     """A school unit. `key` is stable and unique across the directory: '<municipality>/<slug>'."""
 
@@ -88,7 +88,7 @@ class School:
     contacts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Municipality:
     """One directory file: the municipality, its offices, age bands, people and schools."""
 
