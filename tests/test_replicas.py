@@ -44,6 +44,15 @@ def start_bot(slack: SlackStandIn, tmp_path: Path) -> AsyncIterator[Callable[[st
         bot.stop()
 
 
+async def two_replicas(
+    start_bot: Callable[[str], BotProcess], store_url: str
+) -> tuple[BotProcess, BotProcess]:
+    """Two bot processes on one shared store, both ready."""
+    a, b = start_bot(store_url), start_bot(store_url)
+    await asyncio.gather(a.ready(), b.ready())
+    return a, b
+
+
 def new_user() -> str:
     return f"U0REPL{next(_users):04d}"
 
@@ -61,9 +70,7 @@ async def posted(slack: SlackStandIn, count: int, timeout: float = 10.0) -> str:
 async def test_a_checklist_moves_between_replicas_and_survives_a_sigkill(
     slack: SlackStandIn, start_bot: Callable[[str], BotProcess], redis_url: str
 ) -> None:
-    a, b = start_bot(redis_url), start_bot(redis_url)
-    await a.ready()
-    await b.ready()
+    a, b = await two_replicas(start_bot, redis_url)
     user = new_user()
     assert await a.send(rq.direct_message("orosanmälan", user=user, event_id="EvR1")) == 200
     assert "Vilken skola gäller det?" in await posted(slack, 1)
@@ -80,9 +87,7 @@ async def test_a_checklist_moves_between_replicas_and_survives_a_sigkill(
 async def test_a_retried_event_is_answered_once_across_replicas(
     slack: SlackStandIn, start_bot: Callable[[str], BotProcess], redis_url: str
 ) -> None:
-    a, b = start_bot(redis_url), start_bot(redis_url)
-    await a.ready()
-    await b.ready()
+    a, b = await two_replicas(start_bot, redis_url)
     user = new_user()
     first = rq.direct_message("Ängsskolan åk 8", user=user, event_id="EvDup1")
     retry = rq.direct_message("Ängsskolan åk 8", user=user, event_id="EvDup1", retry=1)
