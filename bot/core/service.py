@@ -169,7 +169,7 @@ class Service:
             return reply, replace(session, candidates=(), age=None)
         if kind in {"step", "nav"}:
             return self._notice("service.checklist_over", locale), session
-        logger.warning("unknown choice kind %r ignored", kind)
+        logger.warning("a choice of an unknown kind was ignored")  # its value is not logged
         return self._help(locale), session
 
     # ------------------------------------------------------------------ checklist
