@@ -82,6 +82,10 @@ async def test_a_checklist_moves_between_replicas_and_survives_a_sigkill(
     a.kill()
     await b.send(rq.block_actions("choice:1", "step:alder:13-17", channel=dm, user=user))
     assert "Vad handlar oron mest om?" in await posted(slack, 4)
+    restarted = start_bot(redis_url)  # A comes back as a new process
+    await restarted.ready()
+    await restarted.send(rq.block_actions("choice:1", "step:oro:omsorg", channel=dm, user=user))
+    assert "osäker på om det räcker" in await posted(slack, 5)
 
 
 async def test_a_retried_event_is_answered_once_across_replicas(
