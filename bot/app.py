@@ -115,8 +115,7 @@ def graph(settings: Settings, flow_id: str, fmt: str) -> str:
 
 
 def write_schemas(out: Path) -> list[Path]:
-    from bot.core.directory import directory_json_schema
-    from bot.core.rules import rules_json_schema
+    from bot.core.jsonschemas import directory_json_schema, rules_json_schema
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -13,12 +13,12 @@ import pytest
 from bot.core.directory import (
     build_directory,
     cross_check,
-    directory_json_schema,
     is_directory_document,
     load_directory,
     parse_municipality,
     slugify,
 )
+from bot.core.jsonschemas import directory_json_schema
 from bot.core.models import Municipality
 from bot.core.yamlio import Document, load_document, parse_document
 from bot.errors import ConfigError

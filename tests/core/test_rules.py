@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.core.rules import Flow, is_rules_document, parse_rules, rules_json_schema
+from bot.core.jsonschemas import rules_json_schema
+from bot.core.rules import Flow, is_rules_document, parse_rules
 from bot.core.yamlio import parse_document
 from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text, shipped_flows
 
