@@ -104,16 +104,18 @@ def resolve(
     return ContactAnswer(school, municipality, groups, route)
 
 
-def _office_card(
-    office: Office, role: Literal["reception", "after_hours"], locale: str
-) -> ContactCard:
+OfficeRole = Literal["reception", "after_hours", "other_municipality"]
+
+
+def office_card(office: Office, role: OfficeRole, label: str) -> ContactCard:
+    """A reception or on-call office as a card, its e-service as the link."""
     return ContactCard(
         role=role,
         name=office.name,
         phone=office.phone,
         email=office.email,
         url=office.e_service,
-        label=text(f"contacts.{role}_label", locale),
+        label=label,
     )
 
 
@@ -151,5 +153,8 @@ def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
     ]
     if answer.route.kind == "after_hours":
         offices.reverse()
-    out.extend(_office_card(office, role, locale) for role, office in offices)
+    out.extend(
+        office_card(office, role, text(f"contacts.{role}_label", locale))
+        for role, office in offices
+    )
     return tuple(out)

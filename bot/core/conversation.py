@@ -329,17 +329,7 @@ def _residence_card(pos: Position, ctx: FlowContext) -> tuple[ContactCard, ...]:
     m: Municipality | None = ctx.directory.municipalities.get(lives) if lives else None
     if m is None or (pos.school is not None and m.id == pos.school.municipality_id):
         return ()
-    r = m.reception
-    return (
-        ContactCard(
-            role="other_municipality",
-            name=r.name,
-            phone=r.phone,
-            email=r.email,
-            url=r.e_service,
-            label=m.name,
-        ),
-    )
+    return (contacts.office_card(m.reception, "other_municipality", m.name),)
 
 
 def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
