@@ -26,7 +26,7 @@ from bot.core.models import (
     School,
 )
 from bot.core.schema import check_mapping, did_you_mean, expect
-from bot.core.yamlio import Document, PathKey, load_document
+from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
 from bot.errors import ConfigError, Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,6 +37,7 @@ KOMMUNKOD = re.compile(r"^\d{4}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL = "all"
 REVIEW_MAX_DAYS = 365
@@ -57,7 +58,7 @@ def is_directory_document(data: object) -> bool:
 def slugify(name: str) -> str:
     """ASCII slug of a name: 'Ängsskolan F-9' → 'angsskolan-f-9'."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def _day_spec(spec: str) -> list[int] | None:
@@ -111,6 +112,7 @@ class _Parser:
         # age group ids written in the file but invalid: reported once, not again per school
         self.broken_groups: set[str] = set()
         self.broken_people: set[str] = set()  # likewise for people
+        self._served_by_ages: dict[tuple[int, int], tuple[list[AgeGroup], list[int]]] = {}
 
     def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
         self.problems.append(self.doc.problem(keys, message, at_key=at_key))
@@ -537,11 +539,13 @@ class _Parser:
                     "starts with C or G followed by capital letters and digits, e.g. C0ANGS0001",
                 )
                 ok = False
+        name_slug = slugify(name) if name is not None else ""
         if name is not None:
             labels: list[tuple[PathKey, str, str]] = [((*here, "name"), name, "school name")]
             labels += [((*here, "aliases", j), a, "alias") for j, a in enumerate(aliases)]
             for loc, label, kind in labels:
-                owner = names.get(slugify(label))
+                slug = slugify(label) if kind == "alias" else name_slug
+                owner = names.get(slug)
                 if owner is not None and owner[0] != i:
                     self.error(
                         loc,
@@ -550,7 +554,7 @@ class _Parser:
                     )
                     ok = False
                 elif owner is None:
-                    names[slugify(label)] = (i, name)
+                    names[slug] = (i, name)
         ages: tuple[int, int] | None = None
         grades = self.text((*here, "grades"), block.get("grades"), f"{what}: grades")
         if grades is not None:
@@ -563,7 +567,7 @@ class _Parser:
         if not ok or name is None or grades is None or ages is None or contacts is None:
             return None
         return School(
-            key=f"{municipality_id}/{slugify(name)}",
+            key=f"{municipality_id}/{name_slug}",
             name=name,
             municipality_id=municipality_id,
             min_age=ages[0],
@@ -650,6 +654,24 @@ class _Parser:
             ok = self.coverage(at, what, ages, groups, value) and ok
         return out if ok else None
 
+    def _served(
+        self, ages: tuple[int, int], groups: Mapping[str, AgeGroup]
+    ) -> tuple[list[AgeGroup], list[int]]:
+        """The age groups a school of these ages serves, and its ages no group covers.
+
+        A file's schools share a handful of grade ranges, so each range is worked out once.
+        """
+        known = self._served_by_ages.get(ages)
+        if known is None:
+            serving = [g for g in groups.values() if g.overlaps(*ages)]
+            uncovered = [
+                a
+                for a in range(ages[0], ages[1] + 1)
+                if not any(g.min_age <= a <= g.max_age for g in groups.values())
+            ]
+            known = self._served_by_ages[ages] = (serving, uncovered)
+        return known
+
     def coverage(
         self,
         at: PathKey,
@@ -660,7 +682,7 @@ class _Parser:
     ) -> bool:
         """Every age group the school serves needs contacts; ages in no group get a warning."""
         ok = True
-        serving = [g for g in groups.values() if g.overlaps(*ages)]
+        serving, uncovered = self._served(ages, groups)
         for group in serving:
             if group.id not in contacts:
                 self.error(
@@ -670,11 +692,6 @@ class _Parser:
                     f"(ages {ages[0]}–{ages[1]}): add '{group.id}: [...]' or use 'all'",
                 )
                 ok = False
-        uncovered = [
-            a
-            for a in range(ages[0], ages[1] + 1)
-            if not any(g.min_age <= a <= g.max_age for g in groups.values())
-        ]
         if groups and uncovered:
             span = (
                 f"ages {uncovered[0]}–{uncovered[-1]}"
@@ -708,15 +725,16 @@ def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | No
     return municipality, parser.problems
 
 
-def _locate_school(doc: Document, name: str) -> PathKey:
+def _locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
+    """The path of the school called `name` in its file, and how messages name it."""
     schools = doc.data.get("schools") if isinstance(doc.data, dict) else None
     for i, item in enumerate(schools if isinstance(schools, list) else []):
         if isinstance(item, dict) and item.get("name") == name:
-            return ("schools", i)
-    return ("schools",)
+            return ("schools", i), f"schools[{i}] '{name}'"
+    return ("schools",), f"'{name}'"
 
 
-def cross_check(items: list[tuple[Document, Municipality]]) -> list[Problem]:
+def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -> list[Problem]:
     """Checks across files: municipality ids and codes, school codes and Slack channels unique."""
     problems: list[Problem] = []
     ids: dict[str, str] = {}
@@ -744,11 +762,10 @@ def cross_check(items: list[tuple[Document, Municipality]]) -> list[Problem]:
         else:
             codes[m.code] = f"{m.name} ({doc.path})"
         for school in m.schools:
-            at = _locate_school(doc, school.name)
-            what = f"schools[{at[1]}] '{school.name}'" if len(at) > 1 else f"'{school.name}'"
             if school.code is not None:
                 owner = school_codes.get(school.code)
                 if owner is not None:
+                    at, what = _locate_school(doc, school.name)
                     problems.append(
                         doc.problem(
                             (*at, "code"),
@@ -761,6 +778,7 @@ def cross_check(items: list[tuple[Document, Municipality]]) -> list[Problem]:
             for j, channel in enumerate(school.slack_channels):
                 bound = channels.get(channel)
                 if bound is not None:
+                    at, what = _locate_school(doc, school.name)
                     problems.append(
                         doc.problem(
                             (*at, "slack_channels", j),
@@ -786,17 +804,16 @@ def load_directory(paths: Sequence[Path], *, today: date) -> Directory:
     for path in paths:
         files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
     problems: list[Problem] = []
-    items: list[tuple[Document, Municipality]] = []
+    items: list[tuple[LazyDocument, Municipality]] = []
     for file in files:
         try:
-            doc = load_document(file)
+            municipality, found = parse_municipality(load_document(file), today=today)
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        municipality, found = parse_municipality(doc, today=today)
         problems.extend(found)
         if municipality is not None:
-            items.append((doc, municipality))
+            items.append((LazyDocument(file), municipality))
     problems.extend(cross_check(items))
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)

@@ -8,6 +8,7 @@ in ages, so a school's grades are turned into an age span to find its contacts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.texts import text
 
@@ -38,6 +39,7 @@ def token_ages(token: str) -> tuple[int, int] | None:
     return (age, age)
 
 
+@lru_cache(maxsize=256)  # a directory has a few dozen distinct grade texts, written 20,000 times
 def parse_grades(grades: str) -> tuple[int, int]:
     """The (youngest, oldest) age of a grades text such as 'F-9'; raises GradesError."""
     m = _RANGE.match(grades)

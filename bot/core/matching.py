@@ -18,7 +18,7 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
-from bot.core.query import Query, compact, fold, parse_query, spelled_municipality
+from bot.core.query import Query, fold, parse_query, spelled_municipality
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
@@ -79,9 +79,9 @@ class NameKeys:
 def name_keys(name: str) -> NameKeys:
     """The exact-match keys of a school name or of typed school words."""
     folded = fold(name).strip()
-    full = compact(folded)
+    full = "".join(_WORD.findall(folded))  # compact() of text already folded
     trimmed = _NOISE_TAIL.sub("", folded)
-    core = compact(trimmed) or full
+    core = "".join(_WORD.findall(trimmed)) or full
     stem = _SCHOOL_WORD.sub("", core)
     suffix = full[len(core) :] if full.startswith(core) else ""
     return NameKeys(full, core, stem if len(stem) >= 2 else core, suffix)
@@ -101,12 +101,13 @@ class SchoolIndex:
         self._entry_school: list[int] = []  # entry → position in self._schools
         self._entry_keys: list[NameKeys] = []
         self._school_entries: list[list[int]] = [[] for _ in self._schools]
-        by_core: dict[str, set[int]] = {}
-        by_stem: dict[str, set[int]] = {}
-        self._by_municipality: dict[str, list[int]] = {}
-        postings: dict[str, list[int]] = {}
+        by_core: defaultdict[str, set[int]] = defaultdict(set)
+        by_stem: defaultdict[str, set[int]] = defaultdict(set)
+        by_municipality: defaultdict[str, list[int]] = defaultdict(list)
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        places: dict[str, tuple[str, re.Pattern[str]] | None] = {}
         for pos, school in enumerate(self._schools):
-            for name in self._names(school):
+            for name in self._names(school, places):
                 keys = name_keys(name)
                 own = self._school_entries[pos]
                 if not keys.core or any(self._entry_keys[e] == keys for e in own):
@@ -115,33 +116,50 @@ class SchoolIndex:
                 own.append(entry)
                 self._entry_school.append(pos)
                 self._entry_keys.append(keys)
-                by_core.setdefault(keys.core, set()).add(pos)
-                by_stem.setdefault(keys.stem, set()).add(pos)
-                self._by_municipality.setdefault(school.municipality_id, []).append(entry)
+                by_core[keys.core].add(pos)
+                by_stem[keys.stem].add(pos)
+                by_municipality[school.municipality_id].append(entry)
                 for gram in _trigrams(keys.core):
-                    postings.setdefault(gram, []).append(entry)
+                    postings[gram].append(entry)
         # Kept as tuples: at 20,000 units a set per key costs ~9 MiB more than a tuple.
+        self._by_municipality = dict(by_municipality)
         self._by_core = {k: tuple(v) for k, v in by_core.items()}
         self._by_stem = {k: tuple(v) for k, v in by_stem.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
         limit = max(50, len(self._entry_keys) // 20)
         self._postings = {g: tuple(es) for g, es in postings.items() if len(es) <= limit}
 
-    def _names(self, school: School) -> list[str]:
+    def _names(
+        self, school: School, places: dict[str, tuple[str, re.Pattern[str]] | None]
+    ) -> list[str]:
         """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund')."""
         names = [school.name, *school.aliases]
-        municipality = self.directory.municipalities.get(school.municipality_id)
-        if municipality is None:
+        if school.municipality_id not in places:
+            places[school.municipality_id] = self._place(school.municipality_id)
+        place = places[school.municipality_id]
+        if place is None:
             return names
-        words = [w for w in _WORD.findall(fold(municipality.name)) if w not in _PLACE_WORDS]
-        name_re = r"[\s-]+".join(map(re.escape, words))
-        place = re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b")
+        first_word, pattern = place
         for name in list(names):
-            stripped = place.sub(" ", fold(name))
+            folded = fold(name)
+            if first_word not in folded:
+                continue  # cheap test first: most names do not mention their municipality
+            stripped = pattern.sub(" ", folded)
             core = name_keys(stripped).core
-            if stripped != fold(name) and core and not _BARE_SCHOOL_WORD.fullmatch(core):
+            if stripped != folded and core and not _BARE_SCHOOL_WORD.fullmatch(core):
                 names.append(stripped)
         return names
+
+    def _place(self, municipality_id: str) -> tuple[str, re.Pattern[str]] | None:
+        """A municipality's name as it may appear inside a school name: 'i Lund', 'Lunds'."""
+        municipality = self.directory.municipalities.get(municipality_id)
+        if municipality is None:
+            return None
+        words = [w for w in _WORD.findall(fold(municipality.name)) if w not in _PLACE_WORDS]
+        if not words:
+            return None
+        name_re = r"[\s-]+".join(map(re.escape, words))
+        return words[0], re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b")
 
     # ------------------------------------------------------------------ search
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.errors import ConfigError, Problem, Severity
 
 PathKey = tuple[str | int, ...]
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Loader(yaml.SafeLoader):
@@ -31,6 +33,14 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     Only composing uses it; a file libyaml rejects is composed again by `_Loader`, so the
     messages administrators see stay those of the pure-Python parser.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # libyaml calls resolve() once per scalar (a quarter of a million calls for a large
+        # directory) and most texts ("name", "F-9", a person id) recur hundreds of times.
+        # With no path resolvers the tag is a function of the arguments alone, so a C-level
+        # cache answers the repeats without running any Python.
+        self.resolve = _cached_resolve
 
 
 def _strict(loader: type[yaml.resolver.BaseResolver]) -> None:
@@ -55,8 +65,20 @@ def _strict(loader: type[yaml.resolver.BaseResolver]) -> None:
     )
 
 
+class _Tags(yaml.resolver.Resolver):
+    """The implicit types alone, for `_cached_resolve`."""
+
+
 _strict(_Loader)
 _strict(_FastLoader)
+_strict(_Tags)
+assert not _Tags.yaml_path_resolvers  # _cached_resolve relies on it
+_RESOLVER = _Tags()
+
+
+@lru_cache(maxsize=4096)
+def _cached_resolve(kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+    return str(yaml.resolver.BaseResolver.resolve(_RESOLVER, kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -77,30 +99,36 @@ class Mark:
     col: int
 
 
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML file: plain data plus the position of every value and every key.
+    """A parsed YAML file: plain data, and the node tree that knows where each value was.
 
     `data` holds only dicts, lists and scalars. Positions are looked up by the path of keys
-    and list indexes that leads to a value, e.g. `("schools", 0, "contacts", "barn")`.
+    and list indexes that leads to a value, e.g. `("schools", 0, "contacts", "barn")`, and
+    only when a problem needs one: recording them for every value while parsing doubled the
+    time to read a large directory.
     """
 
     path: str
     data: Any
-    value_marks: dict[PathKey, Mark]
-    key_marks: dict[PathKey, Mark]
+    root: yaml.Node | None
 
     def mark(self, keys: PathKey, *, at_key: bool = False) -> Mark:
         """Where the value (or, with at_key, the key) at `keys` is; else its nearest ancestor."""
-        probe = tuple(keys)
-        while True:
-            if at_key and probe in self.key_marks:
-                return self.key_marks[probe]
-            if probe in self.value_marks:
-                return self.value_marks[probe]
-            if not probe:
-                return Mark(1, 1)
-            probe = probe[:-1]
+        node = self.root
+        if node is None:
+            return Mark(1, 1)
+        found = _mark(node)
+        for step in keys:
+            key_node, node = _child(node, step)
+            if node is None:
+                break
+            found = _mark(key_node) if at_key and key_node is not None else _mark(node)
+        return found
 
     def problem(
         self,
@@ -115,60 +143,123 @@ class Document:
         return Problem(self.path, m.line, m.col, severity, message)
 
 
-def _mark(node: yaml.Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """(key node, value node) of `step` under `node`; Nones when there is no such child.
+
+    A key written twice counts where it was first written, as the parsed data does.
+    """
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if _key_of(key_node) == step:
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        items = node.value
+        return (None, items[step]) if 0 <= step < len(items) else (None, None)
+    return None, None
+
+
+def _key_of(node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        return node.value
+    try:
+        key = _Loader("").construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return None
+    return key if isinstance(key, str | int) and not isinstance(key, bool) else None
+
+
+class LazyDocument:
+    """A file's Document parsed only when a position is asked for.
+
+    Loading keeps no parsed documents of directory files (at 20,000 schools they are the
+    largest thing in memory); the rare check across files that finds a problem parses the
+    one file it has to point into again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self._file = path
+        self._doc: Document | None = None
+
+    @property
+    def document(self) -> Document:
+        if self._doc is None:
+            self._doc = load_document(self._file)
+        return self._doc
+
+    @property
+    def data(self) -> Any:
+        return self.document.data
+
+    def problem(
+        self,
+        keys: PathKey,
+        message: str,
+        *,
+        severity: Severity = "error",
+        at_key: bool = False,
+    ) -> Problem:
+        """A Problem located at `keys` in this file."""
+        return self.document.problem(keys, message, severity=severity, at_key=at_key)
 
 
 class _Builder:
-    """Turns a composed node tree into plain data while recording marks."""
+    """Turns a composed node tree into plain data: dicts, lists and scalars."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.loader = _Loader("")
-        self.value_marks: dict[PathKey, Mark] = {}
-        self.key_marks: dict[PathKey, Mark] = {}
+        self._loader: _Loader | None = None
         self.problems: list[Problem] = []
 
-    def build(self, node: yaml.Node, keys: PathKey) -> Any:
-        self.value_marks[keys] = _mark(node)
+    def construct(self, node: yaml.Node) -> Any:
+        """A non-string value (number, date, null…) as PyYAML's safe constructor reads it."""
+        if self._loader is None:
+            self._loader = _Loader("")
+        return self._loader.construct_object(node, deep=True)
+
+    def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR:  # most scalars: what construct_object returns, minus its work
                 return node.value
-            return self.loader.construct_object(node, deep=True)
-        if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                m = _mark(key_node)
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR:
-                    key = key_node.value
-                else:
-                    key = self.build(key_node, (*keys, "\0key"))
-                    self.value_marks.pop((*keys, "\0key"), None)
-                if not isinstance(key, str | int):
-                    self.problems.append(
-                        Problem(self.path, m.line, m.col, "error", "a key must be plain text")
-                    )
-                    continue
-                if key in out:
-                    first = self.key_marks[(*keys, key)]
-                    self.problems.append(
-                        Problem(
-                            self.path,
-                            m.line,
-                            m.col,
-                            "error",
-                            f"key '{key}' is written twice in the same block "
-                            f"(first on line {first.line})",
-                        )
-                    )
-                    continue
-                self.key_marks[(*keys, key)] = m
-                out[key] = self.build(value_node, (*keys, key))
-            return out
+            return self.construct(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*keys, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+            return [self.build(item) for item in node.value]
+        if not isinstance(node, yaml.MappingNode):
+            return self.construct(node)
+        out: dict[Any, Any] = {}
+        first: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            elif key_node.tag == _MERGE:  # '<<: *defaults': merge, then read the block again
+                if self._loader is None:
+                    self._loader = _Loader("")
+                self._loader.flatten_mapping(node)
+                return self.build(node)
+            else:
+                key = self.build(key_node)
+            if not isinstance(key, str | int):
+                m = _mark(key_node)
+                self.problems.append(
+                    Problem(self.path, m.line, m.col, "error", "a key must be plain text")
+                )
+                continue
+            if key in out:
+                m = _mark(key_node)
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        m.line,
+                        m.col,
+                        "error",
+                        f"key '{key}' is written twice in the same block "
+                        f"(first on line {_mark(first[key]).line})",
+                    )
+                )
+                continue
+            first[key] = key_node
+            out[key] = self.build(value_node)
+        return out
 
 
 def parse_document(text: str, path: str) -> Document:
@@ -185,10 +276,10 @@ def parse_document(text: str, path: str) -> Document:
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(path, 1, 1, "error", f"not valid YAML: {exc}")]) from None
     if node is None:
-        return Document(path, None, {(): Mark(1, 1)}, {})
+        return Document(path, None, None)
     builder = _Builder(path)
     try:
-        data = builder.build(node, ())
+        data = builder.build(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -197,7 +288,7 @@ def parse_document(text: str, path: str) -> Document:
         ) from None
     if builder.problems:
         raise ConfigError(builder.problems)
-    return Document(path, data, builder.value_marks, builder.key_marks)
+    return Document(path, data, node)
 
 
 def load_document(path: Path) -> Document:
