@@ -4,7 +4,8 @@ All decisions use Swedish local time (Europe/Stockholm), whatever the server's z
 question at 18:30 in Mora goes to the socialjour in summer and in winter alike.
 
 Closed days are the Swedish public holidays (the `holidays` library, without its rule that
-every Sunday is a holiday — weekends are decided by `office_hours`) plus midsommarafton,
+every Sunday is a holiday — weekends are decided by `office_hours`; read from its table in
+bot.core.holiday_table for 2000–2060) plus midsommarafton,
 julafton and nyårsafton. Those three eves are not public holidays by law, but in practice
 municipal offices are closed or staffed as on a holiday, so the bot sends callers to the
 socialjour rather than to a reception that may not answer.
@@ -18,8 +19,7 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from bot.core.holiday_table import PUBLIC_HOLIDAYS
 from bot.core.models import Municipality, Office
 from bot.core.texts import text
 
@@ -41,9 +41,18 @@ def midsommarafton(year: int) -> date:
 @cache
 def closed_days(year: int) -> frozenset[date]:
     """Days in `year` when the reception is closed whatever its office hours say."""
-    public = holidays.country_holidays("SE", years=year, include_sundays=False)
     eves = {midsommarafton(year), date(year, 12, 24), date(year, 12, 31)}
-    return frozenset(public) | eves
+    return frozenset(public_holidays(year)) | eves
+
+
+def public_holidays(year: int) -> list[date]:
+    """Sweden's public holidays in `year`: from the table, else from the library itself."""
+    table = PUBLIC_HOLIDAYS.get(year)
+    if table is not None:
+        return [date(year, int(day[:2]), int(day[3:])) for day in table.split()]
+    import holidays  # here, not at the top: it is 17 MiB, and rarely needed
+
+    return list(holidays.country_holidays("SE", years=year, include_sundays=False))
 
 
 def is_closed_day(day: date) -> bool:

@@ -16,11 +16,14 @@ from bot.core.clock import (
     is_office_hours,
     midsommarafton,
     now,
+    public_holidays,
     route_at,
 )
 from bot.core.directory import parse_municipality
+from bot.core.holiday_table import PUBLIC_HOLIDAYS
 from bot.core.models import Municipality, OpeningSpan
 from bot.core.yamlio import load_document
+from tests.helpers.holiday_table import FIRST_YEAR, LAST_YEAR, library_days
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "directory" / "valid.yml"
 
@@ -165,3 +168,17 @@ def test_now_is_aware_and_swedish() -> None:
     current = now()
     assert current.tzinfo == STOCKHOLM
     assert abs(current - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_the_holiday_table_is_what_the_holidays_library_says_for_every_year() -> None:
+    stale = [
+        y for y in range(FIRST_YEAR, LAST_YEAR + 1) if PUBLIC_HOLIDAYS.get(y) != library_days(y)
+    ]
+    assert not stale, f"re-run `python -m tests.helpers.holiday_table` (differs for {stale})"
+    assert date.today().year + 10 <= LAST_YEAR, "extend the table: it ends within ten years"
+
+
+def test_a_year_outside_the_table_still_has_its_holidays() -> None:
+    assert 2070 not in PUBLIC_HOLIDAYS
+    assert date(2070, 12, 25) in public_holidays(2070)
+    assert date(2070, 6, 6) in public_holidays(2070)  # nationaldagen
