@@ -18,8 +18,9 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Literal
@@ -98,36 +99,46 @@ class SchoolIndex:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
         self._schools: list[School] = sorted(directory.schools.values(), key=lambda s: s.key)
-        self._entry_school: list[int] = []  # entry → position in self._schools
-        self._entry_keys: list[NameKeys] = []
-        self._school_entries: list[list[int]] = [[] for _ in self._schools]
-        by_core: defaultdict[str, set[int]] = defaultdict(set)
-        by_stem: defaultdict[str, set[int]] = defaultdict(set)
+        # One entry per distinct name of a school, kept as columns: at 20,000 units an
+        # object per entry, a list per school and a 1-tuple per key cost more than the
+        # directory itself. A school's entries are consecutive, from _first[pos] on.
+        self._entry_school = array("I")  # entry → position in self._schools
+        self._cores: list[str] = []
+        self._stems: list[str] = []
+        self._suffixes: list[str] = []
+        self._first = array("I")
+        by_core: defaultdict[str, list[int]] = defaultdict(list)
+        by_stem: defaultdict[str, list[int]] = defaultdict(list)
         by_municipality: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         places: dict[str, tuple[str, re.Pattern[str]] | None] = {}
         for pos, school in enumerate(self._schools):
+            self._first.append(len(self._cores))
+            seen: list[NameKeys] = []
             for name in self._names(school, places):
                 keys = name_keys(name)
-                own = self._school_entries[pos]
-                if not keys.core or any(self._entry_keys[e] == keys for e in own):
+                if not keys.core or keys in seen:
                     continue
-                entry = len(self._entry_keys)
-                own.append(entry)
+                seen.append(keys)
+                entry = len(self._cores)
                 self._entry_school.append(pos)
-                self._entry_keys.append(keys)
-                by_core[keys.core].add(pos)
-                by_stem[keys.stem].add(pos)
+                self._cores.append(keys.core)
+                self._stems.append(keys.stem)
+                self._suffixes.append(keys.suffix)
+                if not by_core[keys.core] or by_core[keys.core][-1] != pos:
+                    by_core[keys.core].append(pos)
+                if not by_stem[keys.stem] or by_stem[keys.stem][-1] != pos:
+                    by_stem[keys.stem].append(pos)
                 by_municipality[school.municipality_id].append(entry)
                 for gram in _trigrams(keys.core):
                     postings[gram].append(entry)
-        # Kept as tuples: at 20,000 units a set per key costs ~9 MiB more than a tuple.
-        self._by_municipality = dict(by_municipality)
-        self._by_core = {k: tuple(v) for k, v in by_core.items()}
-        self._by_stem = {k: tuple(v) for k, v in by_stem.items()}
+        self._first.append(len(self._cores))
+        self._by_core = {k: _packed(v) for k, v in by_core.items()}
+        self._by_stem = {k: _packed(v) for k, v in by_stem.items()}
+        self._by_municipality = {m: array("I", es) for m, es in by_municipality.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
-        limit = max(50, len(self._entry_keys) // 20)
-        self._postings = {g: tuple(es) for g, es in postings.items() if len(es) <= limit}
+        limit = max(50, len(self._cores) // 20)
+        self._postings = {g: array("I", es) for g, es in postings.items() if len(es) <= limit}
 
     def _names(
         self, school: School, places: dict[str, tuple[str, re.Pattern[str]] | None]
@@ -230,7 +241,7 @@ class SchoolIndex:
             (self._by_core, _genitive(keys.core)),
         )
         for table, key in levels:
-            hits = set(table.get(key, ())) if key else set()
+            hits = _unpacked(table.get(key)) if key else set()
             if municipality_id is not None and hits:
                 inside = {p for p in hits if self._schools[p].municipality_id == municipality_id}
                 elsewhere |= hits - inside
@@ -244,7 +255,7 @@ class SchoolIndex:
             # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
             exact = {
                 p for p in hits
-                if any(self._entry_keys[e].suffix == keys.suffix for e in self._school_entries[p])
+                if keys.suffix in self._suffixes[self._first[p] : self._first[p + 1]]
             }  # fmt: skip
             hits = exact or hits
         schools = self._sorted(hits)
@@ -259,9 +270,9 @@ class SchoolIndex:
         municipality = self.directory.municipalities.get(school.municipality_id)
         return (school.name, municipality.name if municipality else school.municipality_id)
 
-    def _candidates(self, keys: NameKeys, municipality_id: str | None) -> list[int]:
+    def _candidates(self, keys: NameKeys, municipality_id: str | None) -> Sequence[int]:
         if municipality_id is not None:
-            return self._by_municipality.get(municipality_id, [])
+            return self._by_municipality.get(municipality_id, ())
         lists = [self._postings[g] for g in _trigrams(keys.core) if g in self._postings]
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
@@ -273,11 +284,11 @@ class SchoolIndex:
     ) -> MatchResult:
         best: dict[int, tuple[float, str]] = {}  # school position → (best score, its core)
         for entry in self._candidates(keys, municipality_id):
-            e = self._entry_keys[entry]
-            score = _score(keys, e)
+            core = self._cores[entry]
+            score = _score(keys, core, self._stems[entry])
             pos = self._entry_school[entry]
             if score > best.get(pos, (0.0, ""))[0]:
-                best[pos] = (score, e.core)
+                best[pos] = (score, core)
         ranked = sorted(best.items(), key=lambda item: -item[1][0])
         if ranked and ranked[0][1][0] >= FOUND_SCORE:
             top_score, top_core = ranked[0][1]
@@ -293,11 +304,22 @@ class SchoolIndex:
         return MatchResult("not_found", None, tuple(unique[:MAX_SUGGESTIONS]))
 
 
-def _score(query: NameKeys, name: NameKeys) -> float:
+def _score(query: NameKeys, core: str, stem: str) -> float:
     """0–100. Indel ratio, plus edit distance counting a swap of two letters as one slip."""
-    ratio = max(fuzz.ratio(query.core, name.core), fuzz.ratio(query.stem, name.stem))
-    osa = OSA.normalized_similarity(query.core, name.core) * 100
+    ratio = max(fuzz.ratio(query.core, core), fuzz.ratio(query.stem, stem))
+    osa = OSA.normalized_similarity(query.core, core) * 100
     return (ratio + osa) / 2
+
+
+def _packed(positions: list[int]) -> int | tuple[int, ...]:
+    """Most keys name one school: keep that position bare rather than in a tuple."""
+    return positions[0] if len(positions) == 1 else tuple(positions)
+
+
+def _unpacked(packed: int | tuple[int, ...] | None) -> set[int]:
+    if packed is None:
+        return set()
+    return {packed} if isinstance(packed, int) else set(packed)
 
 
 def _genitive(core: str) -> str:
