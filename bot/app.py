@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import catalog as catalog_files
 from bot.core import clock
-from bot.core.catalog import Catalog
+from bot.core.catalog import Catalog, ValidatedFiles
 from bot.core.models import IncomingMessage, Locale, Reply
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
@@ -42,8 +42,8 @@ def check(paths: Sequence[Path]) -> list[Problem]:
     return catalog_files.check(paths)
 
 
-def load(settings: Settings) -> Catalog:
-    return catalog_files.load_catalog([settings.directory, settings.rules])
+def load(settings: Settings, memo: ValidatedFiles | None = None) -> Catalog:
+    return catalog_files.load_catalog([settings.directory, settings.rules], memo=memo)
 
 
 def no_tokens_notice() -> str:
@@ -156,7 +156,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         raise BotError(no_transport_message())
     metrics = Metrics()
     paths = [settings.directory, settings.rules]
-    holder = CatalogHolder(lambda: load(settings), metrics=metrics)
+    memo = ValidatedFiles()  # reloads validate again only the files that changed
+    holder = CatalogHolder(lambda: load(settings, memo), metrics=metrics)
     store = open_store(settings.store_url, ttl_seconds=settings.session_ttl_seconds)
     service = Service(holder, store, observe=metrics.observe)
     stop = asyncio.Event()

@@ -20,7 +20,7 @@ from bot.core import rule_checks, rule_tests, rules
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality
 from bot.core.rules import Flow
-from bot.core.yamlio import Document, LazyDocument, load_document
+from bot.core.yamlio import Document, LazyDocument, parse_bytes
 from bot.errors import ConfigError, Problem
 
 YAML_SUFFIXES = {".yml", ".yaml"}
@@ -46,13 +46,47 @@ def yaml_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def content_hash(files: Iterable[Path]) -> str:
+def _version(digests: Iterable[tuple[str, bytes]]) -> str:
     """A short hash of names and contents: the catalog 'version' shown by admin status."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    version = hashlib.sha256()
+    for path, digest in digests:
+        version.update(path.encode())
+        version.update(digest)
+    return version.hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class _Validated:
+    digest: bytes
+    today: date
+    municipality: Municipality | None
+    problems: tuple[Problem, ...]
+
+
+class ValidatedFiles:
+    """What each directory file validated to last time, by its exact bytes.
+
+    A reload reads every file, but a file whose bytes (and the date, which `reviewed`
+    warnings depend on) are unchanged since the last load is not parsed and validated
+    again: its result is a function of those alone. Checks across files and the rule tests
+    always run in full. The Municipality objects are those of the live catalog, so this
+    costs no memory beyond a digest per file.
+    """
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, _Validated] = {}
+
+    def get(self, path: str, digest: bytes, today: date) -> _Validated | None:
+        known = self._by_path.get(path)
+        return known if known and known.digest == digest and known.today == today else None
+
+    def remember(self, path: str, result: _Validated) -> None:
+        self._by_path[path] = result
+
+    def keep_only(self, paths: Iterable[str]) -> None:
+        """Forget files that are gone."""
+        keep = set(paths)
+        self._by_path = {p: v for p, v in self._by_path.items() if p in keep}
 
 
 @dataclass(frozen=True)
@@ -67,45 +101,75 @@ class Catalog:
     warnings: tuple[Problem, ...] = ()
 
 
-def _read(
-    paths: Sequence[Path], today: date
-) -> tuple[Directory, list[Flow], dict[str, Document], list[Problem]]:
+@dataclass
+class _Read:
+    directory: Directory
+    flows: list[Flow]
+    rule_docs: dict[str, Document]
+    problems: list[Problem]
+    digests: list[tuple[str, bytes]]
+
+
+def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None) -> _Read:
     problems: list[Problem] = []
     municipalities: list[tuple[LazyDocument, Municipality]] = []
     flows: list[Flow] = []
     rule_docs: dict[str, Document] = {}
+    digests: list[tuple[str, bytes]] = []
     for path in paths:
         if not path.exists():
             problems.append(Problem(str(path), 1, 1, "error", "no such file or folder"))
     for path in yaml_files(p for p in paths if p.exists()):
         try:
-            doc = load_document(path)
-        except ConfigError as exc:
-            problems.extend(exc.problems)
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), 1, 1, "error", f"could not read: {exc.strerror}"))
             continue
-        if directory_files.is_directory_document(doc.data):
+        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digests.append((str(path), digest))
+        known = memo.get(str(path), digest, today) if memo is not None else None
+        if known is None:
+            try:
+                doc = parse_bytes(raw, path)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not directory_files.is_directory_document(doc.data):
+                _read_other(doc, flows, rule_docs, problems)
+                continue
             municipality, found = directory_files.parse_municipality(doc, today=today)
-            problems.extend(found)
-            if municipality is not None:
-                # the parsed file is dropped here: only the rare cross-file problem needs it
-                municipalities.append((LazyDocument(path), municipality))
-        elif rules.is_rules_document(doc.data):
-            parsed, found = rules.parse_rules(doc)
-            problems.extend(found)
-            flows.extend(parsed)
-            rule_docs[doc.path] = doc
-        else:
-            problems.append(
-                doc.problem(
-                    (),
-                    "not a directory file (it starts with 'municipality:') "
-                    "nor a rules file (it starts with 'flows:')",
-                )
-            )
+            known = _Validated(digest, today, municipality, tuple(found))
+            if memo is not None:
+                memo.remember(str(path), known)
+        problems.extend(known.problems)
+        if known.municipality is not None:
+            # the parsed file is dropped here: only the rare cross-file problem needs it
+            municipalities.append((LazyDocument(path), known.municipality))
+    if memo is not None:
+        memo.keep_only(p for p, _ in digests)
     problems.extend(directory_files.cross_check(municipalities))
     directory = directory_files.build_directory(m for _, m in municipalities)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
-    return directory, flows, rule_docs, problems
+    return _Read(directory, flows, rule_docs, problems, digests)
+
+
+def _read_other(
+    doc: Document, flows: list[Flow], rule_docs: dict[str, Document], problems: list[Problem]
+) -> None:
+    """A rules file (kept whole: the rule checks point into it), or a file of neither kind."""
+    if rules.is_rules_document(doc.data):
+        parsed, found = rules.parse_rules(doc)
+        problems.extend(found)
+        flows.extend(parsed)
+        rule_docs[doc.path] = doc
+        return
+    problems.append(
+        doc.problem(
+            (),
+            "not a directory file (it starts with 'municipality:') "
+            "nor a rules file (it starts with 'flows:')",
+        )
+    )
 
 
 @contextmanager
@@ -131,36 +195,43 @@ def check(paths: Sequence[Path], *, today: date | None = None) -> list[Problem]:
 
 
 def _check(paths: Sequence[Path], today: date) -> list[Problem]:
-    directory, flows, rule_docs, problems = _read(paths, today)
-    if not any(p.severity == "error" for p in problems) and flows:
-        index = SchoolIndex(directory)
-        problems.extend(rule_tests.run_tests(flows, rule_docs, directory, index))
+    read = _read(paths, today)
+    problems = read.problems
+    if not any(p.severity == "error" for p in problems) and read.flows:
+        index = SchoolIndex(read.directory)
+        problems.extend(rule_tests.run_tests(read.flows, read.rule_docs, read.directory, index))
     return sorted(set(problems))
 
 
-def load_catalog(paths: Sequence[Path], *, today: date | None = None) -> Catalog:
-    """Load everything or nothing: raise ConfigError with every problem if any is an error."""
+def load_catalog(
+    paths: Sequence[Path], *, today: date | None = None, memo: ValidatedFiles | None = None
+) -> Catalog:
+    """Load everything or nothing: raise ConfigError with every problem if any is an error.
+
+    With a `memo` kept between calls, files unchanged since the last call are not
+    validated again (see ValidatedFiles).
+    """
     today = today or date.today()
     with _collector_paused():
-        return _load(paths, today)
+        return _load(paths, today, memo)
 
 
-def _load(paths: Sequence[Path], today: date) -> Catalog:
-    files = yaml_files(p for p in paths if p.exists())
-    directory, flows, rule_docs, problems = _read(paths, today)
+def _load(paths: Sequence[Path], today: date, memo: ValidatedFiles | None) -> Catalog:
+    read = _read(paths, today, memo)
+    problems = read.problems
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
-    index = SchoolIndex(directory)
+    index = SchoolIndex(read.directory)
     # rule tests pin the hard rules (acute first, no "inform guardians" on violence…):
     # a change that breaks one must not go live, so they run on every load
-    problems.extend(rule_tests.run_tests(flows, rule_docs, directory, index))
+    problems.extend(rule_tests.run_tests(read.flows, read.rule_docs, read.directory, index))
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
     return Catalog(
-        directory=directory,
-        flows={f.id: f for f in flows},
+        directory=read.directory,
+        flows={f.id: f for f in read.flows},
         index=index,
-        version=content_hash(files),
+        version=_version(read.digests),
         loaded_at=time.time(),
         warnings=tuple(sorted(problems)),
     )

@@ -293,7 +293,11 @@ def parse_document(text: str, path: str) -> Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse a YAML file; undecodable bytes become a located problem too."""
-    raw = path.read_bytes()
+    return parse_bytes(path.read_bytes(), path)
+
+
+def parse_bytes(raw: bytes, path: Path) -> Document:
+    """Parse a file's bytes, already read; undecodable bytes become a located problem too."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
