@@ -79,7 +79,10 @@ class NameKeys:
 
 def name_keys(name: str) -> NameKeys:
     """The exact-match keys of a school name or of typed school words."""
-    folded = fold(name).strip()
+    return _folded_keys(fold(name).strip())
+
+
+def _folded_keys(folded: str) -> NameKeys:
     full = "".join(_WORD.findall(folded))  # compact() of text already folded
     trimmed = _NOISE_TAIL.sub("", folded)
     core = "".join(_WORD.findall(trimmed)) or full
@@ -116,7 +119,7 @@ class SchoolIndex:
             self._first.append(len(self._cores))
             seen: list[NameKeys] = []
             for name in self._names(school, places):
-                keys = name_keys(name)
+                keys = _folded_keys(name.strip())
                 if not keys.core or keys in seen:
                     continue
                 seen.append(keys)
@@ -125,10 +128,10 @@ class SchoolIndex:
                 self._cores.append(keys.core)
                 self._stems.append(keys.stem)
                 self._suffixes.append(keys.suffix)
-                if not by_core[keys.core] or by_core[keys.core][-1] != pos:
-                    by_core[keys.core].append(pos)
-                if not by_stem[keys.stem] or by_stem[keys.stem][-1] != pos:
-                    by_stem[keys.stem].append(pos)
+                for table, key in ((by_core, keys.core), (by_stem, keys.stem)):
+                    hits = table[key]
+                    if not hits or hits[-1] != pos:
+                        hits.append(pos)
                 by_municipality[school.municipality_id].append(entry)
                 for gram in _trigrams(keys.core):
                     postings[gram].append(entry)
@@ -143,20 +146,20 @@ class SchoolIndex:
     def _names(
         self, school: School, places: dict[str, tuple[str, re.Pattern[str]] | None]
     ) -> list[str]:
-        """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund')."""
-        names = [school.name, *school.aliases]
+        """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund'),
+        folded (see query.fold)."""
+        names = [fold(school.name), *map(fold, school.aliases)]
         if school.municipality_id not in places:
             places[school.municipality_id] = self._place(school.municipality_id)
         place = places[school.municipality_id]
         if place is None:
             return names
         first_word, pattern = place
-        for name in list(names):
-            folded = fold(name)
+        for folded in list(names):
             if first_word not in folded:
                 continue  # cheap test first: most names do not mention their municipality
             stripped = pattern.sub(" ", folded)
-            core = name_keys(stripped).core
+            core = _folded_keys(stripped.strip()).core
             if stripped != folded and core and not _BARE_SCHOOL_WORD.fullmatch(core):
                 names.append(stripped)
         return names
