@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from bot.core.models import (
     School,
 )
 from bot.core.schema import check_mapping, did_you_mean, expect
+from bot.core.school_table import SchoolsByKey, SchoolTable
 from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
 from bot.errors import ConfigError, Problem
 
@@ -160,7 +161,7 @@ class _Parser:
             after_hours=header["after_hours"],
             age_groups=tuple(groups.values()),
             people=people,
-            schools=tuple(schools),
+            schools=SchoolTable(header["id"], schools),
             reviewed=header.get("reviewed"),
             source=self.doc.path,
         )
@@ -769,24 +770,24 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
             )
         else:
             codes[m.code] = f"{m.name} ({doc.path})"
-        for school in m.schools:
-            if school.code is not None:
-                owner = school_codes.get(school.code)
+        for name, code, bound_channels in _codes_and_channels(m):
+            if code is not None:
+                owner = school_codes.get(code)
                 if owner is not None:
-                    at, what = _locate_school(doc, school.name)
+                    at, what = _locate_school(doc, name)
                     problems.append(
                         doc.problem(
                             (*at, "code"),
-                            f"{what}: code — '{school.code}' "
+                            f"{what}: code — '{code}' "
                             f"is already the code of '{owner[0]}' ({owner[1]})",
                         )
                     )
                 else:
-                    school_codes[school.code] = (school.name, m.name)
-            for j, channel in enumerate(school.slack_channels):
+                    school_codes[code] = (name, m.name)
+            for j, channel in enumerate(bound_channels):
                 bound = channels.get(channel)
                 if bound is not None:
-                    at, what = _locate_school(doc, school.name)
+                    at, what = _locate_school(doc, name)
                     problems.append(
                         doc.problem(
                             (*at, "slack_channels", j),
@@ -795,15 +796,22 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
                         )
                     )
                 else:
-                    channels[channel] = (school.name, m.name)
+                    channels[channel] = (name, m.name)
     return problems
+
+
+def _codes_and_channels(m: Municipality) -> Iterator[tuple[str, str | None, tuple[str, ...]]]:
+    """(name, code, Slack channels) of each school, without building School objects."""
+    if isinstance(m.schools, SchoolTable):
+        yield from m.schools.codes_and_channels()
+    else:
+        yield from ((s.name, s.code, s.slack_channels) for s in m.schools)
 
 
 def build_directory(munis: Iterable[Municipality]) -> Directory:
     """The frozen Directory with indexes by municipality id and by school key."""
     municipalities = {m.id: m for m in munis}
-    schools = {s.key: s for m in municipalities.values() for s in m.schools}
-    return Directory(municipalities=municipalities, schools=schools)
+    return Directory(municipalities=municipalities, schools=SchoolsByKey(municipalities))
 
 
 def load_directory(paths: Sequence[Path], *, today: date) -> Directory:

@@ -29,7 +29,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
+from bot.core.packed import HashedKeys, PackedStrings
 from bot.core.query import Query, fold, parse_query, spelled_municipality
+from bot.core.school_table import school_rows
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
@@ -101,57 +103,69 @@ class SchoolIndex:
 
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
-        self._schools: list[School] = sorted(directory.schools.values(), key=lambda s: s.key)
-        # One entry per distinct name of a school, kept as columns: at 20,000 units an
-        # object per entry, a list per school and a 1-tuple per key cost more than the
-        # directory itself. A school's entries are consecutive, from _first[pos] on.
-        self._entry_school = array("I")  # entry → position in self._schools
-        self._cores: list[str] = []
-        self._stems: list[str] = []
-        self._suffixes: list[str] = []
+        # Position p is the p-th school in key order; the index keeps its key, never the
+        # School object, and names are columns and hashed keys, not strings in dicts: at
+        # 20,000 units objects per school and per key were most of the process's memory.
+        # One entry per distinct name of a school; a school's entries are consecutive.
+        rows = sorted(school_rows(directory.schools))
+        self._keys = PackedStrings(row[0] for row in rows)
+        self._municipality_ids = sorted({row[3] for row in rows})
+        number = {m: i for i, m in enumerate(self._municipality_ids)}
+        self._municipality_of = array("H", [number[row[3]] for row in rows])
         self._first = array("I")
-        by_core: defaultdict[str, list[int]] = defaultdict(list)
-        by_stem: defaultdict[str, list[int]] = defaultdict(list)
+        self._entry_school = array("I")  # entry → school position
+        cores: list[str] = []
+        stems: list[str] = []
+        suffixes: list[str] = []
         by_municipality: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         places: dict[str, tuple[str, re.Pattern[str]] | None] = {}
-        for pos, school in enumerate(self._schools):
-            self._first.append(len(self._cores))
+        for pos, (_, name, aliases, municipality_id) in enumerate(rows):
+            self._first.append(len(cores))
             seen: list[NameKeys] = []
-            for name in self._names(school, places):
-                keys = _folded_keys(name.strip())
+            for folded in self._names(name, aliases, municipality_id, places):
+                keys = _folded_keys(folded.strip())
                 if not keys.core or keys in seen:
                     continue
                 seen.append(keys)
-                entry = len(self._cores)
+                entry = len(cores)
                 self._entry_school.append(pos)
-                self._cores.append(keys.core)
-                self._stems.append(keys.stem)
-                self._suffixes.append(keys.suffix)
-                for table, key in ((by_core, keys.core), (by_stem, keys.stem)):
-                    hits = table[key]
-                    if not hits or hits[-1] != pos:
-                        hits.append(pos)
-                by_municipality[school.municipality_id].append(entry)
+                cores.append(keys.core)
+                stems.append(keys.stem)
+                suffixes.append(keys.suffix)
+                by_municipality[municipality_id].append(entry)
                 for gram in _trigrams(keys.core):
                     postings[gram].append(entry)
-        self._first.append(len(self._cores))
-        self._by_core = {k: _packed(v) for k, v in by_core.items()}
-        self._by_stem = {k: _packed(v) for k, v in by_stem.items()}
+        self._first.append(len(cores))
+        self._by_core = HashedKeys((core, e) for e, core in enumerate(cores))
+        self._by_stem = HashedKeys((stem, e) for e, stem in enumerate(stems))
+        self._cores = PackedStrings(cores)
+        self._stems = PackedStrings(stems)
+        self._suffixes = PackedStrings(suffixes)
         self._by_municipality = {m: array("I", es) for m, es in by_municipality.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
-        limit = max(50, len(self._cores) // 20)
-        self._postings = {g: array("I", es) for g, es in postings.items() if len(es) <= limit}
+        limit = max(50, len(cores) // 20)
+        kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
+        self._gram_slots = HashedKeys((g, slot) for slot, (g, _) in enumerate(kept))
+        self._posting_starts = array("I", [0])
+        self._postings = array("I")
+        for _, entries in kept:
+            self._postings.extend(entries)
+            self._posting_starts.append(len(self._postings))
 
     def _names(
-        self, school: School, places: dict[str, tuple[str, re.Pattern[str]] | None]
+        self,
+        name: str,
+        aliases: tuple[str, ...],
+        municipality_id: str,
+        places: dict[str, tuple[str, re.Pattern[str]] | None],
     ) -> list[str]:
         """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund'),
         folded (see query.fold)."""
-        names = [fold(school.name), *map(fold, school.aliases)]
-        if school.municipality_id not in places:
-            places[school.municipality_id] = self._place(school.municipality_id)
-        place = places[school.municipality_id]
+        names = [fold(name), *map(fold, aliases)]
+        if municipality_id not in places:
+            places[municipality_id] = self._place(municipality_id)
+        place = places[municipality_id]
         if place is None:
             return names
         first_word, pattern = place
@@ -163,6 +177,13 @@ class SchoolIndex:
             if stripped != folded and core and not _BARE_SCHOOL_WORD.fullmatch(core):
                 names.append(stripped)
         return names
+
+    def _school(self, pos: int) -> School:
+        return self.directory.schools[self._keys[pos]]
+
+    def _hits(self, table: HashedKeys, column: PackedStrings, key: str) -> set[int]:
+        """Positions of the schools with an entry whose `column` is exactly `key`."""
+        return {self._entry_school[e] for e in table.candidates(key) if column[e] == key}
 
     def _place(self, municipality_id: str) -> tuple[str, re.Pattern[str]] | None:
         """A municipality's name as it may appear inside a school name: 'i Lund', 'Lunds'."""
@@ -214,7 +235,7 @@ class SchoolIndex:
         return None
 
     def _is_name(self, school_text: str) -> bool:
-        return name_keys(school_text).core in self._by_core
+        return bool(self._hits(self._by_core, self._cores, name_keys(school_text).core))
 
     def _with_place(self, query: Query) -> Lookup | None:
         """'tunaskolan luleå': a bare municipality name at either end of the school words."""
@@ -239,14 +260,15 @@ class SchoolIndex:
             return MatchResult("not_found")
         elsewhere: set[int] = set()
         levels = (
-            (self._by_core, keys.core),
-            (self._by_stem, keys.stem),
-            (self._by_core, _genitive(keys.core)),
+            (self._by_core, self._cores, keys.core),
+            (self._by_stem, self._stems, keys.stem),
+            (self._by_core, self._cores, _genitive(keys.core)),
         )
-        for table, key in levels:
-            hits = _unpacked(table.get(key)) if key else set()
+        for table, column, key in levels:
+            hits = self._hits(table, column, key) if key else set()
             if municipality_id is not None and hits:
-                inside = {p for p in hits if self._schools[p].municipality_id == municipality_id}
+                ids, of = self._municipality_ids, self._municipality_of
+                inside = {p for p in hits if ids[of[p]] == municipality_id}
                 elsewhere |= hits - inside
                 hits = inside
             if hits:
@@ -267,7 +289,7 @@ class SchoolIndex:
         return MatchResult("ambiguous", None, tuple(schools))
 
     def _sorted(self, positions: Iterable[int]) -> list[School]:
-        return sorted((self._schools[p] for p in positions), key=self._display_order)
+        return sorted(map(self._school, positions), key=self._display_order)
 
     def _display_order(self, school: School) -> tuple[str, str]:
         municipality = self.directory.municipalities.get(school.municipality_id)
@@ -276,7 +298,11 @@ class SchoolIndex:
     def _candidates(self, keys: NameKeys, municipality_id: str | None) -> Sequence[int]:
         if municipality_id is not None:
             return self._by_municipality.get(municipality_id, ())
-        lists = [self._postings[g] for g in _trigrams(keys.core) if g in self._postings]
+        lists = [
+            self._postings[self._posting_starts[slot] : self._posting_starts[slot + 1]]
+            for gram in _trigrams(keys.core)
+            for slot in self._gram_slots.candidates(gram)
+        ]
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
         counts = Counter(chain.from_iterable(lists))
@@ -302,7 +328,7 @@ class SchoolIndex:
                 return self._decide(same, keys)
         # Same name in another municipality first: "Tunaskolan i Mora" → Tunaskolan, Luleå?
         suggestions = self._sorted(elsewhere)
-        suggestions += [self._schools[p] for p, (s, _) in ranked if s >= SUGGEST_SCORE]
+        suggestions += [self._school(p) for p, (s, _) in ranked if s >= SUGGEST_SCORE]
         unique = list({s.key: s for s in suggestions}.values())  # keys keep their first place
         return MatchResult("not_found", None, tuple(unique[:MAX_SUGGESTIONS]))
 
@@ -312,17 +338,6 @@ def _score(query: NameKeys, core: str, stem: str) -> float:
     ratio = max(fuzz.ratio(query.core, core), fuzz.ratio(query.stem, stem))
     osa = OSA.normalized_similarity(query.core, core) * 100
     return (ratio + osa) / 2
-
-
-def _packed(positions: list[int]) -> int | tuple[int, ...]:
-    """Most keys name one school: keep that position bare rather than in a tuple."""
-    return positions[0] if len(positions) == 1 else tuple(positions)
-
-
-def _unpacked(packed: int | tuple[int, ...] | None) -> set[int]:
-    if packed is None:
-        return set()
-    return {packed} if isinstance(packed, int) else set(packed)
 
 
 def _genitive(core: str) -> str:

@@ -6,7 +6,7 @@ and swapped atomically on reload.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
@@ -100,7 +100,7 @@ class Municipality:
     after_hours: Office
     age_groups: tuple[AgeGroup, ...]
     people: Mapping[str, Person]
-    schools: tuple[School, ...]
+    schools: Sequence[School]  # a SchoolTable once loaded (bot.core.school_table)
     reviewed: date | None = None
     source: str = ""
 
@@ -117,6 +117,13 @@ class Directory:
 
     def municipality_of(self, school: School) -> Municipality:
         return self.municipalities[school.municipality_id]
+
+    def school_in_channel(self, channel: str) -> School | None:
+        """The school a Slack channel is bound to (`slack_channels` in the directory)."""
+        indexed = getattr(self.schools, "in_channel", None)  # SchoolsByKey keeps an index
+        if indexed is not None:
+            return indexed(channel)  # type: ignore[no-any-return]
+        return next((s for s in self.schools.values() if channel in s.slack_channels), None)
 
 
 # --------------------------------------------------------------------------- the seam

@@ -1,0 +1,221 @@
+"""Schools kept as columns: a municipality's `SchoolTable`, and the directory's `SchoolsByKey`.
+
+At 20,000 school units an object per school — the School, its key, name and code strings, a
+dict entry — was most of the serving process's memory, and the many small objects kept it
+fragmented long after a load. The tables keep each column in one buffer and build a School
+object again when one is asked for (a few microseconds: lookups ask for a handful).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
+from typing import Any, overload
+
+from bot.core.models import Municipality, School
+from bot.core.packed import PackedStrings
+
+
+class SchoolTable(Sequence[School]):
+    """One municipality's schools, in file order; `table[i]` is the i-th School."""
+
+    __slots__ = (
+        "_ages",
+        "_codes",
+        "_contacts",
+        "_contacts_of",
+        "_extras",
+        "_grades",
+        "_grades_of",
+        "_keys",
+        "_names",
+        "_order",
+        "municipality_id",
+    )
+
+    def __init__(self, municipality_id: str, schools: Iterable[School]) -> None:
+        rows = list(schools)
+        self.municipality_id = municipality_id
+        self._keys = PackedStrings(s.key for s in rows)
+        self._names = PackedStrings(s.name for s in rows)
+        self._codes = PackedStrings(s.code or "" for s in rows)
+        self._ages = array("B", [a for s in rows for a in (s.min_age, s.max_age)])
+        self._grades: list[str] = []
+        self._grades_of = array("H", [_slot(self._grades, s.grades) for s in rows])
+        self._contacts: list[Mapping[str, tuple[str, ...]]] = []
+        self._contacts_of = array("H", [_shared_slot(self._contacts, s.contacts) for s in rows])
+        # aliases and Slack channels are rare: kept only for the schools that have them
+        self._extras = {
+            i: (s.aliases, s.slack_channels)
+            for i, s in enumerate(rows)
+            if s.aliases or s.slack_channels
+        }
+        self._order = array("H", sorted(range(len(rows)), key=self._keys.__getitem__))
+        if any(s.municipality_id != municipality_id for s in rows):
+            raise ValueError(f"a school of another municipality in {municipality_id}'s table")
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, i: int) -> School: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[School]: ...
+    def __getitem__(self, i: int | slice) -> School | list[School]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        aliases, channels = self._extras.get(i, ((), ()))
+        return School(
+            key=self._keys[i],
+            name=self._names[i],
+            municipality_id=self.municipality_id,
+            min_age=self._ages[2 * i],
+            max_age=self._ages[2 * i + 1],
+            grades=self._grades[self._grades_of[i]],
+            code=self._codes[i] or None,
+            aliases=aliases,
+            slack_channels=channels,
+            contacts=self._contacts[self._contacts_of[i]],
+        )
+
+    def __iter__(self) -> Iterator[School]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SchoolTable({self.municipality_id!r}, {len(self)} schools)"
+
+    def key(self, i: int) -> str:
+        return self._keys[i]
+
+    def name(self, i: int) -> str:
+        return self._names[i]
+
+    def aliases(self, i: int) -> tuple[str, ...]:
+        return self._extras.get(i, ((), ()))[0]
+
+    def codes_and_channels(self) -> Iterator[tuple[str, str | None, tuple[str, ...]]]:
+        """(name, code, Slack channels) of each school, in order."""
+        for i in range(len(self)):
+            yield self._names[i], self._codes[i] or None, self._extras.get(i, ((), ()))[1]
+
+    def channels(self) -> Iterator[tuple[str, int]]:
+        """(Slack channel, row) for every channel bound to a school of this table."""
+        for i, (_, channels) in self._extras.items():
+            for channel in channels:
+                yield channel, i
+
+    def row_of(self, key: str) -> int | None:
+        """The row of the school with this key, if there is one."""
+        at = bisect_left(self._order, key, key=self._keys.__getitem__)
+        if at < len(self._order) and self._keys[self._order[at]] == key:
+            return self._order[at]
+        return None
+
+
+def _slot(values: list[str], value: str) -> int:
+    try:
+        return values.index(value)
+    except ValueError:
+        values.append(value)
+        return len(values) - 1
+
+
+def _shared_slot(values: list[Any], value: object) -> int:
+    """Contacts mappings are shared when equal (bot.core.directory); compare by identity."""
+    for i, known in enumerate(values):
+        if known is value:
+            return i
+    values.append(value)
+    return len(values) - 1
+
+
+class SchoolsByKey(Mapping[str, School]):
+    """Every school of the directory by its key '<municipality>/<slug>', read from the
+    municipalities' tables; a municipality whose schools are a plain tuple works too."""
+
+    __slots__ = ("_channels", "_count", "_municipalities")
+
+    def __init__(self, municipalities: Mapping[str, Municipality]) -> None:
+        self._municipalities = municipalities
+        self._count = sum(len(m.schools) for m in municipalities.values())
+        self._channels: dict[str, tuple[str, int]] = {}
+        for m in municipalities.values():
+            if isinstance(m.schools, SchoolTable):
+                for channel, row in m.schools.channels():
+                    self._channels[channel] = (m.id, row)
+            else:
+                for row, school in enumerate(m.schools):
+                    for channel in school.slack_channels:
+                        self._channels[channel] = (m.id, row)
+
+    def __getitem__(self, key: str) -> School:
+        municipality = self._municipalities.get(key.partition("/")[0])
+        if municipality is not None:
+            schools = municipality.schools
+            if isinstance(schools, SchoolTable):
+                row = schools.row_of(key)
+                if row is not None:
+                    return schools[row]
+            else:
+                for school in schools:
+                    if school.key == key:
+                        return school
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        for m in self._municipalities.values():
+            if isinstance(m.schools, SchoolTable):
+                yield from (m.schools.key(i) for i in range(len(m.schools)))
+            else:
+                yield from (s.key for s in m.schools)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def values(self) -> ValuesView[School]:
+        return _Values(self)
+
+    def in_channel(self, channel: str) -> School | None:
+        """The school a Slack channel is bound to (`slack_channels` in the directory)."""
+        found = self._channels.get(channel)
+        if found is None:
+            return None
+        return self._municipalities[found[0]].schools[found[1]]
+
+    def municipalities(self) -> Iterable[Municipality]:
+        return self._municipalities.values()
+
+
+def school_rows(schools: Mapping[str, School]) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+    """(key, name, aliases, municipality id) of every school, without building School objects
+    when the schools are kept in tables."""
+    if not isinstance(schools, SchoolsByKey):
+        yield from ((s.key, s.name, s.aliases, s.municipality_id) for s in schools.values())
+        return
+    for m in schools.municipalities():
+        table = m.schools
+        if isinstance(table, SchoolTable):
+            for i in range(len(table)):
+                yield table.key(i), table.name(i), table.aliases(i), m.id
+        else:
+            yield from ((s.key, s.name, s.aliases, s.municipality_id) for s in table)
+
+
+class _Values(ValuesView[School]):
+    """Each School once, table by table, without looking each key up again."""
+
+    _mapping: SchoolsByKey
+
+    def __iter__(self) -> Iterator[School]:
+        for m in self._mapping.municipalities():
+            yield from m.schools

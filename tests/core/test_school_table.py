@@ -1,0 +1,73 @@
+"""Schools kept as columns come back exactly as they went in, by position, key and channel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.catalog import load_catalog
+from bot.core.directory import build_directory
+from bot.core.models import Municipality
+from bot.core.packed import HashedKeys, PackedStrings
+from bot.core.school_table import SchoolsByKey, SchoolTable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@given(st.lists(st.text()))
+def test_packed_strings_give_back_every_string(strings: list[str]) -> None:
+    packed = PackedStrings(strings)
+    assert list(packed) == strings
+    assert [packed[i] for i in range(len(strings))] == strings
+    assert packed[1:3] == strings[1:3]
+    if strings:
+        assert packed[-1] == strings[-1]
+    with pytest.raises(IndexError):
+        packed[len(strings)]
+
+
+def test_hashed_keys_find_every_value_of_a_key_and_nothing_for_others() -> None:
+    keys = HashedKeys([("angsskolan", 3), ("tunaskolan", 1), ("angsskolan", 7)])
+    assert sorted(keys.candidates("angsskolan")) == [3, 7]
+    assert list(keys.candidates("tunaskolan")) == [1]
+    assert list(keys.candidates("hagaskolan")) == []
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[Municipality]:
+    catalog = load_catalog([ROOT / "directory", ROOT / "rules"], today=date(2026, 11, 25))
+    return list(catalog.directory.municipalities.values())
+
+
+def test_a_table_gives_back_each_school_with_all_its_fields(shipped: list[Municipality]) -> None:
+    mora = next(m for m in shipped if m.id == "mora")
+    schools = list(mora.schools)
+    with_extras = replace(schools[0], aliases=("Ängs",), slack_channels=("C0TEST0001",))
+    rows = [with_extras, *schools[1:], replace(schools[1], key="mora/x", name="X", code=None)]
+    table = SchoolTable("mora", rows)
+    assert list(table) == rows
+    assert table == tuple(rows)
+    assert table[-1].code is None
+    assert table[0].contacts is rows[0].contacts  # shared, not copied
+    assert table.row_of("mora/x") == len(rows) - 1
+    assert table.row_of("mora/nothing") is None
+
+
+def test_schools_by_key_finds_each_school_and_its_channel(shipped: list[Municipality]) -> None:
+    directory = build_directory(shipped)
+    assert isinstance(directory.schools, SchoolsByKey)
+    every = [s for m in shipped for s in m.schools]
+    assert len(directory.schools) == len(every)
+    assert list(directory.schools.values()) == every
+    for school in every:
+        assert directory.schools[school.key] == school
+        for channel in school.slack_channels:
+            assert directory.school_in_channel(channel) == school
+    assert directory.schools.get("mora/nothing") is None
+    assert directory.school_in_channel("C0NOBODY00") is None
+    assert any(s.slack_channels for s in every)  # the shipped data binds a channel
