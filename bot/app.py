@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import catalog as catalog_files
 from bot.core import clock
-from bot.core.catalog import Catalog, ValidatedFiles
+from bot.core.catalog import Catalog
 from bot.core.models import IncomingMessage, Locale, Reply
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
@@ -42,8 +42,8 @@ def check(paths: Sequence[Path]) -> list[Problem]:
     return catalog_files.check(paths)
 
 
-def load(settings: Settings, memo: ValidatedFiles | None = None) -> Catalog:
-    return catalog_files.load_catalog([settings.directory, settings.rules], memo=memo)
+def load(settings: Settings) -> Catalog:
+    return catalog_files.load_catalog([settings.directory, settings.rules])
 
 
 def no_tokens_notice() -> str:
@@ -147,6 +147,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     directory / rule file. Watches rules/ and directory/ and reloads them while running.
     """
     from bot.admin import Admin
+    from bot.child_load import ChildLoader
     from bot.metrics import Metrics
     from bot.reload import CatalogHolder
     from bot.stores import open_store
@@ -156,8 +157,10 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         raise BotError(no_transport_message())
     metrics = Metrics()
     paths = [settings.directory, settings.rules]
-    memo = ValidatedFiles()  # reloads validate again only the files that changed
-    holder = CatalogHolder(lambda: load(settings, memo), metrics=metrics)
+    # every load runs in a short-lived child process (bot.child_load), and a reload
+    # validates again only the files that changed
+    loader = ChildLoader(paths)
+    holder = CatalogHolder(loader, metrics=metrics)
     store = open_store(settings.store_url, ttl_seconds=settings.session_ttl_seconds)
     service = Service(holder, store, observe=metrics.observe)
     stop = asyncio.Event()
@@ -166,7 +169,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     if settings.slack_bot_token:
         from bot.transports.slack import SlackTransport
 
-        admin = Admin(holder, users=settings.admin_users, paths=paths)
+        admin = Admin(holder, users=settings.admin_users, paths=paths, check=loader.check)
         slack = SlackTransport(
             service,
             store,

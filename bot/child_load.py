@@ -1,0 +1,108 @@
+"""Loading the catalog in a forked child process, so the serving process never holds a load.
+
+A load of 20,000 school units makes about a million short-lived objects (parse trees,
+temporary lists); CPython keeps the memory pages they used as long as any small object
+survives on them, so a process that had loaded once stayed 16 MiB larger even after the
+catalog itself was dropped. The child builds the catalog and sends it back pickled (5 MB at
+20,000 units, about 20 ms to read back); the serving process only ever allocates the finished
+catalog. It also takes the load's CPU time off the serving process: acks are not slowed by a
+reload. Measured in bench/README.md ("Memory", "Reload").
+
+The child is forked, so it starts with the parent's warm caches and the ValidatedFiles memo,
+and leaves with `os._exit`. It runs only the load (reading files, building objects, writing
+a pipe) and takes no lock another thread of the parent could hold: no logging, no store, no
+network. Where fork is missing, the load runs in the calling thread.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from bot.core.catalog import Catalog, ValidatedFiles, check, load_catalog
+from bot.errors import ConfigError, Problem
+
+T = TypeVar("T")
+
+
+class ChildFailed(RuntimeError):
+    """The child died or failed for another reason than the configuration."""
+
+
+def in_child(work: Callable[[], T]) -> T:
+    """`work()` run in a forked child; its result (or ConfigError) comes back pickled."""
+    if not hasattr(os, "fork"):
+        return work()
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on fork in a threaded process: the child here takes no lock
+        # (see the module docstring), so the warning's deadlock cannot happen
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(read_end)
+            try:
+                outcome: tuple[str, object] = ("ok", work())
+            except ConfigError as exc:
+                outcome = ("config", exc.problems)
+            except Exception as exc:
+                outcome = ("failed", f"{type(exc).__name__}: {exc}")
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise ChildFailed(f"the loading process ended without an answer (status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "config":
+        raise ConfigError(value)
+    if kind == "failed":
+        raise ChildFailed(str(value))
+    return value  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Loaded:
+    catalog: Catalog | None
+    problems: list[Problem]
+    memo: ValidatedFiles
+
+
+def _load(paths: Sequence[Path], memo: ValidatedFiles) -> _Loaded:
+    try:
+        return _Loaded(load_catalog(paths, memo=memo), [], memo)
+    except ConfigError as exc:  # the memo learnt the files that were fine: keep it too
+        return _Loaded(None, exc.problems, memo)
+
+
+class ChildLoader:
+    """The CatalogHolder's loader: each load in a child, the memo kept between loads."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        self.memo = ValidatedFiles()
+
+    def __call__(self) -> Catalog:
+        memo, paths = self.memo, self.paths
+        loaded = in_child(lambda: _load(paths, memo))
+        self.memo = loaded.memo
+        if loaded.catalog is None:
+            raise ConfigError(loaded.problems)
+        return loaded.catalog
+
+    def check(self) -> list[Problem]:
+        """What `referral-bot check` says about the same files."""
+        paths = self.paths
+        return in_child(lambda: check(paths))
