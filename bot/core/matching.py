@@ -178,6 +178,10 @@ class SchoolIndex:
                 names.append(stripped)
         return names
 
+    def first_key(self) -> str | None:
+        """The smallest school key, if there is a school."""
+        return self._keys[0] if len(self._keys) else None
+
     def _school(self, pos: int) -> School:
         return self.directory.schools[self._keys[pos]]
 

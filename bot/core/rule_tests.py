@@ -80,11 +80,9 @@ def _phrase(phrase: str, turn: conversation.Turn, ctx: conversation.FlowContext)
 
 def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolIndex) -> list[str]:
     """Why this test fails (empty when it passes)."""
-    school_key = test.school
+    school_key = test.school or index.first_key()  # no school named: the first by key
     if school_key is None:
-        if not directory.schools:
-            return ["the directory has no school to run the test with"]
-        school_key = sorted(directory.schools)[0]
+        return ["the directory has no school to run the test with"]
     if school_key not in directory.schools:
         return [
             f"school '{school_key}' is not in the directory"
