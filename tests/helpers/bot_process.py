@@ -26,9 +26,12 @@ def free_port() -> int:
 class BotProcess:
     """Starts the bot as a separate OS process pointed at a Slack stand-in and a store."""
 
-    def __init__(self, *, api_url: str, store_url: str, log: Path) -> None:
+    def __init__(
+        self, *, api_url: str, store_url: str, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra_env = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
         env |= {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -36,6 +39,7 @@ class BotProcess:
             "SLACK_API_URL": api_url,
             "STORE_URL": store_url,
         }
+        env |= extra_env
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
