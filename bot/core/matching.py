@@ -18,7 +18,6 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 from __future__ import annotations
 
 import re
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -29,7 +28,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
-from bot.core.packed import HashedKeys, PackedStrings
+from bot.core.packed import HashedKeys, PackedStrings, numbers
 from bot.core.query import Query, fold, parse_query, spelled_municipality
 from bot.core.school_table import school_rows
 
@@ -108,20 +107,21 @@ class SchoolIndex:
         # 20,000 units objects per school and per key were most of the process's memory.
         # One entry per distinct name of a school; a school's entries are consecutive.
         rows = sorted(school_rows(directory.schools))
-        self._keys = PackedStrings(row[0] for row in rows)
-        self._municipality_ids = sorted({row[3] for row in rows})
-        number = {m: i for i, m in enumerate(self._municipality_ids)}
-        self._municipality_of = array("H", [number[row[3]] for row in rows])
-        self._first = array("I")
-        self._entry_school = array("I")  # entry → school position
+        self._tables = list({id(row[3]): row[3] for row in rows}.values())
+        number = {id(table): i for i, table in enumerate(self._tables)}
+        self._table_of = numbers([number[id(row[3])] for row in rows])
+        self._row_of = numbers([row[4] for row in rows])
+        first: list[int] = []
+        entry_school: list[int] = []  # entry → school position
         cores: list[str] = []
         stems: list[str] = []
         suffixes: list[str] = []
         by_municipality: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         places: dict[str, tuple[str, re.Pattern[str]] | None] = {}
-        for pos, (_, name, aliases, municipality_id) in enumerate(rows):
-            self._first.append(len(cores))
+        for pos, (_, name, aliases, table, _) in enumerate(rows):
+            municipality_id = table.municipality_id
+            first.append(len(cores))
             seen: list[NameKeys] = []
             for folded in self._names(name, aliases, municipality_id, places):
                 keys = _folded_keys(folded.strip())
@@ -129,29 +129,31 @@ class SchoolIndex:
                     continue
                 seen.append(keys)
                 entry = len(cores)
-                self._entry_school.append(pos)
+                entry_school.append(pos)
                 cores.append(keys.core)
                 stems.append(keys.stem)
                 suffixes.append(keys.suffix)
                 by_municipality[municipality_id].append(entry)
                 for gram in _trigrams(keys.core):
                     postings[gram].append(entry)
-        self._first.append(len(cores))
+        first.append(len(cores))
+        self._first = numbers(first)
+        self._entry_school = numbers(entry_school)
         self._by_core = HashedKeys((core, e) for e, core in enumerate(cores))
         self._by_stem = HashedKeys((stem, e) for e, stem in enumerate(stems))
         self._cores = PackedStrings(cores)
         self._stems = PackedStrings(stems)
         self._suffixes = PackedStrings(suffixes)
-        self._by_municipality = {m: array("I", es) for m, es in by_municipality.items()}
+        self._by_municipality = {m: numbers(es) for m, es in by_municipality.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
         limit = max(50, len(cores) // 20)
         kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
         self._gram_slots = HashedKeys((g, slot) for slot, (g, _) in enumerate(kept))
-        self._posting_starts = array("I", [0])
-        self._postings = array("I")
+        starts = [0]
         for _, entries in kept:
-            self._postings.extend(entries)
-            self._posting_starts.append(len(self._postings))
+            starts.append(starts[-1] + len(entries))
+        self._posting_starts = numbers(starts)
+        self._postings = numbers([e for _, entries in kept for e in entries])
 
     def _names(
         self,
@@ -180,10 +182,13 @@ class SchoolIndex:
 
     def first_key(self) -> str | None:
         """The smallest school key, if there is a school."""
-        return self._keys[0] if len(self._keys) else None
+        return self._tables[self._table_of[0]].key(self._row_of[0]) if self._row_of else None
 
     def _school(self, pos: int) -> School:
-        return self.directory.schools[self._keys[pos]]
+        return self._tables[self._table_of[pos]][self._row_of[pos]]
+
+    def _municipality(self, pos: int) -> str:
+        return self._tables[self._table_of[pos]].municipality_id
 
     def _hits(self, table: HashedKeys, column: PackedStrings, key: str) -> set[int]:
         """Positions of the schools with an entry whose `column` is exactly `key`."""
@@ -271,8 +276,7 @@ class SchoolIndex:
         for table, column, key in levels:
             hits = self._hits(table, column, key) if key else set()
             if municipality_id is not None and hits:
-                ids, of = self._municipality_ids, self._municipality_of
-                inside = {p for p in hits if ids[of[p]] == municipality_id}
+                inside = {p for p in hits if self._municipality(p) == municipality_id}
                 elsewhere |= hits - inside
                 hits = inside
             if hits:

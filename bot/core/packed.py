@@ -13,6 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 
+def numbers(values: Sequence[int]) -> array[int]:
+    """Non-negative whole numbers in an array of 2 bytes each when they fit, else 4."""
+    return array("H" if not values or max(values) < 2**16 else "I", values)
+
+
 class PackedStrings(Sequence[str]):
     """Strings kept as one string and their offsets; `s[i]` slices out the i-th again."""
 
@@ -21,11 +26,12 @@ class PackedStrings(Sequence[str]):
     def __init__(self, strings: Iterable[str]) -> None:
         items = list(strings)
         self._text = "".join(items)
-        self._offsets = array("I", [0])
+        offsets = [0]
         end = 0
         for item in items:
             end += len(item)
-            self._offsets.append(end)
+            offsets.append(end)
+        self._offsets = numbers(offsets)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -62,7 +68,7 @@ class HashedKeys:
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
         items = sorted((hash(key), value) for key, value in pairs)
         self._hashes = array("q", [h for h, _ in items])
-        self._values = array("I", [v for _, v in items])
+        self._values = numbers([v for _, v in items])
 
     def candidates(self, key: str) -> array[int]:
         h = hash(key)

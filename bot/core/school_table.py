@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from typing import Any, overload
 
 from bot.core.models import Municipality, School
-from bot.core.packed import PackedStrings
+from bot.core.packed import PackedStrings, numbers
 
 
 class SchoolTable(Sequence[School]):
@@ -42,16 +42,16 @@ class SchoolTable(Sequence[School]):
         self._codes = PackedStrings(s.code or "" for s in rows)
         self._ages = array("B", [a for s in rows for a in (s.min_age, s.max_age)])
         self._grades: list[str] = []
-        self._grades_of = array("H", [_slot(self._grades, s.grades) for s in rows])
+        self._grades_of = numbers([_slot(self._grades, s.grades) for s in rows])
         self._contacts: list[Mapping[str, tuple[str, ...]]] = []
-        self._contacts_of = array("H", [_shared_slot(self._contacts, s.contacts) for s in rows])
+        self._contacts_of = numbers([_shared_slot(self._contacts, s.contacts) for s in rows])
         # aliases and Slack channels are rare: kept only for the schools that have them
         self._extras = {
             i: (s.aliases, s.slack_channels)
             for i, s in enumerate(rows)
             if s.aliases or s.slack_channels
         }
-        self._order = array("H", sorted(range(len(rows)), key=self._keys.__getitem__))
+        self._order = numbers(sorted(range(len(rows)), key=self._keys.__getitem__))
         if any(s.municipality_id != municipality_id for s in rows):
             raise ValueError(f"a school of another municipality in {municipality_id}'s table")
 
@@ -196,19 +196,24 @@ class SchoolsByKey(Mapping[str, School]):
         return self._municipalities.values()
 
 
-def school_rows(schools: Mapping[str, School]) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
-    """(key, name, aliases, municipality id) of every school, without building School objects
-    when the schools are kept in tables."""
-    if not isinstance(schools, SchoolsByKey):
-        yield from ((s.key, s.name, s.aliases, s.municipality_id) for s in schools.values())
-        return
-    for m in schools.municipalities():
-        table = m.schools
-        if isinstance(table, SchoolTable):
-            for i in range(len(table)):
-                yield table.key(i), table.name(i), table.aliases(i), m.id
-        else:
-            yield from ((s.key, s.name, s.aliases, s.municipality_id) for s in table)
+def school_rows(
+    schools: Mapping[str, School],
+) -> Iterator[tuple[str, str, tuple[str, ...], SchoolTable, int]]:
+    """(key, name, aliases, table, row) of every school, without building School objects
+    when the schools are kept in tables (other mappings are put in tables first)."""
+    if isinstance(schools, SchoolsByKey):
+        tables = [
+            m.schools if isinstance(m.schools, SchoolTable) else SchoolTable(m.id, m.schools)
+            for m in schools.municipalities()
+        ]
+    else:
+        grouped: dict[str, list[School]] = {}
+        for school in schools.values():
+            grouped.setdefault(school.municipality_id, []).append(school)
+        tables = [SchoolTable(m, rows) for m, rows in grouped.items()]
+    for table in tables:
+        for i in range(len(table)):
+            yield table.key(i), table.name(i), table.aliases(i), table, i
 
 
 class _Values(ValuesView[School]):
