@@ -83,6 +83,13 @@ class ValidatedFiles:
     def remember(self, path: str, result: _Validated) -> None:
         self._by_path[path] = result
 
+    def results(self, paths: Iterable[str]) -> dict[str, _Validated]:
+        """What these files validated to, to be remembered by another process's memo."""
+        return {p: self._by_path[p] for p in paths if p in self._by_path}
+
+    def remember_all(self, results: Mapping[str, _Validated]) -> None:
+        self._by_path.update(results)
+
     def keep_only(self, paths: Iterable[str]) -> None:
         """Forget files that are gone."""
         keep = set(paths)
@@ -125,7 +132,7 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
         except OSError as exc:
             problems.append(Problem(str(path), 1, 1, "error", f"could not read: {exc.strerror}"))
             continue
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digest = _digest(raw)
         digests.append((str(path), digest))
         known = memo.get(str(path), digest, today) if memo is not None else None
         if known is None:
@@ -137,8 +144,7 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             if not directory_files.is_directory_document(doc.data):
                 _read_other(doc, flows, rule_docs, problems)
                 continue
-            municipality, found = directory_files.parse_municipality(doc, today=today)
-            known = _Validated(digest, today, municipality, tuple(found))
+            known = _validate(doc, digest, today)
             if memo is not None:
                 memo.remember(str(path), known)
         problems.extend(known.problems)
@@ -151,6 +157,38 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
     directory = directory_files.build_directory(m for _, m in municipalities)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _validate(doc: Document, digest: bytes, today: date) -> _Validated:
+    municipality, found = directory_files.parse_municipality(doc, today=today)
+    return _Validated(digest, today, municipality, tuple(found))
+
+
+def prevalidate(files: Iterable[Path], today: date, memo: ValidatedFiles) -> list[str]:
+    """Validate the directory files among `files` into `memo` ahead of a load, as the load
+    would; returns the paths it validated. Lets two processes share a load's work
+    (bot.child_load). A file that cannot be read or parsed is left for the load to report."""
+    validated = []
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        digest = _digest(raw)
+        if memo.get(str(path), digest, today) is not None:
+            continue
+        try:
+            doc = parse_bytes(raw, path)
+        except ConfigError:
+            continue
+        if directory_files.is_directory_document(doc.data):
+            memo.remember(str(path), _validate(doc, digest, today))
+            validated.append(str(path))
+    return validated
 
 
 def _read_other(
