@@ -3,7 +3,10 @@
 Order of concerns for every message: the privacy guard first (a personnummer is never
 stored, logged or echoed), then a button choice, then an explicit intent from a command,
 then free text (an active checklist, help, a checklist trigger, else a contact question).
-Work is serialised per session key, so a double click or a retried event cannot interleave.
+Work is serialised per session key, so a double click or a retried event cannot interleave;
+a contact command, whose answer reads no session, takes the lock only to remember schools
+offered to pick from. Lookups and answers are remembered while their inputs hold
+(CatalogMemo): the same question costs a dictionary look-up, not a fuzzy search.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from bot.core import clock, contacts, conversation
 from bot.core.catalog import Catalog
 from bot.core.matching import Lookup, MatchResult
+from bot.core.memo import CatalogMemo, text_key
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -29,6 +33,11 @@ logger = logging.getLogger(__name__)
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
 DEFAULT_FLOW = "orosanmalan"
 MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
+# Remembered per catalog, as staff ask about the same schools over and over. The bounds keep
+# a burst of different questions from growing the process: about 2.5 MiB when all are full.
+LOOKUP_MEMO = 1024  # lookups, ~0.3 KiB each
+ANSWER_MEMO = 512  # contact answers, ~3 KiB each
+CHOICES_MEMO = 256  # schools to pick from (ambiguous or did-you-mean), ~2 KiB each
 
 
 class CatalogSource(Protocol):
@@ -47,6 +56,31 @@ class FixedCatalog:
     @property
     def current(self) -> Catalog:
         return self._catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a question asked and what the index found, without the words typed: the part of
+    a lookup the core remembers between messages (see bot.core.memo)."""
+
+    result: MatchResult
+    names_school: bool  # some of its words were meant to name a school
+    municipality_id: str | None
+    ages: tuple[int, int] | None
+    grade_label: str | None
+
+    @classmethod
+    def of(cls, lookup: Lookup) -> Asked:
+        q = lookup.query
+        return cls(lookup.result, bool(q.school_text), q.municipality_id, q.ages, q.grade_label)
+
+
+# What a contact answer depends on besides the catalog: school key, asked ages and their
+# label, locale, and the clock only through the route (where to call now, when it reopens)
+# and the day (absences, "i morgon").
+ContactKey = tuple[str, tuple[int, int] | None, str | None, Locale, str, datetime | None, date]
+# Schools to pick from depend on the match (its kind and schools) and the language alone.
+ChoicesKey = tuple[str, tuple[str, ...], Locale]
 
 
 def _words(raw: str) -> str:
@@ -69,6 +103,15 @@ class Service:
         self.now = now
         # observe(kind, label) feeds metrics without the core importing prometheus
         self.observe = observe or (lambda kind, label: None)
+        self._lookups: CatalogMemo[bytes, Asked] = CatalogMemo(LOOKUP_MEMO)
+        self._contact_replies: CatalogMemo[ContactKey, Reply] = CatalogMemo(ANSWER_MEMO)
+        self._school_choices: CatalogMemo[ChoicesKey, Reply] = CatalogMemo(CHOICES_MEMO)
+
+    def _lookup(self, raw: str, catalog: Catalog) -> Asked:
+        """The index's answer for `raw`: a pure function of the catalog and the text."""
+        return self._lookups.get(
+            catalog, text_key(raw), lambda: Asked.of(catalog.index.lookup(raw))
+        )
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         """Answer one message. Never raises for anything a user can type or click."""
@@ -77,6 +120,8 @@ class Service:
             self.observe("privacy", "blocked")
             locale = msg.locale or "sv"
             return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
+        if msg.intent == "contact" and msg.locale and not msg.choice:
+            return await self._contact_question(msg)
         async with self.store.locked(msg.conversation):
             session = await self.store.load(msg.conversation) or Session()
             catalog = self.catalogs.current
@@ -86,6 +131,25 @@ class Service:
             elif new_session != session:
                 await self.store.save(msg.conversation, new_session)
             return reply
+
+    async def _contact_question(self, msg: IncomingMessage) -> Reply:
+        """A contact command from someone whose language the transport knows. Its answer
+        reads no session, so it is found without the session's lock: a contact question
+        neither waits for nor disturbs a checklist in progress. Schools offered to pick from
+        are remembered in the session, under the lock, for the click that follows."""
+        catalog = self.catalogs.current
+        locale = self._locale(msg, None)
+        raw = (msg.text or "").strip()
+        if _words(raw) in HELP_WORDS:
+            return self._help(locale)
+        reply, remember = await self._contact(msg, raw, catalog, locale)
+        if remember is not None:
+            async with self.store.locked(msg.conversation):
+                session = await self.store.load(msg.conversation) or Session()
+                remembered = remember(session)
+                if remembered != session:
+                    await self.store.save(msg.conversation, remembered)
+        return reply
 
     # ------------------------------------------------------------------ dispatch
 
@@ -103,7 +167,7 @@ class Service:
         if msg.intent == "checklist":
             trigger = self._trigger(raw, catalog)
             # "/oro Ängsskolan": the words name the school, not the flow
-            named = None if trigger or not raw else catalog.index.lookup(raw).result.school
+            named = None if trigger or not raw else self._lookup(raw, catalog).result.school
             flow_id = trigger or DEFAULT_FLOW
             return await self._start_flow(msg, flow_id, session, catalog, locale, school=named)
         if session.flow and msg.intent == "auto":
@@ -111,16 +175,17 @@ class Service:
         trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
         if trigger:
             return await self._start_flow(msg, trigger, session, catalog, locale)
-        return await self._contact(msg, raw, session, catalog, locale)
+        reply, remember = await self._contact(msg, raw, catalog, locale)
+        return reply, session if remember is None else remember(session)
 
-    def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
+    def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
         """A question written in English is answered in English; otherwise the language the
         transport knows for the person (Slack's locale, --lang), else the conversation's."""
         if msg.text and detect_locale(msg.text) == "en":
             return "en"
         if msg.locale:
             return msg.locale
-        return "en" if session.locale == "en" else "sv"
+        return "en" if session and session.locale == "en" else "sv"
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
         """The flow a message asks for: the whole message is a trigger word, or it contains
@@ -177,9 +242,9 @@ class Service:
     async def _known_school(self, msg: IncomingMessage, catalog: Catalog) -> School | None:
         directory = catalog.directory
         if msg.channel:
-            for school in directory.schools.values():
-                if msg.channel in school.slack_channels:
-                    return school
+            school = directory.school_in_channel(msg.channel)
+            if school is not None:
+                return school
         saved = await self.store.saved_school(msg.user)
         return directory.schools.get(saved) if saved else None
 
@@ -245,22 +310,21 @@ class Service:
         self,
         msg: IncomingMessage,
         raw: str,
-        session: Session,
         catalog: Catalog,
         locale: Locale,
-    ) -> tuple[Reply, Session | None]:
+    ) -> tuple[Reply, Callable[[Session], Session] | None]:
+        """A contact question's answer, and how the session must remember it (None: it need
+        not). The answer never depends on the session."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
-            return self._help(locale), session
-        lookup: Lookup | None = None
-        if raw:
-            lookup = catalog.index.lookup(raw)
-        if lookup is None or not lookup.query.school_text:
+            return self._help(locale), None
+        asked = self._lookup(raw, catalog) if raw else None
+        if asked is None or not asked.names_school:
             school = await self._known_school(msg, catalog)
             if school is not None:
-                ages = lookup.query.ages if lookup else None
-                reply = self._contact_reply(school, ages, lookup, catalog, locale)
-                return reply, session
-            municipality_id = lookup.query.municipality_id if lookup else None
+                ages = asked.ages if asked else None
+                reply = self._contact_reply(school, ages, asked, catalog, locale)
+                return reply, None
+            municipality_id = asked.municipality_id if asked else None
             if municipality_id is not None:  # "Luleå kommun": offer that municipality's schools
                 schools = tuple(
                     sorted(
@@ -269,39 +333,58 @@ class Service:
                     )
                 )[:MAX_SCHOOL_CHOICES]
                 result = MatchResult(status="ambiguous", candidates=schools)
-                return self._choose_school(
-                    result, catalog, locale, "service.which_school_in"
-                ), session
+                return self._choose_school(result, catalog, locale, "service.which_school_in"), None
             if not raw or msg.intent == "contact":
-                return self._notice("service.ask_school", locale), session
-        assert lookup is not None
-        result = lookup.result
+                return self._notice("service.ask_school", locale), None
+        assert asked is not None
+        result = asked.result
         self.observe("lookup", result.status)
         if result.status == "found" and result.school is not None:
-            reply = self._contact_reply(result.school, lookup.query.ages, lookup, catalog, locale)
-            return reply, session
+            reply = self._contact_reply(result.school, asked.ages, asked, catalog, locale)
+            return reply, None
         if result.status == "ambiguous":
-            age = lookup.query.ages[0] if lookup.query.ages else None
-            # keep any checklist in progress: picking a school must not end it
-            new = replace(
-                session, candidates=tuple(s.key for s in result.candidates), age=age, locale=locale
-            )
-            return self._choose_school(result, catalog, locale), new
-        return self._not_found(result, catalog, locale), session
+            age = asked.ages[0] if asked.ages else None
+            candidates = tuple(s.key for s in result.candidates)
+
+            def remember(session: Session) -> Session:
+                # keep any checklist in progress: picking a school must not end it
+                return replace(session, candidates=candidates, age=age, locale=locale)
+
+            return self._schools_for(result, catalog, locale), remember
+        return self._schools_for(result, catalog, locale), None
 
     def _contact_reply(
         self,
         school: School,
         ages: tuple[int, int] | None,
-        lookup: Lookup | None,
+        asked: Asked | None,
         catalog: Catalog,
         locale: Locale,
     ) -> Reply:
+        """Who to contact for `school` now; the same answer object while its inputs hold."""
         when = self.now()
+        route = clock.route_at(catalog.directory.municipality_of(school), when)
+        label = asked.grade_label if asked else None
+        day = clock.to_local(when).date()
+        key: ContactKey = (school.key, ages, label, locale, route.kind, route.opens_next, day)
+        return self._contact_replies.get(
+            catalog,
+            key,
+            lambda: self._new_contact_reply(school, ages, label, catalog, locale, when),
+        )
+
+    def _new_contact_reply(
+        self,
+        school: School,
+        ages: tuple[int, int] | None,
+        label: str | None,
+        catalog: Catalog,
+        locale: Locale,
+        when: datetime,
+    ) -> Reply:
         answer = contacts.resolve(catalog.directory, school, ages, when)
         municipality = answer.municipality
         parts: list[str] = []
-        label = lookup.query.grade_label if lookup else None
         if ages and label:
             if answer.groups:
                 parts.append(text("service.for_age", locale, age=label))
@@ -354,6 +437,18 @@ class Service:
             footer=text("service.acute_footer", locale),
             locale=locale,
             data=data,
+        )
+
+    def _schools_for(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
+        """Schools to pick from: several match what was typed, or none does and these are
+        the nearest. A pure function of the catalog, the match and the language."""
+        key: ChoicesKey = (result.status, tuple(s.key for s in result.candidates), locale)
+        if result.status == "ambiguous":
+            return self._school_choices.get(
+                catalog, key, lambda: self._choose_school(result, catalog, locale)
+            )
+        return self._school_choices.get(
+            catalog, key, lambda: self._not_found(result, catalog, locale)
         )
 
     def _choose_school(
