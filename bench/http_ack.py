@@ -1,7 +1,7 @@
 """HTTP slash-command acks: our bot against a bare slack-bolt app, same load, same run.
 
-Run from the repository root (about two minutes):
-    .venv/bin/python -m bench.http_ack [--reps 3] [--requests 2000] [--seconds 5]
+Run from the repository root (about three minutes):
+    .venv/bin/python -m bench.http_ack [--reps 3] [--requests 6000] [--seconds 5]
 Prints Markdown tables (paste them into bench/README.md).
 
 Servers, each its own process on loopback, all verifying Slack's request signature:
@@ -9,7 +9,10 @@ Servers, each its own process on loopback, all verifying Slack's request signatu
   shipped rules and a SQLite session store; it looks the school up and renders the answer
   blocks. For someone whose Slack language it knows, the answer is the ack itself (an
   ephemeral slash-command response); the first command of each person acks empty, asks
-  users.info, and posts the answer (chat.postEphemeral) to the Slack Web API stand-in;
+  users.info, and posts the answer (chat.postEphemeral) to the Slack Web API stand-in.
+  The load cycles through 500 questions, so after the first of each the bot's lookup memo
+  answers; the row "ours, every question new" is the same server asked only questions it
+  has never seen (a lookup for every command), at most (texts left) / (runs) per run;
 - bare slack-bolt AsyncApp, handler only acks, with `process_before_response=True` (the
   setting our transport uses) and with bolt's default.
 The load generator (bench/loadgen.py) is another process; the stand-in runs in this one.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -35,6 +39,8 @@ from tests.helpers.skolverket import skolverket_directory
 from tests.helpers.slack_standin import SlackStandIn
 
 OURS = "ours"
+OURS_NEW = "ours, every question new"
+SAMPLE = 500  # different questions in the normal load
 BOLT_FAST = "bolt, process_before_response"
 BOLT_DEFAULT = "bolt, default"
 
@@ -47,7 +53,14 @@ class Point:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     answered: list[float] = field(default_factory=list)  # answers/s, in the ack or posted (ours)
+    cpu_ms: list[float] = field(default_factory=list)  # the server's CPU time per request
     errors: int = 0
+
+
+def cpu_seconds(server: Server) -> float:
+    """User and system CPU time the server process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{server.proc.pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def query_texts(directory: Directory, n: int, seed: int) -> list[str]:
@@ -55,6 +68,29 @@ def query_texts(directory: Directory, n: int, seed: int) -> list[str]:
     rnd = random.Random(seed)
     texts = [case.text for case in cases(directory, seed)]
     return rnd.sample(texts, min(n, len(texts)))
+
+
+class NewQuestions:
+    """Questions outside the normal load's sample, in slices that never repeat (one file per
+    run): the bot has never seen them, so its lookup memo cannot answer them."""
+
+    def __init__(self, directory: Directory, seen: list[str], seed: int, work: Path) -> None:
+        known = set(seen)
+        fresh = sorted({case.text for case in cases(directory, seed)} - known)
+        random.Random(seed).shuffle(fresh)
+        self._left = fresh
+        self._work = work
+        self._files = 0
+
+    def per_run(self, runs: int) -> int:
+        return len(self._left) // runs
+
+    def take(self, n: int) -> Path:
+        taken, self._left = self._left[:n], self._left[n:]
+        self._files += 1
+        path = self._work / f"new-{self._files}.json"
+        path.write_text(json.dumps(taken, ensure_ascii=False), encoding="utf-8")
+        return path
 
 
 async def load(
@@ -97,26 +133,34 @@ async def measure(
 ) -> None:
     """One run into `point`; for our bot, also wait until every acked command was answered."""
     before = len(slack.of("chat.postEphemeral", "response_url"))
+    cpu_before = cpu_seconds(server)
     result = await load(server, texts, concurrency, requests, seconds, slack.response_url())
     ok = int(result["ok"])  # type: ignore[call-overload]
     elapsed = float(result["elapsed"])  # type: ignore[arg-type]
     point.throughput.append(float(result["throughput"]))  # type: ignore[arg-type]
     point.p50.append(float(result["p50_ms"]))  # type: ignore[arg-type]
     point.p99.append(float(result["p99_ms"]))  # type: ignore[arg-type]
-    point.errors += int(result["sent"]) - ok  # type: ignore[call-overload]
+    sent = int(result["sent"])  # type: ignore[call-overload]
+    point.errors += sent - ok
     if answers:  # answered in the ack itself, or posted after it: wait for the posted ones
         tail = await drained(slack, before, ok - int(result["inline"]))  # type: ignore[call-overload]
         point.answered.append(ok / (elapsed + tail))
+    # Less noisy than the rates on shared cores: the loadgen and other work do not count.
+    point.cpu_ms.append((cpu_seconds(server) - cpu_before) * 1000 / max(1, sent))
 
 
 async def bench(
     args: argparse.Namespace, work: Path
-) -> tuple[dict[tuple[str, int], Point], list[str]]:
+) -> tuple[dict[tuple[str, int], Point], list[str], int]:
+    """Every server at every concurrency, `args.reps` times; also the new-question runs' size."""
     directory = work / "directory"
     real = skolverket_directory()
     write_directory(real, directory)
     texts = work / "texts.json"
-    texts.write_text(json.dumps(query_texts(real, 500, args.seed), ensure_ascii=False))
+    sample = query_texts(real, SAMPLE, args.seed)
+    texts.write_text(json.dumps(sample, ensure_ascii=False))
+    new = NewQuestions(real, sample, args.seed, work)
+    new_per_run = min(args.requests, new.per_run(args.reps * len(args.concurrency)))
     points: dict[tuple[str, int], Point] = {}
     async with SlackStandIn() as slack:
         servers = [
@@ -142,17 +186,22 @@ async def bench(
                             slack, server, texts, concurrency, args.requests, args.seconds,
                             point, answers=server.label == OURS,
                         )  # fmt: skip
+                    point = points.setdefault((OURS_NEW, concurrency), Point())
+                    await measure(
+                        slack, servers[0], new.take(new_per_run), concurrency, new_per_run,
+                        args.seconds, point, answers=True,
+                    )  # fmt: skip
         finally:
             for server in servers:
                 server.stop()
-    return points, [s.label for s in servers]
+    return points, [OURS, OURS_NEW, BOLT_FAST, BOLT_DEFAULT], new_per_run
 
 
 def table(points: dict[tuple[str, int], Point], labels: Sequence[str], reps: int) -> str:
     lines = [
-        "| server | concurrency | acks/s | p50 | p99 | answers/s | vs bolt (fast) "
-        "| vs bolt (default) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | concurrency | acks/s | p50 | p99 | answers/s | server CPU/request "
+        "| vs bolt (fast) | vs bolt (default) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for concurrency in sorted({c for _, c in points}):
         fast = Spread.of(points[(BOLT_FAST, concurrency)].throughput).median
@@ -165,7 +214,8 @@ def table(points: dict[tuple[str, int], Point], labels: Sequence[str], reps: int
             lines.append(
                 f"| {label}{errors} | {concurrency} | {rate.show()} "
                 f"| {Spread.of(p.p50).show('.1f', ' ms')} | {Spread.of(p.p99).show('.1f', ' ms')} "
-                f"| {answered} | {rate.median / fast:.2f}× | {rate.median / default:.2f}× |"
+                f"| {answered} | {Spread.of(p.cpu_ms).show('.2f', ' ms')} "
+                f"| {rate.median / fast:.2f}× | {rate.median / default:.2f}× |"
             )
     return "\n".join(lines)
 
@@ -173,7 +223,7 @@ def table(points: dict[tuple[str, int], Point], labels: Sequence[str], reps: int
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--seed", type=int, default=1)
@@ -181,9 +231,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(machine())
     print()
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
-        points, labels = asyncio.run(bench(args, Path(tmp)))
+        points, labels, new_per_run = asyncio.run(bench(args, Path(tmp)))
     print(f"Median (min–max) of {args.reps} runs of at most {args.requests:,} requests "
-          f"or {args.seconds:g} s each.")  # fmt: skip
+          f"({new_per_run:,} for every question new) or {args.seconds:g} s each.")  # fmt: skip
     print()
     print(table(points, labels, args.reps))
 

@@ -2,7 +2,9 @@
 
 Every listener acks at once (`process_before_response=True`, so bolt does not poll for the
 ack) and starts the real work as a task of its own after the ack: the locale look-up, the core
-service and the Web API calls. Nothing here decides what to answer; that is the core's job.
+service and the Web API calls. One exception: the contact command from someone whose Slack
+language is known is answered in the ack itself, and over HTTP straight from the verified
+form, without bolt's dispatch. Nothing here decides what to answer; that is the core's job.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -27,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from yarl import URL
 
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import SessionStore, session_key
@@ -35,6 +37,7 @@ from bot.errors import BotError
 from bot.transports.slack_blocks import (
     CHOICE_ACTION_PREFIX,
     SAVE_SCHOOL_ACTION,
+    ephemeral_response,
     fallback_text,
     home_view,
     reply_blocks,
@@ -60,6 +63,8 @@ BOT_SCOPES = (
 # tasks competing for the event loop leave it to the acks: in a burst of 64 concurrent slash
 # commands, 4 slots doubled ack throughput and cut ack p99 against no limit (bench/README.md).
 WORK_SLOTS = 4
+# Ack bodies rendered for inline answers, kept by reply (see AckBodies), ~1.5 KiB each.
+ACK_BODIES = 512
 _LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*")
 _ANGLE = re.compile(r"<([^<>]*)>")
 
@@ -177,12 +182,19 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
     return None  # other types: bolt answers 404 for what no listener handles
 
 
+def parse_form(raw: str) -> dict[str, str]:
+    """A form body as `dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))` reads it
+    (the last of repeated keys wins), in half the time: yarl, aiohttp's URL library, decodes
+    in C. Form parsing was the largest single cost of an inline answer (bench/README.md)."""
+    return dict(URL.build(query_string=raw, encoded=True).query.items())
+
+
 def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     """The request body as bolt will see it; ValueError when it is not a JSON object or form."""
     if content_type == "application/json" or raw.startswith("{"):
         parsed = json.loads(raw)
     else:
-        form = dict(parse_qsl(raw, keep_blank_values=True))
+        form = parse_form(raw)
         parsed = json.loads(form["payload"]) if "payload" in form else form
     if not isinstance(parsed, dict):
         raise ValueError("not an object")
@@ -191,6 +203,30 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
 
 def _is_dm(channel: str | None) -> bool:
     return bool(channel) and str(channel).startswith("D")
+
+
+class AckBodies:
+    """The JSON ack body of each inline answer, rendered once per Reply object.
+
+    The core hands out the very same Reply while an answer stays the same (the school, the
+    asked ages, the language, the route and the day; bot.core.service.CatalogMemo), so its
+    Block Kit and JSON need not be built again for every command. Entries hold their reply,
+    so the reply's id cannot be reused while it is a key; when full, the oldest goes.
+    """
+
+    def __init__(self, size: int = ACK_BODIES) -> None:
+        self._size = size
+        self._bodies: dict[int, tuple[Reply, bytes]] = {}
+
+    def of(self, reply: Reply) -> bytes:
+        found = self._bodies.get(id(reply))
+        if found is not None:
+            return found[1]
+        if len(self._bodies) >= self._size:
+            del self._bodies[next(iter(self._bodies))]
+        body = json.dumps(ephemeral_response(reply)).encode()  # as bolt's ack serialises it
+        self._bodies[id(reply)] = (reply, body)
+        return body
 
 
 # --------------------------------------------------------------------------- the transport
@@ -238,6 +274,8 @@ class SlackTransport:
         self.host = host
         self.port = port
         self.locale_ttl = locale_ttl_seconds
+        self._contact_command = contact_command
+        self._ack_bodies = AckBodies()
         self.dedup_ttl = dedup_ttl_seconds
         # observe(kind, label) feeds metrics (bot.metrics.Metrics.observe): ("slack_request",
         # request kind), ("slack_duplicate", request kind), ("slack_rejected", HTTP status)
@@ -290,18 +328,30 @@ class SlackTransport:
     async def _contact_listener(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
     ) -> None:
-        """The contact command's fast path: in a channel, for someone whose language is
-        known, the answer *is* the ack (an ephemeral response, only the asker sees it), so
-        no Web API call is needed. Everything else acks empty and answers after the ack."""
-        channel, user = body.get("channel_id"), str(body.get("user_id"))
-        if self._cached_locale(user) is None or _is_dm(channel):
+        """The contact command through bolt (Socket Mode, and HTTP for the first command of
+        a person): answered in the ack when it can be, else acked empty and answered after."""
+        if not self._answers_in_ack(body):
             await self._acking(self._on_contact_command)(ack, body, respond)
             return
+        response = ephemeral_response(await self._contact_answer(body))
+        await ack(text=response["text"], blocks=response["blocks"], response_type="ephemeral")
+
+    def _answers_in_ack(self, body: Mapping[str, Any]) -> bool:
+        """The contact command in a channel from someone whose language is known: its answer
+        *is* the ack (an ephemeral response, only the asker sees it), with no Web API call.
+        Anything else acks at once and answers after the ack."""
+        return (
+            body.get("command") == self._contact_command
+            and "ssl_check" not in body
+            and not _is_dm(body.get("channel_id"))
+            and self._cached_locale(str(body.get("user_id"))) is not None
+        )
+
+    async def _contact_answer(self, body: Mapping[str, Any]) -> Reply:
         self.observe("slack_request", "command")
         typed = slack_to_plain(body.get("text") or "")
-        team = str(body.get("team_id"))
-        reply = await self._ask(team, user, text_in=typed, intent="contact", channel=channel)
-        await ack(text=fallback_text(reply), blocks=reply_blocks(reply), response_type="ephemeral")
+        team, user, channel = str(body["team_id"]), str(body["user_id"]), body["channel_id"]
+        return await self._ask(team, user, text_in=typed, intent="contact", channel=channel)
 
     def _acking(self, work: Work) -> Callable[..., Awaitable[None]]:
         """A listener that acks at once, empty, and starts `work` as a task after the ack.
@@ -424,6 +474,8 @@ class SlackTransport:
         problem = payload_problem(body)
         if problem:
             return self._rejected(400, problem)
+        if self._answers_in_ack(body):
+            return await self._answer_in_ack(body)
         bolt_request = AsyncBoltRequest(
             body=body_text,
             query=request.query_string,
@@ -435,6 +487,17 @@ class SlackTransport:
             logger.error("Slack request failed in bolt: %s", type(error).__name__)
             return web.Response(status=500)
         return await to_aiohttp_response(bolt_response)
+
+    async def _answer_in_ack(self, body: Mapping[str, Any]) -> web.Response:
+        """The contact listener's inline answer straight from the verified form, without
+        bolt's dispatch: its middleware chain and listener matching cost as much as the
+        whole answer (bench/README.md, HTTP slash-command acks). Same body as through bolt."""
+        try:
+            ack_body = self._ack_bodies.of(await self._contact_answer(body))
+        except Exception as error:
+            logger.error("Slack command failed: %s at %s", type(error).__name__, _where(error))
+            return web.Response(status=500)
+        return web.Response(body=ack_body, content_type="application/json")
 
     def _rejected(self, status: int, reason: str) -> web.Response:
         logger.warning("rejected Slack request (%s): %s", status, reason)

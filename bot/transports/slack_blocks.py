@@ -184,6 +184,16 @@ def fallback_text(reply: Reply) -> str:
     return _truncate(escape_mrkdwn(plain(first)), MAX_FALLBACK_TEXT)
 
 
+def ephemeral_response(reply: Reply) -> Block:
+    """A reply as a slash command's response body that only the asker sees, keys in the order
+    slack-bolt's ack writes them."""
+    return {
+        "text": fallback_text(reply),
+        "response_type": "ephemeral",
+        "blocks": reply_blocks(reply),
+    }
+
+
 def home_view(reply: Reply) -> Block:
     """The App Home tab: a short introduction, then the reply (the user's school, or help)."""
     locale = reply.locale
