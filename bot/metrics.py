@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -34,6 +34,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._known_series: dict[tuple[int, tuple[str, ...]], Any] = {}
         self._requests = Counter(
             "referral_bot_requests",
             "Requests handled, by kind (command, event, action, message, ...) and outcome.",
@@ -81,11 +82,21 @@ class Metrics:
             registry=self.registry,
         )
 
+    def _series(self, metric: Any, *values: str) -> Any:
+        """`metric.labels(*values)`, remembered: prometheus-client's labels() takes a few
+        microseconds, three times per slash command. Values pass through `safe`, so there
+        are only as many as there are series."""
+        key = (id(metric), values)
+        series = self._known_series.get(key)
+        if series is None:
+            series = self._known_series[key] = metric.labels(*values)
+        return series
+
     def request(self, kind: str, outcome: str) -> None:
-        self._requests.labels(kind=safe(kind), outcome=safe(outcome)).inc()
+        self._series(self._requests, safe(kind), safe(outcome)).inc()
 
     def ack(self, kind: str, seconds: float) -> None:
-        self._ack.labels(kind=safe(kind)).observe(seconds)
+        self._series(self._ack, safe(kind)).observe(seconds)
 
     @contextmanager
     def time_ack(self, kind: str) -> Iterator[None]:
@@ -113,7 +124,7 @@ class Metrics:
         referral_bot_events_total{event=kind, detail=value}.
         """
         if kind == "lookup" and value in LOOKUP_STATUSES:
-            self._lookups.labels(status=value).inc()
+            self._series(self._lookups, value).inc()
         elif kind == "outcome":
             outcome, _, outcome_kind = value.partition("/")
             self.checklist_outcome(outcome, outcome_kind or "unknown")

@@ -111,11 +111,14 @@ def slack_request_kind(content_type: str, body: bytes) -> str:
             if kind == "event_callback":
                 kind = f"event_{data.get('event', {}).get('type')}"
         else:
-            form = parse_qs(body.decode("utf-8", "replace"))
-            if "command" in form:
+            # the field names alone, without decoding the whole form: this runs on every
+            # slash command, and decoding it was a tenth of an inline answer's time
+            fields = {part.partition(b"=")[0] for part in body.split(b"&")}
+            if b"command" in fields:
                 return "command"
-            if "payload" not in form:
+            if b"payload" not in fields:
                 return "unknown"
+            form = parse_qs(body.decode("utf-8", "replace"))
             kind = str(json.loads(form["payload"][0]).get("type"))
     except (ValueError, AttributeError, IndexError):
         return "unknown"
