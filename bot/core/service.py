@@ -38,6 +38,7 @@ MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
 LOOKUP_MEMO = 1024  # lookups, ~0.3 KiB each
 ANSWER_MEMO = 512  # contact answers, ~3 KiB each
 CHOICES_MEMO = 256  # schools to pick from (ambiguous or did-you-mean), ~2 KiB each
+ROUTE_MEMO = 512  # where each municipality's calls go this minute
 
 
 class CatalogSource(Protocol):
@@ -106,6 +107,9 @@ class Service:
         self._lookups: CatalogMemo[bytes, Asked] = CatalogMemo(LOOKUP_MEMO)
         self._contact_replies: CatalogMemo[ContactKey, Reply] = CatalogMemo(ANSWER_MEMO)
         self._school_choices: CatalogMemo[ChoicesKey, Reply] = CatalogMemo(CHOICES_MEMO)
+        self._languages: CatalogMemo[bytes, Locale] = CatalogMemo(LOOKUP_MEMO)
+        # where to call is the same for a whole minute: office hours are in minutes
+        self._routes: CatalogMemo[tuple[str, datetime], clock.Route] = CatalogMemo(ROUTE_MEMO)
 
     def _lookup(self, raw: str, catalog: Catalog) -> Asked:
         """The index's answer for `raw`: a pure function of the catalog and the text."""
@@ -181,11 +185,15 @@ class Service:
     def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
         """A question written in English is answered in English; otherwise the language the
         transport knows for the person (Slack's locale, --lang), else the conversation's."""
-        if msg.text and detect_locale(msg.text) == "en":
+        if msg.text and self._language_of(msg.text) == "en":
             return "en"
         if msg.locale:
             return msg.locale
         return "en" if session and session.locale == "en" else "sv"
+
+    def _language_of(self, typed: str) -> Locale:
+        catalog = self.catalogs.current  # the language words do not change, but cost little
+        return self._languages.get(catalog, text_key(typed), lambda: detect_locale(typed))
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
         """The flow a message asks for: the whole message is a trigger word, or it contains
@@ -363,7 +371,12 @@ class Service:
     ) -> Reply:
         """Who to contact for `school` now; the same answer object while its inputs hold."""
         when = self.now()
-        route = clock.route_at(catalog.directory.municipality_of(school), when)
+        minute = when.replace(second=0, microsecond=0)
+        route = self._routes.get(
+            catalog,
+            (school.municipality_id, minute),
+            lambda: clock.route_at(catalog.directory.municipality_of(school), when),
+        )
         label = asked.grade_label if asked else None
         day = clock.to_local(when).date()
         key: ContactKey = (school.key, ages, label, locale, route.kind, route.opens_next, day)
