@@ -161,7 +161,7 @@ class _Parser:
             after_hours=header["after_hours"],
             age_groups=tuple(groups.values()),
             people=people,
-            schools=SchoolTable(header["id"], schools),
+            schools=SchoolTable(header["id"], schools, header["name"]),
             reviewed=header.get("reviewed"),
             source=self.doc.path,
         )

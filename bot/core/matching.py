@@ -17,9 +17,8 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Literal
@@ -28,9 +27,10 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
-from bot.core.packed import HashedKeys, PackedStrings, numbers
-from bot.core.query import Query, fold, parse_query, spelled_municipality
-from bot.core.school_table import school_rows
+from bot.core.name_keys import NameKeys, name_keys
+from bot.core.packed import HashedKeys, numbers
+from bot.core.query import Query, parse_query, spelled_municipality
+from bot.core.school_table import tables_of
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
@@ -39,15 +39,6 @@ MAX_SUGGESTIONS = 5
 CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
 RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
 MAX_NAME_WORDS = 5  # the longest run of words tried as a name inside a sentence
-
-# Trailing unit codes and grade ranges: "F-9", "7-9", "1", "H", "MH", ", gr", "AB".
-_NOISE_TAIL = re.compile(
-    r"(?:[\s,/]+(?:(?:f|fk|\d{1,2})\s*-\s*(?:\d{1,2}|f)|\d{1,2}|ab|gr|a|b|h|mh|rh))+\s*$"
-)
-_SCHOOL_WORD = re.compile(r"(?:montessori|waldorf)?(?:grund|fri|resurs)?skola(?:n|ns)?")
-_BARE_SCHOOL_WORD = re.compile(r"(?:grund)?skola(?:n)?")
-_WORD = re.compile(r"[^\W_]+")
-_PLACE_WORDS = frozenset({"kommun", "stad", "region"})
 
 
 @dataclass(frozen=True)
@@ -68,30 +59,6 @@ class Lookup:
     result: MatchResult
 
 
-@dataclass(frozen=True, slots=True)
-class NameKeys:
-    """The exact-match keys of one name (or of typed school words)."""
-
-    full: str  # 'hagaskolan1'
-    core: str  # 'hagaskolan': without unit codes and grade ranges at the end
-    stem: str  # 'haga': without school words
-    suffix: str  # '1': what the core left out
-
-
-def name_keys(name: str) -> NameKeys:
-    """The exact-match keys of a school name or of typed school words."""
-    return _folded_keys(fold(name).strip())
-
-
-def _folded_keys(folded: str) -> NameKeys:
-    full = "".join(_WORD.findall(folded))  # compact() of text already folded
-    trimmed = _NOISE_TAIL.sub("", folded)
-    core = "".join(_WORD.findall(trimmed)) or full
-    stem = _SCHOOL_WORD.sub("", core)
-    suffix = full[len(core) :] if full.startswith(core) else ""
-    return NameKeys(full, core, stem if len(stem) >= 2 else core, suffix)
-
-
 def _trigrams(key: str) -> set[str]:
     padded = f"^{key}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -102,51 +69,54 @@ class SchoolIndex:
 
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
-        # Position p is the p-th school in key order; the index keeps its key, never the
-        # School object, and names are columns and hashed keys, not strings in dicts: at
-        # 20,000 units objects per school and per key were most of the process's memory.
-        # One entry per distinct name of a school; a school's entries are consecutive.
-        rows = sorted(school_rows(directory.schools))
-        self._tables = list({id(row[3]): row[3] for row in rows}.values())
-        number = {id(table): i for i, table in enumerate(self._tables)}
-        self._table_of = numbers([number[id(row[3])] for row in rows])
-        self._row_of = numbers([row[4] for row in rows])
+        # Position p is a school: table _table_of[p], row _row_of[p]; entry e is one of its
+        # name keys, worked out when its file was read (bot.core.name_keys), in the tables.
+        # The index holds numbers, arrays and hashes, never an object per school or a key
+        # string: at 20,000 units those were most of the process's memory.
+        self._tables = tables_of(directory.schools, directory.municipalities)
+        table_of: list[int] = []
+        row_of: list[int] = []
         first: list[int] = []
-        entry_school: list[int] = []  # entry → school position
-        cores: list[str] = []
-        stems: list[str] = []
-        suffixes: list[str] = []
+        entry_school: list[int] = []
+        self._entry_table = numbers(
+            [t for t, table in enumerate(self._tables) for _ in range(table.entry_count)]
+        )
+        self._entry_base: list[int] = []
         by_municipality: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
-        places: dict[str, tuple[str, re.Pattern[str]] | None] = {}
-        for pos, (_, name, aliases, table, _) in enumerate(rows):
-            municipality_id = table.municipality_id
-            first.append(len(cores))
-            seen: list[NameKeys] = []
-            for folded in self._names(name, aliases, municipality_id, places):
-                keys = _folded_keys(folded.strip())
-                if not keys.core or keys in seen:
-                    continue
-                seen.append(keys)
-                entry = len(cores)
-                entry_school.append(pos)
-                cores.append(keys.core)
-                stems.append(keys.stem)
-                suffixes.append(keys.suffix)
-                by_municipality[municipality_id].append(entry)
-                for gram in _trigrams(keys.core):
-                    postings[gram].append(entry)
-        first.append(len(cores))
+        core_pairs: list[tuple[str, int]] = []
+        stem_pairs: list[tuple[str, int]] = []
+        entry = 0
+        for t, table in enumerate(self._tables):
+            self._entry_base.append(entry)
+            own = by_municipality[table.municipality_id]
+            for row in range(len(table)):
+                table_of.append(t)
+                row_of.append(row)
+                first.append(entry + table.entries(row).start)
+            for j, (core, stem) in enumerate(zip(table.cores, table.stems, strict=True)):
+                e = entry + j
+                core_pairs.append((core, e))
+                stem_pairs.append((stem, e))
+                own.append(e)
+                for gram in _trigrams(core):
+                    postings[gram].append(e)
+            base = len(table_of) - len(table)
+            entry_school.extend(base + table.row_of_entry(j) for j in range(table.entry_count))
+            entry += table.entry_count
+        first.append(entry)
+        self._first_key = min(
+            (t.key(t.row_of_smallest()) for t in self._tables if len(t)), default=None
+        )
+        self._table_of = numbers(table_of)
+        self._row_of = numbers(row_of)
         self._first = numbers(first)
         self._entry_school = numbers(entry_school)
-        self._by_core = HashedKeys((core, e) for e, core in enumerate(cores))
-        self._by_stem = HashedKeys((stem, e) for e, stem in enumerate(stems))
-        self._cores = PackedStrings(cores)
-        self._stems = PackedStrings(stems)
-        self._suffixes = PackedStrings(suffixes)
+        self._by_core = HashedKeys(core_pairs)
+        self._by_stem = HashedKeys(stem_pairs)
         self._by_municipality = {m: numbers(es) for m, es in by_municipality.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
-        limit = max(50, len(cores) // 20)
+        limit = max(50, entry // 20)
         kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
         self._gram_slots = HashedKeys((g, slot) for slot, (g, _) in enumerate(kept))
         starts = [0]
@@ -155,34 +125,24 @@ class SchoolIndex:
         self._posting_starts = numbers(starts)
         self._postings = numbers([e for _, entries in kept for e in entries])
 
-    def _names(
-        self,
-        name: str,
-        aliases: tuple[str, ...],
-        municipality_id: str,
-        places: dict[str, tuple[str, re.Pattern[str]] | None],
-    ) -> list[str]:
-        """The name, the aliases, and each without its own municipality ('Freinetskolan i Lund'),
-        folded (see query.fold)."""
-        names = [fold(name), *map(fold, aliases)]
-        if municipality_id not in places:
-            places[municipality_id] = self._place(municipality_id)
-        place = places[municipality_id]
-        if place is None:
-            return names
-        first_word, pattern = place
-        for folded in list(names):
-            if first_word not in folded:
-                continue  # cheap test first: most names do not mention their municipality
-            stripped = pattern.sub(" ", folded)
-            core = _folded_keys(stripped.strip()).core
-            if stripped != folded and core and not _BARE_SCHOOL_WORD.fullmatch(core):
-                names.append(stripped)
-        return names
+    def _core(self, entry: int) -> str:
+        t = self._entry_table[entry]
+        return self._tables[t].cores[entry - self._entry_base[t]]
+
+    def _stem(self, entry: int) -> str:
+        t = self._entry_table[entry]
+        return self._tables[t].stems[entry - self._entry_base[t]]
+
+    def _suffix(self, entry: int) -> str:
+        t = self._entry_table[entry]
+        return self._tables[t].suffixes[entry - self._entry_base[t]]
 
     def first_key(self) -> str | None:
         """The smallest school key, if there is a school."""
-        return self._tables[self._table_of[0]].key(self._row_of[0]) if self._row_of else None
+        return self._first_key
+
+    def _entries(self, pos: int) -> range:
+        return range(self._first[pos], self._first[pos + 1])
 
     def _school(self, pos: int) -> School:
         return self._tables[self._table_of[pos]][self._row_of[pos]]
@@ -190,20 +150,9 @@ class SchoolIndex:
     def _municipality(self, pos: int) -> str:
         return self._tables[self._table_of[pos]].municipality_id
 
-    def _hits(self, table: HashedKeys, column: PackedStrings, key: str) -> set[int]:
+    def _hits(self, table: HashedKeys, column: Callable[[int], str], key: str) -> set[int]:
         """Positions of the schools with an entry whose `column` is exactly `key`."""
-        return {self._entry_school[e] for e in table.candidates(key) if column[e] == key}
-
-    def _place(self, municipality_id: str) -> tuple[str, re.Pattern[str]] | None:
-        """A municipality's name as it may appear inside a school name: 'i Lund', 'Lunds'."""
-        municipality = self.directory.municipalities.get(municipality_id)
-        if municipality is None:
-            return None
-        words = [w for w in _WORD.findall(fold(municipality.name)) if w not in _PLACE_WORDS]
-        if not words:
-            return None
-        name_re = r"[\s-]+".join(map(re.escape, words))
-        return words[0], re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b")
+        return {self._entry_school[e] for e in table.candidates(key) if column(e) == key}
 
     # ------------------------------------------------------------------ search
 
@@ -244,7 +193,7 @@ class SchoolIndex:
         return None
 
     def _is_name(self, school_text: str) -> bool:
-        return bool(self._hits(self._by_core, self._cores, name_keys(school_text).core))
+        return bool(self._hits(self._by_core, self._core, name_keys(school_text).core))
 
     def _with_place(self, query: Query) -> Lookup | None:
         """'tunaskolan luleå': a bare municipality name at either end of the school words."""
@@ -269,9 +218,9 @@ class SchoolIndex:
             return MatchResult("not_found")
         elsewhere: set[int] = set()
         levels = (
-            (self._by_core, self._cores, keys.core),
-            (self._by_stem, self._stems, keys.stem),
-            (self._by_core, self._cores, _genitive(keys.core)),
+            (self._by_core, self._core, keys.core),
+            (self._by_stem, self._stem, keys.stem),
+            (self._by_core, self._core, _genitive(keys.core)),
         )
         for table, column, key in levels:
             hits = self._hits(table, column, key) if key else set()
@@ -288,7 +237,7 @@ class SchoolIndex:
             # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
             exact = {
                 p for p in hits
-                if keys.suffix in self._suffixes[self._first[p] : self._first[p + 1]]
+                if any(self._suffix(e) == keys.suffix for e in self._entries(p))
             }  # fmt: skip
             hits = exact or hits
         schools = self._sorted(hits)
@@ -321,8 +270,8 @@ class SchoolIndex:
     ) -> MatchResult:
         best: dict[int, tuple[float, str]] = {}  # school position → (best score, its core)
         for entry in self._candidates(keys, municipality_id):
-            core = self._cores[entry]
-            score = _score(keys, core, self._stems[entry])
+            core = self._core(entry)
+            score = _score(keys, core, self._stem(entry))
             pos = self._entry_school[entry]
             if score > best.get(pos, (0.0, ""))[0]:
                 best[pos] = (score, core)

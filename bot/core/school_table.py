@@ -9,11 +9,12 @@ object again when one is asked for (a few microseconds: lookups ask for a handfu
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from typing import Any, overload
 
 from bot.core.models import Municipality, School
+from bot.core.name_keys import place_pattern, school_keys
 from bot.core.packed import PackedStrings, numbers
 
 
@@ -25,16 +26,22 @@ class SchoolTable(Sequence[School]):
         "_codes",
         "_contacts",
         "_contacts_of",
+        "_cores",
         "_extras",
+        "_first_entry",
         "_grades",
         "_grades_of",
         "_keys",
         "_names",
         "_order",
+        "_stems",
+        "_suffixes",
         "municipality_id",
     )
 
-    def __init__(self, municipality_id: str, schools: Iterable[School]) -> None:
+    def __init__(
+        self, municipality_id: str, schools: Iterable[School], municipality_name: str = ""
+    ) -> None:
         rows = list(schools)
         self.municipality_id = municipality_id
         self._keys = PackedStrings(s.key for s in rows)
@@ -52,6 +59,24 @@ class SchoolTable(Sequence[School]):
             if s.aliases or s.slack_channels
         }
         self._order = numbers(sorted(range(len(rows)), key=self._keys.__getitem__))
+        # The name keys the school index looks up, worked out here once per file: a reload
+        # reuses them for every file that did not change. A row's entries are consecutive.
+        place = place_pattern(municipality_name) if municipality_name else None
+        first: list[int] = []
+        cores: list[str] = []
+        stems: list[str] = []
+        suffixes: list[str] = []
+        for school in rows:
+            first.append(len(cores))
+            for keys in school_keys(school.name, school.aliases, place):
+                cores.append(keys.core)
+                stems.append(keys.stem)
+                suffixes.append(keys.suffix)
+        first.append(len(cores))
+        self._first_entry = numbers(first)
+        self._cores = PackedStrings(cores)
+        self._stems = PackedStrings(stems)
+        self._suffixes = PackedStrings(suffixes)
         if any(s.municipality_id != municipality_id for s in rows):
             raise ValueError(f"a school of another municipality in {municipality_id}'s table")
 
@@ -103,16 +128,47 @@ class SchoolTable(Sequence[School]):
     def aliases(self, i: int) -> tuple[str, ...]:
         return self._extras.get(i, ((), ()))[0]
 
+    def row_of_entry(self, entry: int) -> int:
+        """The row whose school an entry belongs to."""
+        return bisect_right(self._first_entry, entry) - 1
+
+    def entries(self, row: int) -> range:
+        """The numbers of a school's name-key entries (see core, stem, suffix)."""
+        return range(self._first_entry[row], self._first_entry[row + 1])
+
+    @property
+    def entry_count(self) -> int:
+        return len(self._cores)
+
+    @property
+    def cores(self) -> PackedStrings:
+        """Each entry's core key ('angsskolan'), in row order."""
+        return self._cores
+
+    @property
+    def stems(self) -> PackedStrings:
+        """Each entry's stem key ('angs')."""
+        return self._stems
+
+    @property
+    def suffixes(self) -> PackedStrings:
+        """What each entry's core left out ('1' of 'Hagaskolan 1'), mostly empty."""
+        return self._suffixes
+
     def codes_and_channels(self) -> Iterator[tuple[str, str | None, tuple[str, ...]]]:
         """(name, code, Slack channels) of each school, in order."""
-        for i in range(len(self)):
-            yield self._names[i], self._codes[i] or None, self._extras.get(i, ((), ()))[1]
+        for i, (name, code) in enumerate(zip(self._names, self._codes, strict=True)):
+            yield name, code or None, self._extras.get(i, ((), ()))[1]
 
     def channels(self) -> Iterator[tuple[str, int]]:
         """(Slack channel, row) for every channel bound to a school of this table."""
         for i, (_, channels) in self._extras.items():
             for channel in channels:
                 yield channel, i
+
+    def row_of_smallest(self) -> int:
+        """The row of the school whose key sorts first."""
+        return self._order[0]
 
     def row_of(self, key: str) -> int | None:
         """The row of the school with this key, if there is one."""
@@ -196,24 +252,28 @@ class SchoolsByKey(Mapping[str, School]):
         return self._municipalities.values()
 
 
-def school_rows(
-    schools: Mapping[str, School],
-) -> Iterator[tuple[str, str, tuple[str, ...], SchoolTable, int]]:
-    """(key, name, aliases, table, row) of every school, without building School objects
-    when the schools are kept in tables (other mappings are put in tables first)."""
+def _as_table(m: Municipality) -> SchoolTable:
+    if isinstance(m.schools, SchoolTable):
+        return m.schools
+    return SchoolTable(m.id, m.schools, m.name)
+
+
+def tables_of(
+    schools: Mapping[str, School], municipalities: Mapping[str, Municipality]
+) -> list[SchoolTable]:
+    """Every school in tables: the directory's own, or (for any other mapping) new ones."""
     if isinstance(schools, SchoolsByKey):
-        tables = [
-            m.schools if isinstance(m.schools, SchoolTable) else SchoolTable(m.id, m.schools)
+        return [
+            m.schools
+            if isinstance(m.schools, SchoolTable)
+            else SchoolTable(m.id, m.schools, m.name)
             for m in schools.municipalities()
         ]
-    else:
-        grouped: dict[str, list[School]] = {}
-        for school in schools.values():
-            grouped.setdefault(school.municipality_id, []).append(school)
-        tables = [SchoolTable(m, rows) for m, rows in grouped.items()]
-    for table in tables:
-        for i in range(len(table)):
-            yield table.key(i), table.name(i), table.aliases(i), table, i
+    grouped: dict[str, list[School]] = {}
+    for school in schools.values():
+        grouped.setdefault(school.municipality_id, []).append(school)
+    named = {m: municipalities[m].name if m in municipalities else "" for m in grouped}
+    return [SchoolTable(m, rows, named[m]) for m, rows in grouped.items()]
 
 
 class _Values(ValuesView[School]):

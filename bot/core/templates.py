@@ -74,6 +74,12 @@ def _attr_uses(node: nodes.Node) -> Iterator[tuple[str, str]]:
 
 
 def check_template(source: str) -> list[str]:
+    """Problems of one rule text, for an administrator; empty when it is fine."""
+    return list(_template_problems(source))
+
+
+@lru_cache(maxsize=2048)  # the same texts are checked again at every reload
+def _template_problems(source: str) -> tuple[str, ...]:
     """Problems in one template, found without rendering: syntax, unknown variables and fields."""
     from bot.core.schema import did_you_mean
 
@@ -81,7 +87,7 @@ def check_template(source: str) -> list[str]:
     try:
         tree = env.parse(source)
     except TemplateError as exc:
-        return [f"the template cannot be read: {exc}"]
+        return (f"the template cannot be read: {exc}",)
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     problems: list[str] = []
     seen: set[str] = set()
@@ -105,7 +111,7 @@ def check_template(source: str) -> list[str]:
                 f"'{name}' has no field '{attr}'" + did_you_mean(attr, fields or ())
                 + f" (fields: {known})"
             )  # fmt: skip
-    return problems
+    return tuple(problems)
 
 
 @lru_cache(maxsize=2048)
