@@ -22,6 +22,7 @@ ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0
 # a time series (and cannot blow up the number of series).
 _LABEL = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 OTHER = "other"
+MAX_REMEMBERED = 256  # labelled series kept at hand (bot.metrics.Metrics._series)
 
 
 def safe(value: str) -> str:
@@ -83,20 +84,22 @@ class Metrics:
         )
 
     def _series(self, metric: Any, *values: str) -> Any:
-        """`metric.labels(*values)`, remembered: prometheus-client's labels() takes a few
-        microseconds, three times per slash command. Values pass through `safe`, so there
-        are only as many as there are series."""
+        """`metric.labels(*map(safe, values))`, remembered: prometheus-client's labels() takes
+        a few microseconds, three times per slash command. Values that are not ids share the
+        series 'other'; at most MAX_REMEMBERED are remembered, so typed text cannot grow it."""
         key = (id(metric), values)
         series = self._known_series.get(key)
         if series is None:
-            series = self._known_series[key] = metric.labels(*values)
+            series = metric.labels(*map(safe, values))
+            if len(self._known_series) < MAX_REMEMBERED:
+                self._known_series[key] = series
         return series
 
     def request(self, kind: str, outcome: str) -> None:
-        self._series(self._requests, safe(kind), safe(outcome)).inc()
+        self._series(self._requests, kind, outcome).inc()
 
     def ack(self, kind: str, seconds: float) -> None:
-        self._series(self._ack, safe(kind)).observe(seconds)
+        self._series(self._ack, kind).observe(seconds)
 
     @contextmanager
     def time_ack(self, kind: str) -> Iterator[None]:

@@ -31,6 +31,7 @@ from bot.core.texts import text
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
+LONGEST_HELP = 16  # longer messages are never just a help word, whatever their punctuation
 DEFAULT_FLOW = "orosanmalan"
 MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
 # Remembered per catalog, as staff ask about the same schools over and over. The bounds keep
@@ -144,7 +145,7 @@ class Service:
         catalog = self.catalogs.current
         locale = self._locale(msg, None)
         raw = (msg.text or "").strip()
-        if _words(raw) in HELP_WORDS:
+        if len(raw) <= LONGEST_HELP and _words(raw) in HELP_WORDS:
             return self._help(locale)
         reply, remember = await self._contact(msg, raw, catalog, locale)
         if remember is not None:
