@@ -1,3 +1,7 @@
 """Shared pytest setup: fixtures from tests/helpers."""
 
-pytest_plugins = ["tests.helpers.redis_server", "tests.helpers.telegram_standin"]
+pytest_plugins = [
+    "tests.helpers.redis_server",
+    "tests.helpers.slack_standin",
+    "tests.helpers.telegram_standin",
+]

@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import re
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,6 @@ from tests.helpers.slack_standin import SlackStandIn
 
 pytestmark = pytest.mark.slow
 _events = itertools.count(1)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 async def answer(bot: BotProcess, slack: SlackStandIn, *, timeout: float = 10.0) -> str:

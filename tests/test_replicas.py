@@ -23,12 +23,6 @@ _users = itertools.count(1)
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
 def start_bot(slack: SlackStandIn, tmp_path: Path) -> AsyncIterator[Callable[[str], BotProcess]]:
     started: list[BotProcess] = []
 

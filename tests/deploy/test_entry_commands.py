@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import aiohttp
@@ -69,12 +69,6 @@ def workdir(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / folder, app / folder)
     (app / "data").mkdir()
     return app
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 class Bot:

@@ -96,12 +96,6 @@ async def running(slack: SlackStandIn, service: Handler, store: MemoryStore) -> 
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
 async def bot(slack: SlackStandIn) -> AsyncIterator[Bot]:
     store = MemoryStore()  # one store for sessions, saved schools and event dedup, as in serve
     async with running(slack, real_service(store), store) as started:

@@ -70,12 +70,6 @@ class SwappableCatalog:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
 async def known(slack: SlackStandIn) -> AsyncIterator[Bot]:
     """The bot on the shipped directory at a Tuesday morning, the teacher already introduced."""
     store = MemoryStore()
