@@ -21,6 +21,7 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ class Child:
             code = 1
             try:
                 os.close(self._read_end)
+                # A signal meant for the child must not reach the parent's event loop through
+                # the wakeup pipe both share: the child just ends, and the load fails.
+                signal.set_wakeup_fd(-1)
+                for number in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(number, signal.SIG_DFL)
                 # the child lives for one piece of work and then exits: the collector
                 # would only walk, again and again, the objects it is building
                 gc.disable()

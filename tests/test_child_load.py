@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,20 @@ def test_a_child_that_fails_or_dies_is_reported_not_hung() -> None:
         in_child(lambda: 1 / 0)
     with pytest.raises(ChildFailed, match="without an answer"):
         in_child(lambda: os._exit(3))
+
+
+async def test_a_signal_to_the_child_ends_it_and_does_not_reach_the_bot() -> None:
+    loop = asyncio.get_running_loop()
+    stops: list[str] = []
+    loop.add_signal_handler(signal.SIGTERM, lambda: stops.append("the bot would stop"))
+    try:
+        with pytest.raises(ChildFailed, match="without an answer"):
+            # from a worker thread, as CatalogHolder.reload runs the loader
+            await asyncio.to_thread(in_child, lambda: os.kill(os.getpid(), signal.SIGTERM))
+        await asyncio.sleep(0.2)
+        assert stops == []
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def test_the_child_loads_what_an_in_process_load_gives(paths: list[Path]) -> None:
