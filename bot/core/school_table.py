@@ -252,12 +252,6 @@ class SchoolsByKey(Mapping[str, School]):
         return self._municipalities.values()
 
 
-def _as_table(m: Municipality) -> SchoolTable:
-    if isinstance(m.schools, SchoolTable):
-        return m.schools
-    return SchoolTable(m.id, m.schools, m.name)
-
-
 def tables_of(
     schools: Mapping[str, School], municipalities: Mapping[str, Municipality]
 ) -> list[SchoolTable]:
