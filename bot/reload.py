@@ -29,12 +29,12 @@ Loader = Callable[[], "Catalog"]
 
 
 def release_memory() -> None:
-    """Give the memory a load used back to the operating system.
+    """Give the memory of a replaced catalog (or of an in-process load) back to the OS.
 
-    Loading parses every file into a tree with a position for each value; all of it is
-    garbage once the frozen catalog is built, but glibc's allocator keeps the freed pages
-    and the process stays at its loading peak. `malloc_trim(0)` returns them (glibc only;
-    elsewhere this does nothing). Measured in bench/README.md ("Memory").
+    The bot loads in a child process (bot.child_load), but the catalog it replaces is freed
+    here, and a loader that runs in this process (tests, `chat`) leaves its parse trees
+    behind: glibc's allocator keeps freed pages unless asked. `malloc_trim(0)` returns them
+    (glibc only; elsewhere only the collection runs). See bench/README.md ("Memory").
     """
     gc.collect()
     try:

@@ -215,7 +215,7 @@ def _collector_paused() -> Iterator[None]:
     """Loading creates about a million objects that all live on, and each of CPython's full
     collections meanwhile walks every one of them again: at 20,000 schools that was half of
     the load time. Reference counting still frees each parsed file as soon as it is read;
-    the caller collects once afterwards (bot.reload.release_memory)."""
+    the bot loads in a child process that then exits (bot.child_load)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
