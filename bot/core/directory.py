@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from bot.core.models import (
     School,
 )
 from bot.core.schema import check_mapping, did_you_mean, expect
-from bot.core.school_table import SchoolsByKey, SchoolTable
+from bot.core.school_table import SchoolsByKey, SchoolTable, table_of
 from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
 from bot.errors import ConfigError, Problem
 
@@ -770,7 +770,7 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
             )
         else:
             codes[m.code] = f"{m.name} ({doc.path})"
-        for name, code, bound_channels in _codes_and_channels(m):
+        for name, code, bound_channels in table_of(m).codes_and_channels():
             if code is not None:
                 owner = school_codes.get(code)
                 if owner is not None:
@@ -798,14 +798,6 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
                 else:
                     channels[channel] = (name, m.name)
     return problems
-
-
-def _codes_and_channels(m: Municipality) -> Iterator[tuple[str, str | None, tuple[str, ...]]]:
-    """(name, code, Slack channels) of each school, without building School objects."""
-    if isinstance(m.schools, SchoolTable):
-        yield from m.schools.codes_and_channels()
-    else:
-        yield from ((s.name, s.code, s.slack_channels) for s in m.schools)
 
 
 def build_directory(munis: Iterable[Municipality]) -> Directory:

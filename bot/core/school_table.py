@@ -195,45 +195,36 @@ def _shared_slot(values: list[Any], value: object) -> int:
     return len(values) - 1
 
 
+def table_of(m: Municipality) -> SchoolTable:
+    """A municipality's schools as a table: its own once loaded, a new one if built by hand."""
+    return m.schools if isinstance(m.schools, SchoolTable) else SchoolTable(m.id, m.schools, m.name)
+
+
 class SchoolsByKey(Mapping[str, School]):
     """Every school of the directory by its key '<municipality>/<slug>', read from the
-    municipalities' tables; a municipality whose schools are a plain tuple works too."""
+    municipalities' tables."""
 
-    __slots__ = ("_channels", "_count", "_municipalities")
+    __slots__ = ("_channels", "_count", "_tables")
 
     def __init__(self, municipalities: Mapping[str, Municipality]) -> None:
-        self._municipalities = municipalities
-        self._count = sum(len(m.schools) for m in municipalities.values())
-        self._channels: dict[str, tuple[str, int]] = {}
-        for m in municipalities.values():
-            if isinstance(m.schools, SchoolTable):
-                for channel, row in m.schools.channels():
-                    self._channels[channel] = (m.id, row)
-            else:
-                for row, school in enumerate(m.schools):
-                    for channel in school.slack_channels:
-                        self._channels[channel] = (m.id, row)
+        self._tables = {m.id: table_of(m) for m in municipalities.values()}
+        self._count = sum(map(len, self._tables.values()))
+        self._channels = {
+            channel: (table, row)
+            for table in self._tables.values()
+            for channel, row in table.channels()
+        }
 
     def __getitem__(self, key: str) -> School:
-        municipality = self._municipalities.get(key.partition("/")[0])
-        if municipality is not None:
-            schools = municipality.schools
-            if isinstance(schools, SchoolTable):
-                row = schools.row_of(key)
-                if row is not None:
-                    return schools[row]
-            else:
-                for school in schools:
-                    if school.key == key:
-                        return school
-        raise KeyError(key)
+        table = self._tables.get(key.partition("/")[0])
+        row = table.row_of(key) if table is not None else None
+        if table is None or row is None:
+            raise KeyError(key)
+        return table[row]
 
     def __iter__(self) -> Iterator[str]:
-        for m in self._municipalities.values():
-            if isinstance(m.schools, SchoolTable):
-                yield from (m.schools.key(i) for i in range(len(m.schools)))
-            else:
-                yield from (s.key for s in m.schools)
+        for table in self._tables.values():
+            yield from map(table.key, range(len(table)))
 
     def __len__(self) -> int:
         return self._count
@@ -244,12 +235,10 @@ class SchoolsByKey(Mapping[str, School]):
     def in_channel(self, channel: str) -> School | None:
         """The school a Slack channel is bound to (`slack_channels` in the directory)."""
         found = self._channels.get(channel)
-        if found is None:
-            return None
-        return self._municipalities[found[0]].schools[found[1]]
+        return None if found is None else found[0][found[1]]
 
-    def municipalities(self) -> Iterable[Municipality]:
-        return self._municipalities.values()
+    def tables(self) -> Iterable[SchoolTable]:
+        return self._tables.values()
 
 
 def tables_of(
@@ -257,12 +246,7 @@ def tables_of(
 ) -> list[SchoolTable]:
     """Every school in tables: the directory's own, or (for any other mapping) new ones."""
     if isinstance(schools, SchoolsByKey):
-        return [
-            m.schools
-            if isinstance(m.schools, SchoolTable)
-            else SchoolTable(m.id, m.schools, m.name)
-            for m in schools.municipalities()
-        ]
+        return list(schools.tables())
     grouped: dict[str, list[School]] = {}
     for school in schools.values():
         grouped.setdefault(school.municipality_id, []).append(school)
@@ -276,5 +260,5 @@ class _Values(ValuesView[School]):
     _mapping: SchoolsByKey
 
     def __iter__(self) -> Iterator[School]:
-        for m in self._mapping.municipalities():
-            yield from m.schools
+        for table in self._mapping.tables():
+            yield from table
