@@ -78,9 +78,7 @@ class SchoolIndex:
         row_of: list[int] = []
         first: list[int] = []
         entry_school: list[int] = []
-        self._entry_table = numbers(
-            [t for t, table in enumerate(self._tables) for _ in range(table.entry_count)]
-        )
+        entry_table: list[int] = []
         self._entry_base: list[int] = []
         by_municipality: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
@@ -91,9 +89,12 @@ class SchoolIndex:
             self._entry_base.append(entry)
             own = by_municipality[table.municipality_id]
             for row in range(len(table)):
+                named = table.entries(row)
+                entry_school.extend([len(table_of)] * len(named))
+                first.append(entry + named.start)
                 table_of.append(t)
                 row_of.append(row)
-                first.append(entry + table.entries(row).start)
+            entry_table.extend([t] * table.entry_count)
             for j, (core, stem) in enumerate(zip(table.cores, table.stems, strict=True)):
                 e = entry + j
                 core_pairs.append((core, e))
@@ -101,8 +102,6 @@ class SchoolIndex:
                 own.append(e)
                 for gram in _trigrams(core):
                     postings[gram].append(e)
-            base = len(table_of) - len(table)
-            entry_school.extend(base + table.row_of_entry(j) for j in range(table.entry_count))
             entry += table.entry_count
         first.append(entry)
         self._first_key = min(
@@ -112,6 +111,7 @@ class SchoolIndex:
         self._row_of = numbers(row_of)
         self._first = numbers(first)
         self._entry_school = numbers(entry_school)
+        self._entry_table = numbers(entry_table)
         self._by_core = HashedKeys(core_pairs)
         self._by_stem = HashedKeys(stem_pairs)
         self._by_municipality = {m: numbers(es) for m, es in by_municipality.items()}

@@ -9,7 +9,7 @@ object again when one is asked for (a few microseconds: lookups ask for a handfu
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from typing import Any, overload
 
@@ -127,10 +127,6 @@ class SchoolTable(Sequence[School]):
 
     def aliases(self, i: int) -> tuple[str, ...]:
         return self._extras.get(i, ((), ()))[0]
-
-    def row_of_entry(self, entry: int) -> int:
-        """The row whose school an entry belongs to."""
-        return bisect_right(self._first_entry, entry) - 1
 
     def entries(self, row: int) -> range:
         """The numbers of a school's name-key entries (see core, stem, suffix)."""
