@@ -211,11 +211,16 @@ class _Builder:
         self._loader: _Loader | None = None
         self.problems: list[Problem] = []
 
-    def construct(self, node: yaml.Node) -> Any:
-        """A non-string value (number, date, null…) as PyYAML's safe constructor reads it."""
+    @property
+    def loader(self) -> _Loader:
+        """PyYAML's safe constructor, made only for a file that needs more than strings."""
         if self._loader is None:
             self._loader = _Loader("")
-        return self._loader.construct_object(node, deep=True)
+        return self._loader
+
+    def construct(self, node: yaml.Node) -> Any:
+        """A non-string value (number, date, null…) as PyYAML's safe constructor reads it."""
+        return self.loader.construct_object(node, deep=True)
 
     def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
@@ -232,9 +237,7 @@ class _Builder:
             if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value
             elif key_node.tag == _MERGE:  # '<<: *defaults': merge, then read the block again
-                if self._loader is None:
-                    self._loader = _Loader("")
-                self._loader.flatten_mapping(node)
+                self.loader.flatten_mapping(node)
                 return self.build(node)
             else:
                 key = self.build(key_node)
