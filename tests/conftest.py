@@ -2,6 +2,6 @@
 
 pytest_plugins = [
     "tests.helpers.redis_server",
-    "tests.helpers.slack_standin",
+    "tests.helpers.slack_fixture",
     "tests.helpers.telegram_standin",
 ]

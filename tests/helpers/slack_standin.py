@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from aiohttp import WSMsgType, web
 
 BOT_USER = "UBOT0001"
@@ -206,10 +204,3 @@ class SlackStandIn:
         finally:
             pusher.cancel()
         return ws
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackStandIn]:
-    """A running Slack Web API stand-in (a pytest fixture: tests/conftest.py)."""
-    async with SlackStandIn() as standin:
-        yield standin
