@@ -7,12 +7,10 @@ signed requests against the real HTTP server and the real core on the shipped di
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import secrets
 import shutil
-import types
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ from bot.core.clock import STOCKHOLM
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from tests.helpers import slack_requests as rq
+from tests.helpers.held_text import holders_of
 from tests.helpers.shipped import ROOT, shipped_catalog
 from tests.helpers.slack_standin import TEAM, Call, SlackStandIn
 from tests.transports.test_slack_http import TUESDAY_MORNING, Bot, buttons, click, running
@@ -117,24 +116,6 @@ async def test_the_answer_in_the_ack_is_the_one_bolt_gives(known: Bot, typed: st
     assert direct == Ack(through_bolt.status, through_bolt.content_type, through_bolt.text)
 
 
-def holders_of(marker: str) -> list[str]:
-    """The kinds of object in this process that still hold `marker`, as text or bytes,
-    leaving out this test module's own frames and coroutines (they hold it to look for it)."""
-    gc.collect()
-    as_bytes = marker.encode()
-    found = []
-    for obj in gc.get_objects():
-        if isinstance(obj, types.CoroutineType) and obj.cr_code.co_filename == __file__:
-            continue
-        if isinstance(obj, types.FrameType) and obj.f_code.co_filename == __file__:
-            continue
-        for ref in gc.get_referents(obj):
-            text = isinstance(ref, str) and marker in ref
-            if text or (isinstance(ref, bytes | bytearray) and as_bytes in ref):
-                found.append(type(obj).__name__)
-    return found
-
-
 async def ask_naming_a_child(bot: Bot, child: str) -> Ack:
     """The teacher writes a child's name with the question, as people do on a hard day."""
     return await post(bot, rq.slash_command("/kontakt", f"Ängsskolan åk 8 {child}"))
@@ -150,7 +131,7 @@ async def test_once_answered_nothing_in_the_process_keeps_a_name_typed_with_the_
     assert "Cecilia Lind" in ack.shown() and child not in ack.text  # answered, not echoed
     del ack
     await known.settle()
-    assert holders_of(child) == []
+    assert holders_of(child, __file__) == []
 
 
 async def test_nor_after_a_first_question_answered_through_bolt_and_the_web_api(
@@ -165,7 +146,7 @@ async def test_nor_after_a_first_question_answered_through_bolt_and_the_web_api(
         assert "Cecilia Lind" in call.blocks_text() and child not in str(call.args)
         del call
         await bot.settle()
-        assert holders_of(child) == []  # the stand-in's record of every call included
+        assert holders_of(child, __file__) == []  # the stand-in's record of every call included
 
 
 async def test_a_forged_signature_from_a_known_teacher_is_still_401(

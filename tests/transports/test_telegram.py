@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from bot.core.models import Choice, Reply
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from bot.transports.telegram import CallbackCodec, TelegramTransport, render_text
+from tests.helpers.held_text import holders_of
 from tests.helpers.telegram_standin import TelegramStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +99,17 @@ async def test_a_personnummer_is_never_echoed(
     await transport.process(text_update(1, "eleven 121212-1212 på Ängsskolan"))
     sent = telegram_standin.called("sendMessage")[-1]["text"]
     assert "121212" not in sent and "Radera" in sent
+
+
+async def test_once_answered_nothing_in_the_process_keeps_a_name_typed_with_the_question(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    child = "Elev" + secrets.token_hex(6)
+    await transport.process(text_update(1, f"vem är soc-kontakten för Ängsskolan åk 8? {child}"))
+    sent = telegram_standin.called("sendMessage")
+    assert "Ängsskolan F-9" in sent[0]["text"] and child not in sent[0]["text"]
+    del sent
+    assert holders_of(child, __file__) == []  # the stand-in's record of every call included
 
 
 def test_user_text_cannot_inject_html_and_long_choice_ids_round_trip() -> None:
