@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import catalog as catalog_files
-from bot.core import clock
+from bot.core import clock, texts
 from bot.core.catalog import Catalog
 from bot.core.models import IncomingMessage, Locale, Reply
 from bot.core.render import as_text
@@ -156,6 +156,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     if not settings.has_chat_tokens:
         raise BotError(no_transport_message())
     metrics = Metrics()
+    texts.read_all()
     paths = [settings.directory, settings.rules]
     # every load runs in a short-lived child process (bot.child_load), and a reload
     # validates again only the files that changed
