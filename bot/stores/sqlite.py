@@ -6,10 +6,12 @@ a killed process (not against power loss). `locked()` serialises per key within 
 only (shared by every store object on the same file): SQLite mode is meant for one server.
 `first_time` is atomic even across processes sharing the file.
 
-Writes run in a worker thread (`asyncio.to_thread`). Point reads by primary key (a session,
-a saved school) run on the event loop itself: in WAL mode they are served from the page
-cache in microseconds, far less than a hop to a thread and back, and they are on the path
-of every answer (measured in bench/README.md).
+Writes run in one worker thread of the store's own: the connection lock lets one write run
+at a time anyway, and asyncio's shared pool started a thread per waiting write (each with
+its own allocator arena and stack). Point reads by primary key (a session, a saved school)
+run on the event loop itself: in WAL mode they are served from the page cache in
+microseconds, far less than a hop to a thread and back, and they are on the path of every
+answer (measured in bench/README.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TypeVar
@@ -58,6 +61,7 @@ class SQLiteStore:
         # isolation_level=None: autocommit, transactions only where written out (first_time).
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn_lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._keyed = _LOCKS.setdefault(self.path.resolve(), KeyedLocks())
         self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.execute("PRAGMA journal_mode = WAL")
@@ -72,7 +76,7 @@ class SQLiteStore:
             with self._conn_lock:
                 return fn(self._conn)
 
-        return await asyncio.to_thread(call)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """A quick point read, on the calling thread (see the module docstring)."""
@@ -157,3 +161,4 @@ class SQLiteStore:
 
     async def close(self) -> None:
         await self._run(lambda conn: conn.close())
+        self._writer.shutdown()
