@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.directory import slugify
 from bot.core.models import Directory, Municipality, School
+from bot.core.name_keys import slugify
 from tests.helpers.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time
 from pathlib import Path
@@ -26,6 +25,7 @@ from bot.core.models import (
     Person,
     School,
 )
+from bot.core.name_keys import slugify
 from bot.core.schema import check_mapping, did_you_mean, expect
 from bot.core.school_table import SchoolsByKey, SchoolTable, table_of
 from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
@@ -39,7 +39,6 @@ KOMMUNKOD = re.compile(r"^\d{4}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL = "all"
 REVIEW_MAX_DAYS = 365
@@ -55,12 +54,6 @@ SCHOOL_OPTIONAL = ("code", "aliases", "slack_channels")
 def is_directory_document(data: object) -> bool:
     """A directory file is recognised by its top-level key `municipality`."""
     return isinstance(data, dict) and "municipality" in data
-
-
-def slugify(name: str) -> str:
-    """ASCII slug of a name: 'Ängsskolan F-9' → 'angsskolan-f-9'."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def _day_spec(spec: str) -> list[int] | None:

@@ -80,14 +80,15 @@ class SchoolIndex:
         entry_school: list[int] = []
         entry_table: list[int] = []
         self._entry_base: list[int] = []
-        by_municipality: defaultdict[str, list[int]] = defaultdict(list)
+        # A municipality's entries are consecutive: it has one table.
+        self._by_municipality: dict[str, range] = {}
         postings: defaultdict[str, list[int]] = defaultdict(list)
         core_pairs: list[tuple[str, int]] = []
         stem_pairs: list[tuple[str, int]] = []
         entry = 0
         for t, table in enumerate(self._tables):
             self._entry_base.append(entry)
-            own = by_municipality[table.municipality_id]
+            self._by_municipality[table.municipality_id] = range(entry, entry + table.entry_count)
             for row in range(len(table)):
                 named = table.entries(row)
                 entry_school.extend([len(table_of)] * len(named))
@@ -95,11 +96,10 @@ class SchoolIndex:
                 table_of.append(t)
                 row_of.append(row)
             entry_table.extend([t] * table.entry_count)
-            for j, (core, stem) in enumerate(zip(table.cores, table.stems, strict=True)):
+            for j, core in enumerate(table.cores):
                 e = entry + j
                 core_pairs.append((core, e))
-                stem_pairs.append((stem, e))
-                own.append(e)
+                stem_pairs.append((table.stem(j), e))
                 for gram in _trigrams(core):
                     postings[gram].append(e)
             entry += table.entry_count
@@ -114,7 +114,6 @@ class SchoolIndex:
         self._entry_table = numbers(entry_table)
         self._by_core = HashedKeys(core_pairs)
         self._by_stem = HashedKeys(stem_pairs)
-        self._by_municipality = {m: numbers(es) for m, es in by_municipality.items()}
         # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
         limit = max(50, entry // 20)
         kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
@@ -131,7 +130,7 @@ class SchoolIndex:
 
     def _stem(self, entry: int) -> str:
         t = self._entry_table[entry]
-        return self._tables[t].stems[entry - self._entry_base[t]]
+        return self._tables[t].stem(entry - self._entry_base[t])
 
     def _suffix(self, entry: int) -> str:
         t = self._entry_table[entry]

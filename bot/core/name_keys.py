@@ -12,6 +12,7 @@ A school is found by its name, its aliases, and each of them without its own mun
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core.query import fold
@@ -24,6 +25,7 @@ _SCHOOL_WORD = re.compile(r"(?:montessori|waldorf)?(?:grund|fri|resurs)?skola(?:
 _BARE_SCHOOL_WORD = re.compile(r"(?:grund)?skola(?:n)?")
 _WORD = re.compile(r"[^\W_]+")
 _PLACE_WORDS = frozenset({"kommun", "stad", "region"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,22 @@ def folded_keys(folded: str) -> NameKeys:
     full = "".join(_WORD.findall(folded))
     trimmed = _NOISE_TAIL.sub("", folded)
     core = "".join(_WORD.findall(trimmed)) or full
-    stem = _SCHOOL_WORD.sub("", core)
     suffix = full[len(core) :] if full.startswith(core) else ""
-    return NameKeys(full, core, stem if len(stem) >= 2 else core, suffix)
+    return NameKeys(full, core, stem_key(core), suffix)
+
+
+def stem_key(core: str) -> str:
+    """A core key without its school words ('angsskolan' → 'angs'), or the core itself when
+    too little would be left ('skolan')."""
+    stem = _SCHOOL_WORD.sub("", core)
+    return stem if len(stem) >= 2 else core
+
+
+def slugify(name: str) -> str:
+    """ASCII slug of a name: 'Ängsskolan F-9' → 'angsskolan-f-9'. A school's key is
+    '<municipality>/<slug of its name>' (bot.core.school_table makes it again from the name)."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def place_pattern(municipality_name: str) -> tuple[str, re.Pattern[str]] | None:

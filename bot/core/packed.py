@@ -14,8 +14,10 @@ from typing import overload
 
 
 def numbers(values: Sequence[int]) -> array[int]:
-    """Non-negative whole numbers in an array of 2 bytes each when they fit, else 4."""
-    return array("H" if not values or max(values) < 2**16 else "I", values)
+    """Non-negative whole numbers in an array of 1, 2 or 4 bytes each: the fewest they fit
+    in (a table's rows, grades or name lengths fit in one)."""
+    top = max(values, default=0)
+    return array("B" if top < 2**8 else "H" if top < 2**16 else "I", values)
 
 
 class PackedStrings(Sequence[str]):
@@ -56,21 +58,29 @@ class PackedStrings(Sequence[str]):
 
 
 class HashedKeys:
-    """str → numbers, as two arrays sorted by the key's hash: 12 bytes an entry, where a dict
+    """str → numbers, as two arrays sorted by the key's hash: 6 bytes an entry, where a dict
     with a key string per entry costs about 100.
 
     A hash may be shared by two keys, so `candidates` can give numbers of another key as
-    well: the caller checks them against the real key (or does not mind).
+    well: the caller checks them against the real key (or does not mind). That is also why
+    the low 32 bits of the hash are enough: at 20,000 keys a lookup meets another key's hash
+    about once in 200,000.
     """
 
     __slots__ = ("_hashes", "_values")
 
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
-        items = sorted((hash(key), value) for key, value in pairs)
-        self._hashes = array("q", [h for h, _ in items])
+        items = sorted((_hash32(key), value) for key, value in pairs)
+        self._hashes = array("I", [h for h, _ in items])
         self._values = numbers([v for _, v in items])
 
     def candidates(self, key: str) -> array[int]:
-        h = hash(key)
+        h = _hash32(key)
         low = bisect_left(self._hashes, h)
         return self._values[low : bisect_right(self._hashes, h, low)]
+
+
+def _hash32(key: str) -> int:
+    """The low 32 bits of the key's hash. Str hashes are salted per process: the catalog
+    is read back only by the process whose fork made it (bot.child_load)."""
+    return hash(key) & 0xFFFF_FFFF

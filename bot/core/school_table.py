@@ -3,7 +3,9 @@
 At 20,000 school units an object per school — the School, its key, name and code strings, a
 dict entry — was most of the serving process's memory, and the many small objects kept it
 fragmented long after a load. The tables keep each column in one buffer and build a School
-object again when one is asked for (a few microseconds: lookups ask for a handful).
+object again when one is asked for (a few microseconds: lookups ask for a handful). Text
+that can be made again is not kept: a key is made from the name, most stems are the start of
+their core, a code is kept as its number.
 """
 
 from __future__ import annotations
@@ -11,11 +13,28 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from bot.core.models import Municipality, School
-from bot.core.name_keys import place_pattern, school_keys
+from bot.core.name_keys import place_pattern, school_keys, slugify, stem_key
 from bot.core.packed import PackedStrings, numbers
+
+_NO_CODE = 10**8  # past every 8-digit code: the code column's "none, or kept in _Rare"
+
+
+class _Rare(NamedTuple):
+    """What only a few schools have, kept for those alone."""
+
+    aliases: tuple[str, ...] = ()
+    slack_channels: tuple[str, ...] = ()
+    # A key that is not '<municipality>/<slug of the name>': a loaded directory has none,
+    # but tables built by hand (tests, benchmarks) may give a clashing name another key.
+    key: str | None = None
+    # A code that is not 8 ASCII digits, which the code column cannot give back exactly.
+    code: str | None = None
+
+
+_COMMON = _Rare()
 
 
 class SchoolTable(Sequence[School]):
@@ -27,14 +46,13 @@ class SchoolTable(Sequence[School]):
         "_contacts",
         "_contacts_of",
         "_cores",
-        "_extras",
         "_first_entry",
         "_grades",
         "_grades_of",
-        "_keys",
         "_names",
         "_order",
-        "_stems",
+        "_rare",
+        "_stem_ends",
         "_suffixes",
         "municipality_id",
     )
@@ -44,44 +62,43 @@ class SchoolTable(Sequence[School]):
     ) -> None:
         rows = list(schools)
         self.municipality_id = municipality_id
-        self._keys = PackedStrings(s.key for s in rows)
         self._names = PackedStrings(s.name for s in rows)
-        self._codes = PackedStrings(s.code or "" for s in rows)
+        self._codes = array("I", [_code_number(s.code) for s in rows])
         self._ages = array("B", [a for s in rows for a in (s.min_age, s.max_age)])
         self._grades: list[str] = []
         self._grades_of = numbers([_slot(self._grades, s.grades) for s in rows])
         self._contacts: list[Mapping[str, tuple[str, ...]]] = []
         self._contacts_of = numbers([_shared_slot(self._contacts, s.contacts) for s in rows])
-        # aliases and Slack channels are rare: kept only for the schools that have them
-        self._extras = {
-            i: (s.aliases, s.slack_channels)
-            for i, s in enumerate(rows)
-            if s.aliases or s.slack_channels
-        }
-        self._order = numbers(sorted(range(len(rows)), key=self._keys.__getitem__))
+        self._rare: dict[int, _Rare] = {}
+        for i, s in enumerate(rows):
+            key = None if s.key == self._made_key(s.name) else s.key
+            code = s.code if s.code and self._codes[i] == _NO_CODE else None
+            if s.aliases or s.slack_channels or key or code:  # most schools: nothing to keep
+                self._rare[i] = _Rare(s.aliases, s.slack_channels, key, code)
+        self._order = numbers(sorted(range(len(rows)), key=lambda i: rows[i].key))
         # The name keys the school index looks up, worked out here once per file: a reload
         # reuses them for every file that did not change. A row's entries are consecutive.
         place = place_pattern(municipality_name) if municipality_name else None
         first: list[int] = []
         cores: list[str] = []
-        stems: list[str] = []
+        stem_ends: list[int] = []
         suffixes: list[str] = []
         for school in rows:
             first.append(len(cores))
             for keys in school_keys(school.name, school.aliases, place):
                 cores.append(keys.core)
-                stems.append(keys.stem)
+                stem_ends.append(len(keys.stem) if keys.core.startswith(keys.stem) else 0)
                 suffixes.append(keys.suffix)
         first.append(len(cores))
         self._first_entry = numbers(first)
         self._cores = PackedStrings(cores)
-        self._stems = PackedStrings(stems)
+        self._stem_ends = numbers(stem_ends)
         self._suffixes = PackedStrings(suffixes)
         if any(s.municipality_id != municipality_id for s in rows):
             raise ValueError(f"a school of another municipality in {municipality_id}'s table")
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._names)
 
     @overload
     def __getitem__(self, i: int) -> School: ...
@@ -92,17 +109,18 @@ class SchoolTable(Sequence[School]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        aliases, channels = self._extras.get(i, ((), ()))
+        rare = self._rare.get(i, _COMMON)
+        name = self._names[i]
         return School(
-            key=self._keys[i],
-            name=self._names[i],
+            key=self._made_key(name) if rare.key is None else rare.key,
+            name=name,
             municipality_id=self.municipality_id,
             min_age=self._ages[2 * i],
             max_age=self._ages[2 * i + 1],
             grades=self._grades[self._grades_of[i]],
-            code=self._codes[i] or None,
-            aliases=aliases,
-            slack_channels=channels,
+            code=self._code(i, rare),
+            aliases=rare.aliases,
+            slack_channels=rare.slack_channels,
             contacts=self._contacts[self._contacts_of[i]],
         )
 
@@ -120,16 +138,25 @@ class SchoolTable(Sequence[School]):
         return f"SchoolTable({self.municipality_id!r}, {len(self)} schools)"
 
     def key(self, i: int) -> str:
-        return self._keys[i]
+        """The i-th school's key, made again from its name (about a microsecond)."""
+        key = self._rare.get(i, _COMMON).key
+        return self._made_key(self._names[i]) if key is None else key
+
+    def _made_key(self, name: str) -> str:
+        return f"{self.municipality_id}/{slugify(name)}"
+
+    def _code(self, i: int, rare: _Rare) -> str | None:
+        number = self._codes[i]
+        return rare.code if number == _NO_CODE else f"{number:08d}"
 
     def name(self, i: int) -> str:
         return self._names[i]
 
     def aliases(self, i: int) -> tuple[str, ...]:
-        return self._extras.get(i, ((), ()))[0]
+        return self._rare.get(i, _COMMON).aliases
 
     def entries(self, row: int) -> range:
-        """The numbers of a school's name-key entries (see core, stem, suffix)."""
+        """The numbers of a school's name-key entries (see cores, stem, suffixes)."""
         return range(self._first_entry[row], self._first_entry[row + 1])
 
     @property
@@ -141,10 +168,12 @@ class SchoolTable(Sequence[School]):
         """Each entry's core key ('angsskolan'), in row order."""
         return self._cores
 
-    @property
-    def stems(self) -> PackedStrings:
-        """Each entry's stem key ('angs')."""
-        return self._stems
+    def stem(self, entry: int) -> str:
+        """An entry's stem key ('angs'). Most stems begin their core and are kept as its
+        length; the others ('tuna' of 'montessoriskolantuna', kept as 0) are made again."""
+        core = self._cores[entry]
+        end = self._stem_ends[entry]
+        return core[:end] if end else stem_key(core)
 
     @property
     def suffixes(self) -> PackedStrings:
@@ -153,13 +182,14 @@ class SchoolTable(Sequence[School]):
 
     def codes_and_channels(self) -> Iterator[tuple[str, str | None, tuple[str, ...]]]:
         """(name, code, Slack channels) of each school, in order."""
-        for i, (name, code) in enumerate(zip(self._names, self._codes, strict=True)):
-            yield name, code or None, self._extras.get(i, ((), ()))[1]
+        for i, name in enumerate(self._names):
+            rare = self._rare.get(i, _COMMON)
+            yield name, self._code(i, rare), rare.slack_channels
 
     def channels(self) -> Iterator[tuple[str, int]]:
         """(Slack channel, row) for every channel bound to a school of this table."""
-        for i, (_, channels) in self._extras.items():
-            for channel in channels:
+        for i, rare in self._rare.items():
+            for channel in rare.slack_channels:
                 yield channel, i
 
     def row_of_smallest(self) -> int:
@@ -167,11 +197,20 @@ class SchoolTable(Sequence[School]):
         return self._order[0]
 
     def row_of(self, key: str) -> int | None:
-        """The row of the school with this key, if there is one."""
-        at = bisect_left(self._order, key, key=self._keys.__getitem__)
-        if at < len(self._order) and self._keys[self._order[at]] == key:
+        """The row of the school with this key, if there is one: a binary search that makes
+        again only the keys it compares (8 in a table of 200)."""
+        at = bisect_left(self._order, key, key=self.key)
+        if at < len(self._order) and self.key(self._order[at]) == key:
             return self._order[at]
         return None
+
+
+def _code_number(code: str | None) -> int:
+    """A skolenhetskod as a number ('00123456' → 123456, given back with its zeros), or
+    _NO_CODE for none and for a code that is not 8 ASCII digits."""
+    if code is not None and len(code) == 8 and code.isascii() and code.isdigit():
+        return int(code)
+    return _NO_CODE
 
 
 def _slot(values: list[str], value: str) -> int:
