@@ -95,7 +95,7 @@ def next_opening(m: Municipality, when: datetime) -> datetime | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     """Where a caller should turn at a given time; `opens_next` is set when it is closed."""
 

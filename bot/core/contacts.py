@@ -41,7 +41,7 @@ def groups_for(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResolvedContact:
     """A person in answering order: rank 1 answers first; `away_until` when away today."""
 
@@ -50,7 +50,7 @@ class ResolvedContact:
     away_until: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupContacts:
     """The contacts of one age group; `group` is None for a school's `all` list."""
 
@@ -58,7 +58,7 @@ class GroupContacts:
     contacts: tuple[ResolvedContact, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactAnswer:
     """Everything needed to answer 'who is our contact': groups, contacts and the route now."""
 

@@ -41,7 +41,7 @@ RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
 MAX_NAME_WORDS = 5  # the longest run of words tried as a name inside a sentence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     """The outcome of a search. `candidates`: the schools to choose from (ambiguous) or
     "did you mean" suggestions (not_found, possibly empty)."""
@@ -51,7 +51,7 @@ class MatchResult:
     candidates: tuple[School, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lookup:
     """A parsed question and what the index found for it."""
 

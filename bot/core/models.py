@@ -132,7 +132,7 @@ Locale = Literal["sv", "en"]
 Intent = Literal["auto", "contact", "checklist", "help", "home"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IncomingMessage:
     """What a transport hands to the core. Never holds a transport object.
 
@@ -152,7 +152,7 @@ class IncomingMessage:
     channel: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactCard:
     """A person or office to show as a card. `role` says why it is shown."""
 
@@ -167,7 +167,7 @@ class ContactCard:
     note: str | None = None  # e.g. "Borta till 6 januari 2027"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     """A button or numbered option. `id` comes back as IncomingMessage.choice, unchanged."""
 
@@ -189,7 +189,7 @@ ReplyKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the core answers; transports render it (Block Kit, Telegram, plain text).
 

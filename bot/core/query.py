@@ -61,7 +61,7 @@ def compact(text: str) -> str:
     return "".join(_WORD.findall(fold(text)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Query:
     """What a question asks about. `school_text` is the part that should name a school."""
 
