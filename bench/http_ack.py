@@ -178,9 +178,10 @@ async def bench(
                 await measure(slack, server, texts, 16, 400, 10, Point(), answers=False)
             await drained(slack, 0, 0)
             await asyncio.sleep(2)
-            for _ in range(args.reps):  # interleaved, so drift hits every server alike
+            for rep in range(args.reps):  # interleaved, so drift hits every server alike
                 for concurrency in args.concurrency:
-                    for server in servers:
+                    # and in turn first and last, so neither gains from going first
+                    for server in servers if rep % 2 == 0 else servers[::-1]:
                         point = points.setdefault((server.label, concurrency), Point())
                         await measure(
                             slack, server, texts, concurrency, args.requests, args.seconds,
@@ -200,22 +201,26 @@ async def bench(
 def table(points: dict[tuple[str, int], Point], labels: Sequence[str], reps: int) -> str:
     lines = [
         "| server | concurrency | acks/s | p50 | p99 | answers/s | server CPU/request "
-        "| vs bolt (fast) | vs bolt (default) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| vs bolt (fast) | vs bolt (fast), run by run | vs bolt (default) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for concurrency in sorted({c for _, c in points}):
-        fast = Spread.of(points[(BOLT_FAST, concurrency)].throughput).median
+        fast_runs = points[(BOLT_FAST, concurrency)].throughput
+        fast = Spread.of(fast_runs).median
         default = Spread.of(points[(BOLT_DEFAULT, concurrency)].throughput).median
         for label in labels:
             p = points[(label, concurrency)]
             rate = Spread.of(p.throughput)
             answered = Spread.of(p.answered).show() if p.answered else "–"
             errors = f" ({p.errors} errors)" if p.errors else ""
+            # each run against bolt's in the same round: the VM's drift between rounds cancels
+            paired = Spread.of([a / b for a, b in zip(p.throughput, fast_runs, strict=True)])
             lines.append(
                 f"| {label}{errors} | {concurrency} | {rate.show()} "
                 f"| {Spread.of(p.p50).show('.1f', ' ms')} | {Spread.of(p.p99).show('.1f', ' ms')} "
                 f"| {answered} | {Spread.of(p.cpu_ms).show('.2f', ' ms')} "
-                f"| {rate.median / fast:.2f}× | {rate.median / default:.2f}× |"
+                f"| {rate.median / fast:.2f}× | {paired.show('.2f', '×')} "
+                f"| {rate.median / default:.2f}× |"
             )
     return "\n".join(lines)
 
