@@ -58,7 +58,7 @@ def _version(digests: Iterable[tuple[str, bytes]]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Validated:
     digest: bytes
-    today: date
+    days: tuple[date, date]  # on which the file validates the same: from, until (exclusive)
     municipality: Municipality | None
     problems: tuple[Problem, ...]
 
@@ -66,9 +66,10 @@ class _Validated:
 class ValidatedFiles:
     """What each directory file validated to last time, by its exact bytes.
 
-    A reload reads every file, but a file whose bytes (and the date, which `reviewed`
-    warnings depend on) are unchanged since the last load is not parsed and validated
-    again: its result is a function of those alone. Checks across files and the rule tests
+    A reload reads every file, but a file whose bytes are unchanged since the last load is
+    not parsed and validated again: its result is a function of them and of the date, which
+    only its `reviewed` warnings depend on (directory.same_result_days), so a new day
+    validates it again only when that changes what it says. Checks across files and the rule tests
     always run in full. The Municipality objects are those of the live catalog, so this
     costs no memory beyond a digest per file.
     """
@@ -78,7 +79,10 @@ class ValidatedFiles:
 
     def get(self, path: str, digest: bytes, today: date) -> _Validated | None:
         known = self._by_path.get(path)
-        return known if known and known.digest == digest and known.today == today else None
+        if known is None or known.digest != digest:
+            return None
+        start, until = known.days
+        return known if start <= today < until else None
 
     def remember(self, path: str, result: _Validated) -> None:
         self._by_path[path] = result
@@ -165,7 +169,8 @@ def _digest(raw: bytes) -> bytes:
 
 def _validate(doc: Document, digest: bytes, today: date) -> _Validated:
     municipality, found = directory_files.parse_municipality(doc, today=today)
-    return _Validated(digest, today, municipality, tuple(found))
+    days = directory_files.same_result_days(municipality, today)
+    return _Validated(digest, days, municipality, tuple(found))
 
 
 def prevalidate(files: Iterable[Path], today: date, memo: ValidatedFiles) -> list[str]:

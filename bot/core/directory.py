@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -716,6 +716,23 @@ class _Parser:
                     f"pupils in age group '{gid}' ({extra.min_age}–{extra.max_age})",
                 )
         return ok
+
+
+def same_result_days(municipality: Municipality | None, today: date) -> tuple[date, date]:
+    """The days on which a file validates exactly as it did `today`, from and until
+    (exclusive). Only `reviewed` is compared with the date: it warns while in the future and
+    again once more than REVIEW_MAX_DAYS old, so a reload on another day in the same stretch
+    need not validate the file again (bot.core.catalog.ValidatedFiles). A file with errors
+    holds for `today` alone."""
+    if municipality is None:
+        return today, today + timedelta(days=1)
+    reviewed = municipality.reviewed
+    if reviewed is None:
+        return date.min, date.max
+    stale_from = reviewed + timedelta(days=REVIEW_MAX_DAYS + 1)
+    if today < reviewed:
+        return date.min, reviewed
+    return (reviewed, stale_from) if today < stale_from else (stale_from, date.max)
 
 
 def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
