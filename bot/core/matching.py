@@ -100,8 +100,11 @@ class SchoolIndex:
                 e = entry + j
                 core_pairs.append((core, e))
                 stem_pairs.append((table.stem(j), e))
-                for gram in _trigrams(core):
-                    postings[gram].append(e)
+                padded = f"^{core}$"  # _trigrams, unrolled: 300,000 grams at 20,000 units
+                for i in range(len(padded) - 2):
+                    posting = postings[padded[i : i + 3]]
+                    if not posting or posting[-1] != e:  # a gram twice in one name counts once
+                        posting.append(e)
             entry += table.entry_count
         first.append(entry)
         self._first_key = min(
@@ -119,10 +122,11 @@ class SchoolIndex:
         kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
         self._gram_slots = HashedKeys((g, slot) for slot, (g, _) in enumerate(kept))
         starts = [0]
+        self._postings = numbers([], top=entry)
         for _, entries in kept:
             starts.append(starts[-1] + len(entries))
+            self._postings.extend(entries)
         self._posting_starts = numbers(starts)
-        self._postings = numbers([e for _, entries in kept for e in entries])
 
     def _core(self, entry: int) -> str:
         t = self._entry_table[entry]

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 
-def numbers(values: Sequence[int]) -> array[int]:
+def numbers(values: Sequence[int], *, top: int | None = None) -> array[int]:
     """Non-negative whole numbers in an array of 1, 2 or 4 bytes each: the fewest they fit
-    in (a table's rows, grades or name lengths fit in one)."""
-    top = max(values, default=0)
+    in (a table's rows, grades or name lengths fit in one). `top`: the largest value the
+    array will hold, when more are to be added."""
+    top = max(values, default=0) if top is None else top
     return array("B" if top < 2**8 else "H" if top < 2**16 else "I", values)
 
 
