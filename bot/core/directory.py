@@ -527,10 +527,13 @@ class _Parser:
                     'skolenhetskod: write the 8 digits in quotes, e.g. "88046548"',
                 )
                 code, ok = None, False
-        aliases = self.string_list((*here, "aliases"), block.get("aliases"), f"{what}: aliases")
-        channels = self.string_list(
-            (*here, "slack_channels"), block.get("slack_channels"), f"{what}: slack_channels"
-        )
+        aliases, channels = [], []  # most schools have neither
+        if "aliases" in block:
+            aliases = self.string_list((*here, "aliases"), block["aliases"], f"{what}: aliases")
+        if "slack_channels" in block:
+            channels = self.string_list(
+                (*here, "slack_channels"), block["slack_channels"], f"{what}: slack_channels"
+            )
         for j, channel in enumerate(channels):
             if not SLACK_CHANNEL.match(channel):
                 self.error(
@@ -605,7 +608,6 @@ class _Parser:
             return None
         out: dict[str, tuple[str, ...]] = {}
         ok = True
-        known_groups = [*groups, ALL]
         unknown = False
         for gid, ids in value.items():
             where = f"{what}: contacts.{gid}"
@@ -616,7 +618,7 @@ class _Parser:
                 unknown = True
                 self.error(
                     (*at, gid),
-                    f"{where} — unknown age group '{gid}'" + did_you_mean(str(gid), known_groups),
+                    f"{where} — unknown age group '{gid}'" + did_you_mean(str(gid), [*groups, ALL]),
                     at_key=True,
                 )
                 ok = False
