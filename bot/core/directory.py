@@ -156,7 +156,7 @@ class _Parser:
             after_hours=header["after_hours"],
             age_groups=tuple(groups.values()),
             people=people,
-            schools=SchoolTable(header["id"], schools, header["name"]),
+            schools=SchoolTable(header["id"], schools, header["name"], keys_from_names=True),
             reviewed=header.get("reviewed"),
             source=self.doc.path,
         )

@@ -58,8 +58,15 @@ class SchoolTable(Sequence[School]):
     )
 
     def __init__(
-        self, municipality_id: str, schools: Iterable[School], municipality_name: str = ""
+        self,
+        municipality_id: str,
+        schools: Iterable[School],
+        municipality_name: str = "",
+        *,
+        keys_from_names: bool = False,
     ) -> None:
+        """`keys_from_names`: the caller made every key from its school's name, as the
+        directory parser does, so none needs making again to see whether to keep it."""
         rows = list(schools)
         self.municipality_id = municipality_id
         self._names = PackedStrings(s.name for s in rows)
@@ -71,7 +78,7 @@ class SchoolTable(Sequence[School]):
         self._contacts_of = numbers([_shared_slot(self._contacts, s.contacts) for s in rows])
         self._rare: dict[int, _Rare] = {}
         for i, s in enumerate(rows):
-            key = None if s.key == self._made_key(s.name) else s.key
+            key = None if keys_from_names or s.key == self._made_key(s.name) else s.key
             code = s.code if s.code and self._codes[i] == _NO_CODE else None
             if s.aliases or s.slack_channels or key or code:  # most schools: nothing to keep
                 self._rare[i] = _Rare(s.aliases, s.slack_channels, key, code)

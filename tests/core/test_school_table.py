@@ -10,12 +10,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.core import directory
 from bot.core.catalog import load_catalog
-from bot.core.directory import build_directory
+from bot.core.directory import build_directory, parse_municipality
 from bot.core.models import Municipality, School
 from bot.core.name_keys import place_pattern, school_keys, slugify
 from bot.core.packed import HashedKeys, PackedStrings, numbers
 from bot.core.school_table import SchoolsByKey, SchoolTable
+from bot.core.yamlio import load_document, parse_document
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,6 +83,28 @@ def test_schools_by_key_finds_each_school_and_its_channel(shipped: list[Municipa
     assert directory.schools.get("mora/nothing") is None
     assert directory.school_in_channel("C0NOBODY00") is None
     assert any(s.slack_channels for s in every)  # the shipped data binds a channel
+
+
+def test_the_directory_parser_makes_every_key_from_the_name_as_it_tells_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parser builds its tables with keys_from_names=True, so they never make a key
+    again to compare: that promise is checked here on every shipped file and odd names."""
+    promised: list[School] = []
+
+    def checking_table(mid: str, rows: list[School], name: str, **kw: bool) -> SchoolTable:
+        assert kw == {"keys_from_names": True}
+        promised.extend(rows)
+        assert all(s.key == f"{mid}/{slugify(s.name)}" for s in rows)
+        return SchoolTable(mid, rows, name, **kw)
+
+    monkeypatch.setattr(directory, "SchoolTable", checking_table)
+    odd = (ROOT / "directory" / "mora.yml").read_text(encoding="utf-8")
+    odd = odd.replace("Ängsskolan", "Ängs-skolan (Montessori) — F–9 ")
+    for path in sorted((ROOT / "directory").glob("*.yml")):
+        parse_municipality(load_document(path), today=date(2026, 11, 25))
+    parse_municipality(parse_document(odd, "odd.yml"), today=date(2026, 11, 25))
+    assert len(promised) > 50 and any("Montessori" in s.name for s in promised)
 
 
 def test_keys_and_codes_not_kept_as_text_come_back_exactly(shipped: list[Municipality]) -> None:
