@@ -69,9 +69,9 @@ class ValidatedFiles:
     A reload reads every file, but a file whose bytes are unchanged since the last load is
     not parsed and validated again: its result is a function of them and of the date, which
     only its `reviewed` warnings depend on (directory.same_result_days), so a new day
-    validates it again only when that changes what it says. Checks across files and the rule tests
-    always run in full. The Municipality objects are those of the live catalog, so this
-    costs no memory beyond a digest per file.
+    validates it again only when that changes what it says. Checks across files and the
+    rule tests always run in full. The Municipality objects are those of the live catalog,
+    so this costs no memory beyond a digest per file.
     """
 
     def __init__(self) -> None:
