@@ -1,9 +1,16 @@
-"""Transports: the Transport protocol and a plain registry of factories by name."""
+"""Transports: what every transport is (`Transport`) and the one thing it needs (`Handler`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
+
+from bot.core.models import IncomingMessage, Reply
+
+
+class Handler(Protocol):
+    """What a transport needs from the core (bot.core.service.Service)."""
+
+    async def handle(self, msg: IncomingMessage) -> Reply: ...
 
 
 class Transport(Protocol):
@@ -14,33 +21,3 @@ class Transport(Protocol):
 
     async def close(self) -> None:
         """Stop serving and release connections; safe to call twice."""
-
-
-TransportFactory = Callable[..., Transport]
-
-
-# Each factory imports its transport when called, so running the console never imports
-# slack_bolt or telegram. Arguments are the transport's own constructor arguments.
-def _console(*args: Any, **kwargs: Any) -> Transport:
-    from bot.transports.console import ConsoleTransport
-
-    return ConsoleTransport(*args, **kwargs)
-
-
-def _slack(*args: Any, **kwargs: Any) -> Transport:
-    from bot.transports.slack import SlackTransport
-
-    return SlackTransport(*args, **kwargs)
-
-
-def _telegram(*args: Any, **kwargs: Any) -> Transport:
-    from bot.transports.telegram import TelegramTransport
-
-    return TelegramTransport(*args, **kwargs)
-
-
-TRANSPORTS: dict[str, TransportFactory] = {
-    "console": _console,
-    "slack": _slack,
-    "telegram": _telegram,
-}

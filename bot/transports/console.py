@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from bot.core.models import IncomingMessage, Locale, Reply
 from bot.core.render import as_text
 from bot.core.sessions import session_key
 from bot.core.texts import text
-
-
-class Handler(Protocol):
-    async def handle(self, msg: IncomingMessage) -> Reply: ...
+from bot.transports import Handler
 
 
 def to_message(line: str, last: Reply | None, locale: Locale | None) -> IncomingMessage:

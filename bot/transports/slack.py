@@ -34,6 +34,7 @@ from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import SessionStore, session_key
 from bot.core.texts import text
 from bot.errors import BotError
+from bot.transports import Handler
 from bot.transports.slack_blocks import (
     CHOICE_ACTION_PREFIX,
     SAVE_SCHOOL_ACTION,
@@ -70,12 +71,6 @@ _ANGLE = re.compile(r"<([^<>]*)>")
 
 
 Work = Callable[[dict[str, Any], AsyncRespond | None], Awaitable[None]]
-
-
-class Handler(Protocol):
-    """The one thing the transport needs from the core (bot.core.service.Service)."""
-
-    async def handle(self, msg: IncomingMessage) -> Reply: ...
 
 
 class AdminHandler(Protocol):

@@ -11,7 +11,6 @@ import hashlib
 import html
 import logging
 import re
-from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -26,16 +25,13 @@ from telegram.ext import (
 
 from bot.core.models import ContactCard, IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
+from bot.transports import Handler
 
 logger = logging.getLogger(__name__)
 
 CALLBACK_LIMIT = 64
 IN_PLACE_KINDS = {"step", "outcome", "notice"}  # a checklist click updates that message
 _BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
-
-
-class Handler(Protocol):
-    async def handle(self, msg: IncomingMessage) -> Reply: ...
 
 
 def _markup(text: str) -> str:
