@@ -24,10 +24,10 @@ test: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy bot
 	$(BOT) check directory rules
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --cov --cov-report=term --cov-fail-under=90
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*
