@@ -5,18 +5,24 @@ module only answers *whether* and *where*; it never returns or logs the digits t
 
 Policy (over-inclusive where it is cheap, silent on phone numbers, dates and codes):
 
-A candidate is a run of 6 or 8 digits, an optional separator, and 4 digits, with no digit
+The text is first read as a person sees it: Unicode NFKC (fullwidth digits, no-break and thin
+spaces become plain ones), any decimal digit of another script as its ASCII digit, format
+characters (zero-width space, soft hyphen, joiners) removed, and %-escapes in a link decoded.
+
+A candidate is then a run of 6 or 8 digits, an optional separator, and 4 digits, with no digit
 directly before or after. Separators are `-`, `+` (100 years or older), the Unicode dashes
-a phone keyboard may substitute (‐ ‑ ‒ – — ―, −) and a single space.
+a phone keyboard may substitute (‐ ‑ ‒ – — ―, −), `.`, `/` and `_`, each with or without a
+space on either side, and a single space.
 
 * **Date part.** 6 digits are `YYMMDD`; 8 digits are `YYYYMMDD` with century 18, 19 or 20.
   Month 01–12; day valid for that month (29 February whenever the two-digit year is a multiple
   of 4), or day + 60 for a samordningsnummer (61–91). Birth dates in the future are not
   rejected: a typo in the year is still personal data.
-* **With a dash or plus** (`YYMMDD-NNNC`, `YYMMDD+NNNC`, `YYYYMMDD-NNNC`): a valid date part
-  is enough, the Luhn check digit is *not* required — a mistyped check digit is still a
-  person's number (DOMAIN.md). When 8 digits precede the dash but their century is not 18–20,
-  the last 6 are tried as `YYMMDD` ("12121212-1212" is a personnummer with a doubled prefix).
+* **With a separator other than a space** (`YYMMDD-NNNC`, `YYMMDD+NNNC`, `YYYYMMDD.NNNC`): a
+  valid date part is enough, the Luhn check digit is *not* required — a mistyped check digit
+  is still a person's number (DOMAIN.md). When 8 digits precede the separator but their
+  century is not 18–20, the last 6 are tried as `YYMMDD` ("12121212-1212" is a personnummer
+  with a doubled prefix).
 * **Without separator or with a space** (`YYMMDDNNNC`, `YYYYMMDDNNNC`, `YYMMDD NNNC`): the
   date part must be valid *and* the Luhn (mod 10) check over `YYMMDDNNN` must hold, because
   undivided digit runs are often order numbers or timestamps. A 10-digit form that starts
@@ -33,11 +39,13 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
+from urllib.parse import unquote
 
-_SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212./_"
 _CANDIDATE = re.compile(
     r"(?<![0-9])(?P<date>[0-9]{8}|[0-9]{6})"
-    rf"(?P<sep>[{re.escape(_SEPARATORS)}]| ?)"
+    rf"(?P<sep> ?[{re.escape(_SEPARATORS)}] ?| ?)"
     r"(?P<tail>[0-9]{4})(?![0-9])"
 )
 _CENTURIES = ("18", "19", "20")
@@ -65,7 +73,7 @@ def _date_ok(yymmdd: str, year: int | None = None) -> bool:
 
 
 def _is_personal_number(date: str, sep: str, tail: str) -> bool:
-    dashed = sep not in ("", " ")
+    dashed = sep.strip() != ""
     if len(date) == 8:
         if date[:2] in _CENTURIES and _date_ok(date[2:], int(date[:4])):
             return dashed or _luhn_ok(date[2:] + tail)
@@ -75,17 +83,42 @@ def _is_personal_number(date: str, sep: str, tail: str) -> bool:
     return dashed or (not date.startswith("0") and _luhn_ok(date + tail))
 
 
-def find_personal_numbers(text: str) -> list[tuple[int, int]]:
-    """The (start, end) spans of every personal number in `text`, in order."""
+def _as_seen(text: str) -> tuple[str, list[int]]:
+    """`text` as read for digits (see the module policy), and for each of its characters
+    the index of the character of `text` it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            chars.append(ch)
+            origin.append(i)
+            continue
+        if unicodedata.category(ch) == "Cf":
+            continue
+        digit = unicodedata.decimal(ch, None)
+        seen = str(digit) if digit is not None else unicodedata.normalize("NFKC", ch)
+        chars.extend(seen)
+        origin.extend([i] * len(seen))
+    return "".join(chars), origin
+
+
+def _spans(seen: str) -> list[tuple[int, int]]:
     return [
         m.span()
-        for m in _CANDIDATE.finditer(text)
+        for m in _CANDIDATE.finditer(seen)
         if _is_personal_number(m["date"], m["sep"], m["tail"])
     ]
 
 
+def find_personal_numbers(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans in `text` of every personal number, in order."""
+    seen, origin = _as_seen(text)
+    found = [(origin[a], origin[b - 1] + 1) for a, b in _spans(seen)]
+    if "%" in text and not found and _spans(_as_seen(unquote(text))[0]):
+        return [(0, len(text))]  # only a link's %-escapes hide it: the whole text is suspect
+    return found
+
+
 def contains_personal_number(text: str) -> bool:
     """True when `text` holds a personnummer or samordningsnummer (see the module policy)."""
-    return any(
-        _is_personal_number(m["date"], m["sep"], m["tail"]) for m in _CANDIDATE.finditer(text)
-    )
+    return bool(find_personal_numbers(text))

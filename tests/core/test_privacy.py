@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -137,3 +138,72 @@ def test_random_text_never_crashes(text: str) -> None:
     spans = find_personal_numbers(text)
     assert contains_personal_number(text) is bool(spans)
     assert all(0 <= a < b <= len(text) for a, b in spans)
+
+
+# The spellings a guard that reads only ASCII misses: what a phone keyboard, a copy from a
+# document or a link makes of the same number.
+DISGUISED = [
+    ("121212\u00a01212", "a no-break space"),
+    ("121212\u202f1212", "a narrow no-break space"),
+    ("121212-\u200b1212", "a zero-width space after the dash"),
+    ("1\u200b2\u200c1\u200d2\u20601212-1212", "zero-width characters between the digits"),
+    ("12\u00ad1212-1212", "a soft hyphen"),
+    ("\uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12", "fullwidth digits"),
+    ("\u0661\u0662\u0661\u0662\u0661\u0662-\u0661\u0662\u0661\u0662", "Arabic-Indic digits"),
+    ("\u0967\u0968\u0967\u0968\u0967\u0968-\u0967\u0968\u0967\u0968", "Devanagari digits"),
+    ("121212 - 1212", "a dash with spaces around it"),
+    ("121212 -1212", "a dash with a space before it"),
+    ("121212.1212", "a full stop"),
+    ("121212/1212", "a slash"),
+    ("121212_1212", "an underscore"),
+    ("19121212.1212", "a full stop after the century"),
+    ("https://example.se/elev?pnr=121212-1212", "inside a link"),
+    ("https://example.se/elev?pnr=121212%2D1212", "a %-escaped dash in a link"),
+    ("https://example.se/elev?pnr=121212%201212", "a %-escaped space in a link"),
+]
+
+
+@pytest.mark.parametrize(("text", "why"), DISGUISED, ids=[d[1] for d in DISGUISED])
+def test_disguised_spellings_are_found(text: str, why: str) -> None:
+    assert contains_personal_number(text), why
+
+
+def test_a_span_points_at_the_disguised_number_in_the_text_as_typed() -> None:
+    text = "elev \u200b\uff11\uff12\uff11\uff12\uff11\uff12-1212 åk 8"
+    [(start, end)] = find_personal_numbers(text)
+    assert text[start:end] == "\uff11\uff12\uff11\uff12\uff11\uff12-1212"
+
+
+def test_phone_numbers_stay_silent_in_other_scripts_and_spacings() -> None:
+    for phone in ("\uff10\uff17\uff10-123 45 67", "070\u00a0123\u00a045\u00a067", "08/123 456 78"):
+        assert not contains_personal_number(phone), phone
+
+
+DIGIT_SCRIPTS = [0x30, 0xFF10, 0x660, 0x966, 0x9E6, 0x1D7CE]  # ASCII, fullwidth, Arabic-Indic, …
+INVISIBLE = ["", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+SPACES = ["", " ", "\u00a0", "\u202f", "\u2009"]
+
+
+@st.composite
+def disguised(draw: st.DrawFn) -> str:
+    """A valid number written with other digits, separators, spaces and invisible marks."""
+    number = draw(personal_numbers())
+    date, sep, tail = re.fullmatch(r"(\d{6,8})([-+ ]?)(\d{4})", number).groups()  # type: ignore[union-attr]
+    if sep in ("-", "+"):
+        sep = draw(st.sampled_from(["-", "+", "\u2013", "\u2212", ".", "/", "_"]))
+        sep = draw(st.sampled_from(SPACES[:2])) + sep + draw(st.sampled_from(SPACES[:2]))
+    elif sep == " ":
+        sep = draw(st.sampled_from(SPACES[1:]))
+    base = draw(st.sampled_from(DIGIT_SCRIPTS))
+    out = []
+    for ch in date + "\x00" + tail:
+        if ch == "\x00":
+            out.append(sep)
+            continue
+        out.append(chr(base + int(ch)) + draw(st.sampled_from(INVISIBLE)))
+    return "".join(out)
+
+
+@given(before=swedish_words, number=disguised(), after=swedish_words)
+def test_any_disguised_spelling_is_found(before: str, number: str, after: str) -> None:
+    assert contains_personal_number(f"{before} {number} {after}")
