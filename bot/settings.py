@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
+
+from bot.errors import BotError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_BOT_TOKEN = re.compile(r"xoxb-[A-Za-z0-9-]+")
+_APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
+_TELEGRAM_TOKEN = re.compile(r"[0-9]{4,}:[A-Za-z0-9_-]{30,}")
+_HTTP_URL = re.compile(r"https?://[^\s/]+(/\S*)?")
+_CHANNEL = re.compile(r"[CG][A-Z0-9]+")
+_USER = re.compile(r"[UW][A-Z0-9]+")
+_USERGROUP = re.compile(r"S[A-Z0-9]+")
+_COMMAND = re.compile(r"/[a-z0-9_\-åäö]{1,31}")
 
 SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "telegram_token"}
 
@@ -39,30 +52,41 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """From `env`, or else the process environment over a `.env` file in the working
-        folder (the environment wins, so a deployment can override the file)."""
+        folder (the environment wins, so a deployment can override the file).
+
+        Every value is checked here: a BotError lists each variable that is wrong, with what
+        it accepts (never the value itself, which may be a secret)."""
         if env is None:
             from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None}
             env = {**from_file, **os.environ}
+        read = _Reader(env)
         base = cls(
             directory=Path(env.get("REFERRAL_DIRECTORY", "directory")),
             rules=Path(env.get("REFERRAL_RULES", "rules")),
-            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
-            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
-            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
-            slack_api_url=env.get("SLACK_API_URL", ""),
-            telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            slack_bot_token=read.matching("SLACK_BOT_TOKEN", _BOT_TOKEN, "a bot token 'xoxb-…'"),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
+            slack_app_token=read.matching(
+                "SLACK_APP_TOKEN", _APP_TOKEN, "an app-level token 'xapp-…'"
+            ),
+            slack_api_url=read.matching("SLACK_API_URL", _HTTP_URL, "an http(s):// URL"),
+            telegram_token=read.matching(
+                "TELEGRAM_BOT_TOKEN", _TELEGRAM_TOKEN, "a token from BotFather, '123456:ABC…'"
+            ),
             store_url=env.get("STORE_URL", ""),
-            session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", 24 * 3600)),
-            admin_channel=env.get("ADMIN_CHANNEL", ""),
-            admin_users=tuple(filter(None, map(str.strip, env.get("ADMIN_USERS", "").split(",")))),
-            admin_usergroup=env.get("ADMIN_USERGROUP", ""),
-            admin_command=env.get("ADMIN_COMMAND", "/referral-admin"),
-            contact_command=env.get("CONTACT_COMMAND", "/kontakt"),
-            checklist_command=env.get("CHECKLIST_COMMAND", "/oro"),
-            log_format=env.get("LOG_FORMAT", "text"),
-            log_level=env.get("LOG_LEVEL", "INFO"),
-            health_port=int(env.get("HEALTH_PORT", 8080)),
+            session_ttl_seconds=read.number("SESSION_TTL_SECONDS", 24 * 3600, 60, 30 * 86400),
+            admin_channel=read.matching("ADMIN_CHANNEL", _CHANNEL, "a Slack channel id 'C…'"),
+            admin_users=read.ids("ADMIN_USERS", _USER, "Slack user ids 'U…', comma-separated"),
+            admin_usergroup=read.matching(
+                "ADMIN_USERGROUP", _USERGROUP, "a Slack user group id 'S…'"
+            ),
+            admin_command=read.command("ADMIN_COMMAND", "/referral-admin"),
+            contact_command=read.command("CONTACT_COMMAND", "/kontakt"),
+            checklist_command=read.command("CHECKLIST_COMMAND", "/oro"),
+            log_format=read.one_of("LOG_FORMAT", "text", ("text", "json")),
+            log_level=read.one_of("LOG_LEVEL", "INFO", LOG_LEVELS, fold=str.upper),
+            health_port=read.number("HEALTH_PORT", 8080, 0, 65535),
         )
+        read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})
 
     @property
@@ -77,3 +101,57 @@ class Settings:
                 value = "***"
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
+
+
+class _Reader:
+    """Reads variables from one environment and collects what is wrong with them."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def _bad(self, name: str, accepts: str) -> None:
+        self.problems.append(f"{name} must be {accepts}")
+
+    def matching(self, name: str, pattern: re.Pattern[str], accepts: str) -> str:
+        value = self.env.get(name, "").strip()
+        if value and not pattern.fullmatch(value):
+            self._bad(name, accepts)
+        return value
+
+    def ids(self, name: str, pattern: re.Pattern[str], accepts: str) -> tuple[str, ...]:
+        values = tuple(filter(None, map(str.strip, self.env.get(name, "").split(","))))
+        if not all(pattern.fullmatch(v) for v in values):
+            self._bad(name, accepts)
+        return values
+
+    def command(self, name: str, default: str) -> str:
+        value = self.env.get(name, "").strip() or default
+        if not _COMMAND.fullmatch(value):
+            self._bad(name, "a Slack command: '/' and up to 31 lower-case letters, digits, - or _")
+        return value
+
+    def one_of(
+        self,
+        name: str,
+        default: str,
+        accepted: tuple[str, ...],
+        fold: Callable[[str], str] = str.lower,
+    ) -> str:
+        value = fold(self.env.get(name, "").strip() or default)
+        if value not in accepted:
+            self._bad(name, "one of " + ", ".join(accepted))
+        return value
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.env.get(name, "").strip()
+        if not raw:
+            return default
+        if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+            return int(raw)
+        self._bad(name, f"a whole number from {low} to {high}")
+        return default
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise BotError("bad settings:\n  " + "\n  ".join(self.problems))
