@@ -48,6 +48,10 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     health_port: int = 8080
+    # how long a stopping bot may take to finish what it has acknowledged (SIGTERM → exit);
+    # compose's stop_grace_period, k8s' terminationGracePeriodSeconds and systemd's
+    # TimeoutStopSec leave it a few seconds more
+    shutdown_grace_seconds: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -85,6 +89,7 @@ class Settings:
             log_format=read.one_of("LOG_FORMAT", "text", ("text", "json")),
             log_level=read.one_of("LOG_LEVEL", "INFO", LOG_LEVELS, fold=str.upper),
             health_port=read.number("HEALTH_PORT", 8080, 0, 65535),
+            shutdown_grace_seconds=read.number("SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
         )
         read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})
