@@ -4,11 +4,18 @@ Administrators are not programmers, so the loader is deliberately stricter than 
 only `true`/`false` are booleans (an option id `no` stays the string "no"), `8:30` is not the
 sexagesimal number 510, and a key written twice in one mapping is an error instead of a silent
 overwrite. PyYAML's global loaders are never touched: we subclass and copy.
+
+Files come from people and from folders that other programs write to, so reading is bounded:
+only regular files, inside the folder they were found in, of at most MAX_FILE_BYTES, nested at
+most MAX_DEPTH deep, and at most MAX_VALUES values once aliases are counted. An alias is
+shared, not copied: `*a` is the very object `&a` made. Each limit is a located error.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +26,9 @@ import yaml
 from bot.errors import ConfigError, Problem, Severity
 
 PathKey = tuple[str | int, ...]
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a municipality with 2,000 school units is about 0.5 MiB
+MAX_DEPTH = 32  # the deepest real file is 6 levels
+MAX_VALUES = 500_000  # values once every alias is counted; 2,000 school units are ~60,000
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -89,6 +99,107 @@ def _compose(text: str) -> yaml.Node | None:
         except yaml.YAMLError:
             pass  # parse again below: its message (and verdict) is the one admins know
     return yaml.compose(text, Loader=_Loader)
+
+
+def _too_deep_in(text: str) -> tuple[int, int]:
+    """Where (line, column) `text` first nests deeper than MAX_DEPTH, read as events: no
+    recursion, so it finds the place where composing the tree ran out of stack."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            mark = event.start_mark
+            if depth > MAX_DEPTH and mark is not None:
+                return mark.line + 1, mark.column + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return 1, 1
+
+
+class _Measured:
+    """Each collection's depth and its number of values with aliases counted, by id(),
+    worked out bottom-up over the node graph with each node once: an alias is the node it
+    names, so a document of aliases of aliases costs its size in nodes here, not its
+    expanded size. `shared`: collections met more than once (named by an alias); `loop`: a
+    collection that contains itself through an alias, if any. Scalars count 1 and are
+    never looked at twice."""
+
+    def __init__(self, root: yaml.Node) -> None:
+        self.depth: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+        self.shared: set[int] = set()
+        self.loop: yaml.Node | None = None
+        open_: set[int] = set()
+        stack: list[yaml.Node | None] = [root]  # None: the collection below it is done
+        while stack:
+            node = stack.pop()
+            if node is None:
+                self._finish(stack.pop())  # type: ignore[arg-type]
+                continue
+            if isinstance(node, yaml.ScalarNode):
+                continue
+            key = id(node)
+            if key in self.size:
+                self.shared.add(key)
+                continue
+            if key in open_:
+                self.loop = node
+                return
+            open_.add(key)
+            stack.append(node)
+            stack.append(None)
+            stack.extend(_kids(node))
+
+    def _finish(self, node: yaml.Node) -> None:
+        depth, size = self.depth, self.size
+        deepest, total = 0, 1
+        for kid in _kids(node):
+            if not isinstance(kid, yaml.ScalarNode):
+                key = id(kid)
+                deepest = max(deepest, depth[key])
+                total += size[key]
+            else:
+                total += 1
+        depth[id(node)] = deepest + 1
+        size[id(node)] = min(MAX_VALUES + 1, total)
+
+
+def _kids(node: yaml.Node) -> list[yaml.Node]:
+    """The keys and values of a mapping, the items of a sequence."""
+    if isinstance(node, yaml.MappingNode):
+        return [kid for pair in node.value for kid in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _limits_problem(root: yaml.Node, measured: _Measured, path: str) -> Problem | None:
+    """The first limit the document breaks, at the node where it breaks it."""
+
+    def at(node: yaml.Node, message: str) -> Problem:
+        m = _mark(node)
+        return Problem(path, m.line, m.col, "error", message)
+
+    if measured.loop is not None:
+        return at(measured.loop, "an alias (*name) inside the block it names: it never ends")
+    size, depth = measured.size, measured.depth
+    node = root
+    if size.get(id(node), 1) > MAX_VALUES:
+        # down to the smallest part that is still too big: where the aliases multiply
+        while big := [k for k in _kids(node) if size.get(id(k), 1) > MAX_VALUES]:
+            node = big[0]
+        return at(
+            node,
+            f"this file holds more than {MAX_VALUES:,} values once its aliases (*name) are "
+            "counted; write the values out, or repeat fewer of them",
+        )
+    if depth.get(id(node), 0) > MAX_DEPTH:
+        for _ in range(MAX_DEPTH):
+            node = max(_kids(node), key=lambda k: depth.get(id(k), 0))
+        return at(node, _too_deep_message())
+    return None
+
+
+def _too_deep_message() -> str:
+    return f"nested more than {MAX_DEPTH} levels deep; no file of the bot needs that many"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +317,12 @@ class LazyDocument:
 class _Builder:
     """Turns a composed node tree into plain data: dicts, lists and scalars."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, shared: set[int]) -> None:
         self.path = path
         self._loader: _Loader | None = None
         self.problems: list[Problem] = []
+        self._shared = shared  # id() of the collections an alias names: built once, shared
+        self._built: dict[int, Any] = {}
 
     @property
     def loader(self) -> _Loader:
@@ -224,9 +337,20 @@ class _Builder:
 
     def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _STR:  # most scalars: what construct_object returns, minus its work
-                return node.value
-            return self.construct(node)
+            return self._scalar(node)
+        key = id(node)
+        if key not in self._shared:
+            return self._collection(node)
+        if key not in self._built:
+            self._built[key] = self._collection(node)
+        return self._built[key]
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR:  # most scalars: what construct_object returns, minus its work
+            return node.value
+        return self.construct(node)
+
+    def _collection(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item) for item in node.value]
         if not isinstance(node, yaml.MappingNode):
@@ -269,6 +393,9 @@ def parse_document(text: str, path: str) -> Document:
     """Parse one YAML document from text; raise ConfigError with located problems."""
     try:
         node = _compose(text)
+    except RecursionError:
+        line, col = _too_deep_in(text)
+        raise ConfigError([Problem(path, line, col, "error", _too_deep_message())]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -280,7 +407,11 @@ def parse_document(text: str, path: str) -> Document:
         raise ConfigError([Problem(path, 1, 1, "error", f"not valid YAML: {exc}")]) from None
     if node is None:
         return Document(path, None, None)
-    builder = _Builder(path)
+    measured = _Measured(node)
+    too_much = _limits_problem(node, measured, path)
+    if too_much is not None:
+        raise ConfigError([too_much])
+    builder = _Builder(path, measured.shared)
     try:
         data = builder.build(node)
     except yaml.constructor.ConstructorError as exc:
@@ -296,7 +427,34 @@ def parse_document(text: str, path: str) -> Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse a YAML file; undecodable bytes become a located problem too."""
-    return parse_bytes(path.read_bytes(), path)
+    return parse_bytes(read_file(path), path)
+
+
+def read_file(path: Path, folder: Path | None = None) -> bytes:
+    """The bytes of a configuration file, read only if it is a regular file of at most
+    MAX_FILE_BYTES inside `folder` (when given): a FIFO would block the load, a device or a
+    link to one would never end, a link out of the folder would read what it was not meant
+    to. Raises ConfigError located at the file."""
+
+    def refuse(why: str) -> ConfigError:
+        return ConfigError([Problem(str(path), 1, 1, "error", why)])
+
+    if folder is not None:
+        real, inside = os.path.realpath(path), os.path.realpath(folder)
+        if os.path.commonpath([real, inside]) != inside:
+            raise refuse(f"a link to a file outside {folder}: only files inside it are read")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise refuse(f"could not read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("not a regular file (a pipe, a device or a socket): only files are read")
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: split it into files")
+    return data
 
 
 def parse_bytes(raw: bytes, path: Path) -> Document:
