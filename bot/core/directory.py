@@ -27,7 +27,6 @@ from bot.core.models import (
 )
 from bot.core.name_keys import slugify
 from bot.core.schema import check_mapping, did_you_mean, expect
-from bot.core.school_table import SchoolsByKey, SchoolTable, table_of
 from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
 from bot.errors import ConfigError, Problem
 
@@ -156,7 +155,7 @@ class _Parser:
             after_hours=header["after_hours"],
             age_groups=tuple(groups.values()),
             people=people,
-            schools=SchoolTable(header["id"], schools, header["name"], keys_from_names=True),
+            schools=tuple(schools),
             reviewed=header.get("reviewed"),
             source=self.doc.path,
         )
@@ -784,7 +783,8 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
             )
         else:
             codes[m.code] = f"{m.name} ({doc.path})"
-        for name, code, bound_channels in table_of(m).codes_and_channels():
+        for school in m.schools:
+            name, code, bound_channels = school.name, school.code, school.slack_channels
             if code is not None:
                 owner = school_codes.get(code)
                 if owner is not None:
@@ -817,7 +817,8 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
 def build_directory(munis: Iterable[Municipality]) -> Directory:
     """The frozen Directory with indexes by municipality id and by school key."""
     municipalities = {m.id: m for m in munis}
-    return Directory(municipalities=municipalities, schools=SchoolsByKey(municipalities))
+    schools = {s.key: s for m in municipalities.values() for s in m.schools}
+    return Directory(municipalities=municipalities, schools=schools)
 
 
 def load_directory(paths: Sequence[Path], *, today: date) -> Directory:
