@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.core import directory as directory_files
-from bot.core import rule_checks, rule_tests, rules
+from bot.core import directory_checks, rule_checks, rule_tests, rules
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality
 from bot.core.rules import Flow
@@ -58,20 +58,19 @@ def _version(digests: Iterable[tuple[str, bytes]]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Validated:
     digest: bytes
-    days: tuple[date, date]  # on which the file validates the same: from, until (exclusive)
+    day: date  # the day it was validated on: `reviewed` warnings depend on the date
     municipality: Municipality | None
     problems: tuple[Problem, ...]
 
 
 class ValidatedFiles:
-    """What each directory file validated to last time, by its exact bytes.
+    """What each directory file validated to last time, by its exact bytes and the day.
 
-    A reload reads every file, but a file whose bytes are unchanged since the last load is
-    not parsed and validated again: its result is a function of them and of the date, which
-    only its `reviewed` warnings depend on (directory.same_result_days), so a new day
-    validates it again only when that changes what it says. Checks across files and the
-    rule tests always run in full. The Municipality objects are those of the live catalog,
-    so this costs no memory beyond a digest per file.
+    A reload reads every file, but a file whose bytes are unchanged since a load on the same
+    day is not parsed and validated again: its result is a function of its bytes and of the
+    date. On another day every file validates again. Checks across files and the rule tests
+    always run in full. The Municipality objects are those of the live catalog, so this costs
+    no memory beyond a digest per file.
     """
 
     def __init__(self) -> None:
@@ -79,20 +78,12 @@ class ValidatedFiles:
 
     def get(self, path: str, digest: bytes, today: date) -> _Validated | None:
         known = self._by_path.get(path)
-        if known is None or known.digest != digest:
+        if known is None or known.digest != digest or known.day != today:
             return None
-        start, until = known.days
-        return known if start <= today < until else None
+        return known
 
     def remember(self, path: str, result: _Validated) -> None:
         self._by_path[path] = result
-
-    def results(self, paths: Iterable[str]) -> dict[str, _Validated]:
-        """What these files validated to, to be remembered by another process's memo."""
-        return {p: self._by_path[p] for p in paths if p in self._by_path}
-
-    def remember_all(self, results: Mapping[str, _Validated]) -> None:
-        self._by_path.update(results)
 
     def keep_only(self, paths: Iterable[str]) -> None:
         """Forget files that are gone."""
@@ -157,8 +148,8 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             municipalities.append((LazyDocument(path), known.municipality))
     if memo is not None:
         memo.keep_only(p for p, _ in digests)
-    problems.extend(directory_files.cross_check(municipalities))
-    directory = directory_files.build_directory(m for _, m in municipalities)
+    problems.extend(directory_checks.cross_check(municipalities))
+    directory = directory_checks.build_directory(m for _, m in municipalities)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
 
@@ -169,31 +160,7 @@ def _digest(raw: bytes) -> bytes:
 
 def _validate(doc: Document, digest: bytes, today: date) -> _Validated:
     municipality, found = directory_files.parse_municipality(doc, today=today)
-    days = directory_files.same_result_days(municipality, today)
-    return _Validated(digest, days, municipality, tuple(found))
-
-
-def prevalidate(files: Iterable[Path], today: date, memo: ValidatedFiles) -> list[str]:
-    """Validate the directory files among `files` into `memo` ahead of a load, as the load
-    would; returns the paths it validated. Lets two processes share a load's work
-    (bot.child_load). A file that cannot be read or parsed is left for the load to report."""
-    validated = []
-    for path in files:
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        digest = _digest(raw)
-        if memo.get(str(path), digest, today) is not None:
-            continue
-        try:
-            doc = parse_bytes(raw, path)
-        except ConfigError:
-            continue
-        if directory_files.is_directory_document(doc.data):
-            memo.remember(str(path), _validate(doc, digest, today))
-            validated.append(str(path))
-    return validated
+    return _Validated(digest, today, municipality, tuple(found))
 
 
 def _read_other(
