@@ -6,11 +6,9 @@ so a broken file never goes live. A file's kind is recognised from its top-level
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -182,30 +180,9 @@ def _read_other(
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading creates about a million objects that all live on, and each of CPython's full
-    collections meanwhile walks every one of them again: at 20,000 schools that was half of
-    the load time. Reference counting still frees each parsed file as soon as it is read;
-    the bot loads in a child process that then exits (bot.child_load)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def check(paths: Sequence[Path], *, today: date | None = None) -> list[Problem]:
     """Every problem in these files, rule tests included; what `referral-bot check` prints."""
-    today = today or date.today()
-    with _collector_paused():
-        return _check(paths, today)
-
-
-def _check(paths: Sequence[Path], today: date) -> list[Problem]:
-    read = _read(paths, today)
+    read = _read(paths, today or date.today())
     problems = read.problems
     if not any(p.severity == "error" for p in problems) and read.flows:
         index = SchoolIndex(read.directory)
@@ -221,13 +198,7 @@ def load_catalog(
     With a `memo` kept between calls, files unchanged since the last call are not
     validated again (see ValidatedFiles).
     """
-    today = today or date.today()
-    with _collector_paused():
-        return _load(paths, today, memo)
-
-
-def _load(paths: Sequence[Path], today: date, memo: ValidatedFiles | None) -> Catalog:
-    read = _read(paths, today, memo)
+    read = _read(paths, today or date.today(), memo)
     problems = read.problems
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)

@@ -76,12 +76,10 @@ class SchoolIndex:
         # An entry is one name key of a school (its name, an alias, either without its
         # municipality): entry number e is _entries[e], (school key, its keys).
         self._entries: list[tuple[str, NameKeys]] = []
-        self._keys_of: dict[str, tuple[NameKeys, ...]] = {}
         self._by_municipality: dict[str, list[int]] = {}
-        places = {m.id: place_pattern(m.name) for m in directory.municipalities.values()}
+        self._places = {m.id: place_pattern(m.name) for m in directory.municipalities.values()}
         for school in schools.values():
-            keys = school_keys(school.name, school.aliases, places.get(school.municipality_id))
-            self._keys_of[school.key] = tuple(keys)
+            keys = self._keys(school)
             numbers = self._by_municipality.setdefault(school.municipality_id, [])
             for k in keys:
                 numbers.append(len(self._entries))
@@ -94,6 +92,9 @@ class SchoolIndex:
     def first_key(self) -> str | None:
         """The smallest school key, if there is a school."""
         return self._first_key
+
+    def _keys(self, school: School) -> list[NameKeys]:
+        return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
 
     def _municipality(self, key: str) -> str:
         return self.directory.schools[key].municipality_id
@@ -179,7 +180,11 @@ class SchoolIndex:
     def _decide(self, hits: set[str], keys: NameKeys) -> MatchResult:
         if len(hits) > 1 and keys.suffix:
             # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
-            exact = {p for p in hits if any(k.suffix == keys.suffix for k in self._keys_of[p])}
+            # (made again for these few schools rather than kept for all 20,000)
+            exact = {
+                p for p in hits
+                if any(k.suffix == keys.suffix for k in self._keys(self.directory.schools[p]))
+            }  # fmt: skip
             hits = exact or hits
         schools = self._sorted(hits)
         if len(schools) == 1:

@@ -32,7 +32,6 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 class NameKeys:
     """The exact-match keys of one name (or of typed school words)."""
 
-    full: str  # 'hagaskolan1'
     core: str  # 'hagaskolan': without unit codes and grade ranges at the end
     stem: str  # 'haga': without school words
     suffix: str  # '1': what the core left out
@@ -49,7 +48,7 @@ def folded_keys(folded: str) -> NameKeys:
     trimmed = _NOISE_TAIL.sub("", folded)
     core = "".join(_WORD.findall(trimmed)) or full
     suffix = full[len(core) :] if full.startswith(core) else ""
-    return NameKeys(full, core, stem_key(core), suffix)
+    return NameKeys(core, stem_key(core), suffix)
 
 
 def stem_key(core: str) -> str:
