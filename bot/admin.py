@@ -37,13 +37,10 @@ class Admin:
         users: Sequence[str],
         paths: Sequence[Path],
         group_members: Callable[[], Awaitable[frozenset[str]]] | None = None,
-        check: Callable[[], Sequence[Problem]] | None = None,
     ):
         self.holder = holder
         self.users = frozenset(users)
         self.paths = list(paths)
-        # how `check` is run: in this process unless the caller loads in a child process
-        self.check = check or (lambda: catalog_files.check(self.paths))
         # members of the admin user group, asked of the chat platform when needed
         self.group_members = group_members
 
@@ -68,7 +65,7 @@ class Admin:
                 parts += _problem_lines(result.problems, locale)
             return Reply(kind="notice", parts=tuple(parts), locale=locale)
         if verb == "check":
-            problems = await asyncio.to_thread(self.check)
+            problems = await asyncio.to_thread(catalog_files.check, self.paths)
             errors = sum(p.severity == "error" for p in problems)
             summary = text(
                 "admin.check_summary", locale, errors=errors, warnings=len(problems) - errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import signal
@@ -147,7 +148,6 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     directory / rule file. Watches rules/ and directory/ and reloads them while running.
     """
     from bot.admin import Admin
-    from bot.child_load import ChildLoader
     from bot.metrics import Metrics
     from bot.reload import CatalogHolder
     from bot.stores import open_store
@@ -158,9 +158,10 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     metrics = Metrics()
     texts.read_all()
     paths = [settings.directory, settings.rules]
-    # every load runs in a short-lived child process (bot.child_load), and a reload
-    # validates again only the files that changed
-    loader = ChildLoader(paths)
+    # a reload (in a worker thread, bot.reload) validates again only the files that changed
+    loader = functools.partial(
+        catalog_files.load_catalog, paths, memo=catalog_files.ValidatedFiles()
+    )
     holder = CatalogHolder(loader, metrics=metrics)
     store = open_store(settings.store_url, ttl_seconds=settings.session_ttl_seconds)
     service = Service(holder, store, observe=metrics.observe)
@@ -170,7 +171,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     if settings.slack_bot_token:
         from bot.transports.slack import SlackTransport
 
-        admin = Admin(holder, users=settings.admin_users, paths=paths, check=loader.check)
+        admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
             service,
             store,

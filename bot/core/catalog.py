@@ -6,17 +6,15 @@ so a broken file never goes live. A file's kind is recognised from its top-level
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bot.core import directory as directory_files
-from bot.core import rule_checks, rule_tests, rules
+from bot.core import directory_checks, rule_checks, rule_tests, rules
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality
 from bot.core.rules import Flow
@@ -58,20 +56,19 @@ def _version(digests: Iterable[tuple[str, bytes]]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Validated:
     digest: bytes
-    days: tuple[date, date]  # on which the file validates the same: from, until (exclusive)
+    day: date  # the day it was validated on: `reviewed` warnings depend on the date
     municipality: Municipality | None
     problems: tuple[Problem, ...]
 
 
 class ValidatedFiles:
-    """What each directory file validated to last time, by its exact bytes.
+    """What each directory file validated to last time, by its exact bytes and the day.
 
-    A reload reads every file, but a file whose bytes are unchanged since the last load is
-    not parsed and validated again: its result is a function of them and of the date, which
-    only its `reviewed` warnings depend on (directory.same_result_days), so a new day
-    validates it again only when that changes what it says. Checks across files and the
-    rule tests always run in full. The Municipality objects are those of the live catalog,
-    so this costs no memory beyond a digest per file.
+    A reload reads every file, but a file whose bytes are unchanged since a load on the same
+    day is not parsed and validated again: its result is a function of its bytes and of the
+    date. On another day every file validates again. Checks across files and the rule tests
+    always run in full. The Municipality objects are those of the live catalog, so this costs
+    no memory beyond a digest per file.
     """
 
     def __init__(self) -> None:
@@ -79,20 +76,12 @@ class ValidatedFiles:
 
     def get(self, path: str, digest: bytes, today: date) -> _Validated | None:
         known = self._by_path.get(path)
-        if known is None or known.digest != digest:
+        if known is None or known.digest != digest or known.day != today:
             return None
-        start, until = known.days
-        return known if start <= today < until else None
+        return known
 
     def remember(self, path: str, result: _Validated) -> None:
         self._by_path[path] = result
-
-    def results(self, paths: Iterable[str]) -> dict[str, _Validated]:
-        """What these files validated to, to be remembered by another process's memo."""
-        return {p: self._by_path[p] for p in paths if p in self._by_path}
-
-    def remember_all(self, results: Mapping[str, _Validated]) -> None:
-        self._by_path.update(results)
 
     def keep_only(self, paths: Iterable[str]) -> None:
         """Forget files that are gone."""
@@ -157,8 +146,8 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             municipalities.append((LazyDocument(path), known.municipality))
     if memo is not None:
         memo.keep_only(p for p, _ in digests)
-    problems.extend(directory_files.cross_check(municipalities))
-    directory = directory_files.build_directory(m for _, m in municipalities)
+    problems.extend(directory_checks.cross_check(municipalities))
+    directory = directory_checks.build_directory(m for _, m in municipalities)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
 
@@ -169,31 +158,7 @@ def _digest(raw: bytes) -> bytes:
 
 def _validate(doc: Document, digest: bytes, today: date) -> _Validated:
     municipality, found = directory_files.parse_municipality(doc, today=today)
-    days = directory_files.same_result_days(municipality, today)
-    return _Validated(digest, days, municipality, tuple(found))
-
-
-def prevalidate(files: Iterable[Path], today: date, memo: ValidatedFiles) -> list[str]:
-    """Validate the directory files among `files` into `memo` ahead of a load, as the load
-    would; returns the paths it validated. Lets two processes share a load's work
-    (bot.child_load). A file that cannot be read or parsed is left for the load to report."""
-    validated = []
-    for path in files:
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        digest = _digest(raw)
-        if memo.get(str(path), digest, today) is not None:
-            continue
-        try:
-            doc = parse_bytes(raw, path)
-        except ConfigError:
-            continue
-        if directory_files.is_directory_document(doc.data):
-            memo.remember(str(path), _validate(doc, digest, today))
-            validated.append(str(path))
-    return validated
+    return _Validated(digest, today, municipality, tuple(found))
 
 
 def _read_other(
@@ -215,30 +180,9 @@ def _read_other(
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading creates about a million objects that all live on, and each of CPython's full
-    collections meanwhile walks every one of them again: at 20,000 schools that was half of
-    the load time. Reference counting still frees each parsed file as soon as it is read;
-    the bot loads in a child process that then exits (bot.child_load)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def check(paths: Sequence[Path], *, today: date | None = None) -> list[Problem]:
     """Every problem in these files, rule tests included; what `referral-bot check` prints."""
-    today = today or date.today()
-    with _collector_paused():
-        return _check(paths, today)
-
-
-def _check(paths: Sequence[Path], today: date) -> list[Problem]:
-    read = _read(paths, today)
+    read = _read(paths, today or date.today())
     problems = read.problems
     if not any(p.severity == "error" for p in problems) and read.flows:
         index = SchoolIndex(read.directory)
@@ -254,13 +198,7 @@ def load_catalog(
     With a `memo` kept between calls, files unchanged since the last call are not
     validated again (see ValidatedFiles).
     """
-    today = today or date.today()
-    with _collector_paused():
-        return _load(paths, today, memo)
-
-
-def _load(paths: Sequence[Path], today: date, memo: ValidatedFiles | None) -> Catalog:
-    read = _read(paths, today, memo)
+    read = _read(paths, today or date.today(), memo)
     problems = read.problems
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)

@@ -1,46 +1,33 @@
 """The contact directory: one YAML file per municipality, parsed and validated into models.
 
-Every problem in a file is collected in one pass and located at its line and column, worded
-`<where> — <what> — did you mean 'x'?` so an administrator can fix them all at once. `<where>`
-uses the YAML path with list positions counted from 0, e.g. `schools[2] 'Ängsskolan F-9'`.
+The parser reads the municipality, its age groups and people here and its schools in
+bot.core.directory_schools; bot.core.directory_checks checks across files and builds the
+Directory. Every problem in a file is collected in one pass and located at its line and
+column, worded `<where> — <what> — did you mean 'x'?` so an administrator can fix them all at
+once. `<where>` uses the YAML path with list positions counted from 0, e.g.
+`schools[2] 'Ängsskolan F-9'`.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, time, timedelta
-from pathlib import Path
+from datetime import date, time
 from typing import Any
 
-from bot.core.grades import GradesError, parse_grades
-from bot.core.models import (
-    Absence,
-    AgeGroup,
-    Directory,
-    Municipality,
-    Office,
-    OpeningSpan,
-    Person,
-    School,
-)
+from bot.core.directory_schools import ALL, SchoolReader, code_text
+from bot.core.models import Absence, AgeGroup, Municipality, Office, OpeningSpan, Person
 from bot.core.name_keys import slugify
 from bot.core.schema import check_mapping, did_you_mean, expect
-from bot.core.school_table import SchoolsByKey, SchoolTable, table_of
-from bot.core.yamlio import Document, LazyDocument, PathKey, load_document
-from bot.errors import ConfigError, Problem
+from bot.core.yamlio import Document, PathKey
+from bot.errors import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
-SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
-SKOLENHETSKOD = re.compile(r"^\d{8}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALL = "all"
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
@@ -48,7 +35,6 @@ MUNICIPALITY_KEYS = ("id", "name", "code", "office_hours", "reception", "after_h
 OFFICE_KEYS = ("name", "phone")
 OFFICE_OPTIONAL = ("email", "e_service")
 PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away")
-SCHOOL_OPTIONAL = ("code", "aliases", "slack_channels")
 
 
 def is_directory_document(data: object) -> bool:
@@ -88,49 +74,12 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-def _code(value: object) -> str | None:
-    """Codes are digits; accept them quoted or not (an unquoted 2062 reads as a number)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | str):
-        return str(value).strip()
-    return None
-
-
-class _Parser:
+class _Parser(SchoolReader):
     """One pass over one directory document; `problems` collects everything found."""
 
     def __init__(self, doc: Document, today: date) -> None:
-        self.doc = doc
+        super().__init__(doc)
         self.today = today
-        self.problems: list[Problem] = []
-        # age group ids written in the file but invalid: reported once, not again per school
-        self.broken_groups: set[str] = set()
-        self.broken_people: set[str] = set()  # likewise for people
-        self._served_by_ages: dict[tuple[int, int], tuple[list[AgeGroup], list[int]]] = {}
-        self._contacts_seen: dict[
-            tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, ...]]
-        ] = {}
-
-    def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
-        self.problems.append(self.doc.problem(keys, message, at_key=at_key))
-
-    def warning(self, keys: PathKey, message: str) -> None:
-        self.problems.append(self.doc.problem(keys, message, severity="warning"))
-
-    def text(self, keys: PathKey, value: Any, what: str) -> str | None:
-        if type(value) is str and (stripped := value.strip()):  # the usual case, first
-            return stripped
-        if value is None:
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)  # a phone number written without quotes is still meant as text
-        if not expect(self.doc, keys, value, str, self.problems, what):
-            return None
-        if not value.strip():
-            self.error(keys, f"{what} is empty")
-            return None
-        return str(value).strip()
 
     # ------------------------------------------------------------------ file
 
@@ -156,7 +105,7 @@ class _Parser:
             after_hours=header["after_hours"],
             age_groups=tuple(groups.values()),
             people=people,
-            schools=SchoolTable(header["id"], schools, header["name"], keys_from_names=True),
+            schools=tuple(schools),
             reviewed=header.get("reviewed"),
             source=self.doc.path,
         )
@@ -187,7 +136,7 @@ class _Parser:
             )
             mid = None
         name = self.text((*at, "name"), block.get("name"), "municipality.name")
-        code = _code(block.get("code")) if "code" in block else None
+        code = code_text(block.get("code")) if "code" in block else None
         if "code" in block and (code is None or not KOMMUNKOD.match(code)):
             self.error(
                 (*at, "code"),
@@ -305,13 +254,6 @@ class _Parser:
         if name is None or phone is None:
             return None
         return Office(name=name, phone=phone, email=email, e_service=url)
-
-    def email(self, at: PathKey, value: Any, what: str) -> str | None:
-        email = self.text(at, value, what)
-        if email is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-            self.error(at, f"{what} — '{email}' is not an e-mail address")
-            return None
-        return email
 
     # ------------------------------------------------------------------ age groups
 
@@ -472,270 +414,6 @@ class _Parser:
             out.append(Absence(start, end))
         return tuple(out)
 
-    # ------------------------------------------------------------------ schools
-
-    def schools(
-        self,
-        value: Any,
-        municipality_id: str,
-        groups: Mapping[str, AgeGroup],
-        people: Mapping[str, Person],
-    ) -> list[School]:
-        at: PathKey = ("schools",)
-        schools: list[School] = []
-        if value is None or not expect(self.doc, at, value, list, self.problems, "schools"):
-            return schools
-        names: dict[str, tuple[int, str]] = {}  # slug of a name or alias -> (index, name)
-        for i, item in enumerate(value):
-            school = self.school(i, item, municipality_id, groups, people, names)
-            if school is not None:
-                schools.append(school)
-        return schools
-
-    def school(
-        self,
-        i: int,
-        item: Any,
-        municipality_id: str,
-        groups: Mapping[str, AgeGroup],
-        people: Mapping[str, Person],
-        names: dict[str, tuple[int, str]],
-    ) -> School | None:
-        here: PathKey = ("schools", i)
-        name = item.get("name") if isinstance(item, dict) else None
-        what = f"schools[{i}] '{name}'" if isinstance(name, str) else f"schools[{i}]"
-        block = check_mapping(
-            self.doc,
-            here,
-            item,
-            required=("name", "grades", "contacts"),
-            optional=SCHOOL_OPTIONAL,
-            problems=self.problems,
-            what=what,
-        )
-        if block is None:
-            return None
-        ok = True
-        name = self.text((*here, "name"), block.get("name"), f"{what}: name")
-        code = None
-        if "code" in block:
-            code = _code(block["code"])
-            if code is None or not SKOLENHETSKOD.match(code):
-                self.error(
-                    (*here, "code"),
-                    f"{what}: code — '{block['code']}' is not a "
-                    'skolenhetskod: write the 8 digits in quotes, e.g. "88046548"',
-                )
-                code, ok = None, False
-        aliases, channels = [], []  # most schools have neither
-        if "aliases" in block:
-            aliases = self.string_list((*here, "aliases"), block["aliases"], f"{what}: aliases")
-        if "slack_channels" in block:
-            channels = self.string_list(
-                (*here, "slack_channels"), block["slack_channels"], f"{what}: slack_channels"
-            )
-        for j, channel in enumerate(channels):
-            if not SLACK_CHANNEL.match(channel):
-                self.error(
-                    (*here, "slack_channels", j),
-                    f"{what}: slack_channels — '{channel}' is not a Slack channel id: it "
-                    "starts with C or G followed by capital letters and digits, e.g. C0ANGS0001",
-                )
-                ok = False
-        name_slug = slugify(name) if name is not None else ""
-        if name is not None:
-            labels: list[tuple[PathKey, str, str]] = [((*here, "name"), name, "school name")]
-            labels += [((*here, "aliases", j), a, "alias") for j, a in enumerate(aliases)]
-            for loc, label, kind in labels:
-                slug = slugify(label) if kind == "alias" else name_slug
-                owner = names.get(slug)
-                if owner is not None and owner[0] != i:
-                    self.error(
-                        loc,
-                        f"{what} — the {kind} '{label}' is already used by "
-                        f"schools[{owner[0]}] '{owner[1]}' in this municipality",
-                    )
-                    ok = False
-                elif owner is None:
-                    names[slug] = (i, name)
-        ages: tuple[int, int] | None = None
-        grades = self.text((*here, "grades"), block.get("grades"), f"{what}: grades")
-        if grades is not None:
-            try:
-                ages = parse_grades(grades)
-            except GradesError as exc:
-                self.error((*here, "grades"), f"{what}: grades — {exc}")
-                ok = False
-        contacts = self.contacts(here, block.get("contacts"), what, ages, groups, people)
-        if not ok or name is None or grades is None or ages is None or contacts is None:
-            return None
-        return School(
-            key=f"{municipality_id}/{name_slug}",
-            name=name,
-            municipality_id=municipality_id,
-            min_age=ages[0],
-            max_age=ages[1],
-            grades=sys.intern(grades),  # "F-9" thousands of times: one string
-            code=code,
-            aliases=tuple(aliases),
-            slack_channels=tuple(channels),
-            contacts=contacts,
-        )
-
-    def string_list(self, at: PathKey, value: Any, what: str) -> list[str]:
-        if value is None or not expect(self.doc, at, value, list, self.problems, what):
-            return []
-        out = []
-        for j, item in enumerate(value):
-            got = self.text((*at, j), item, what)
-            if got is not None:
-                out.append(got)
-        return out
-
-    def contacts(
-        self,
-        here: PathKey,
-        value: Any,
-        what: str,
-        ages: tuple[int, int] | None,
-        groups: Mapping[str, AgeGroup],
-        people: Mapping[str, Person],
-    ) -> dict[str, tuple[str, ...]] | None:
-        at: PathKey = (*here, "contacts")
-        if value is None or not expect(
-            self.doc, at, value, dict, self.problems, f"{what}: contacts"
-        ):
-            return None
-        out: dict[str, tuple[str, ...]] = {}
-        ok = True
-        unknown = False
-        for gid, ids in value.items():
-            where = f"{what}: contacts.{gid}"
-            if gid in self.broken_groups:
-                unknown = True
-                continue
-            if gid != ALL and gid not in groups:
-                unknown = True
-                self.error(
-                    (*at, gid),
-                    f"{where} — unknown age group '{gid}'" + did_you_mean(str(gid), [*groups, ALL]),
-                    at_key=True,
-                )
-                ok = False
-                continue
-            if isinstance(ids, str):
-                ids = [ids]  # one contact may be written without brackets
-            if not expect(self.doc, (*at, gid), ids, list, self.problems, where):
-                ok = False
-                continue
-            if not ids:
-                self.error((*at, gid), f"{where} — the list is empty: name at least one person")
-                ok = False
-                continue
-            seen: list[str] = []
-            for k, pid in enumerate(ids):
-                if pid in self.broken_people:
-                    ok = False  # its own entry has an error already
-                elif not isinstance(pid, str) or pid not in people:
-                    self.error(
-                        (*at, gid, k),
-                        f"{where} — unknown person '{pid}'" + did_you_mean(str(pid), people),
-                    )
-                    ok = False
-                elif pid in seen:
-                    self.error((*at, gid, k), f"{where} — '{pid}' is listed twice")
-                    ok = False
-                else:
-                    seen.append(pid)
-            out[str(gid)] = tuple(seen)
-        if ALL in value and len(value) > 1:
-            self.error(at, f"{what}: contacts — use either 'all' or age groups, not both")
-            ok = False
-        # with a misspelt or broken group the coverage errors would only repeat the problem
-        if ages is not None and ALL not in value and not unknown and not self.broken_groups:
-            ok = self.coverage(at, what, ages, groups, value) and ok
-        if not ok:
-            return None
-        # Most schools of a municipality have the same contacts: share one mapping
-        # (at 20,000 units a mapping per school was a sixth of the catalog's memory).
-        return self._contacts_seen.setdefault(tuple(out.items()), out)
-
-    def _served(
-        self, ages: tuple[int, int], groups: Mapping[str, AgeGroup]
-    ) -> tuple[list[AgeGroup], list[int]]:
-        """The age groups a school of these ages serves, and its ages no group covers.
-
-        A file's schools share a handful of grade ranges, so each range is worked out once.
-        """
-        known = self._served_by_ages.get(ages)
-        if known is None:
-            serving = [g for g in groups.values() if g.overlaps(*ages)]
-            uncovered = [
-                a
-                for a in range(ages[0], ages[1] + 1)
-                if not any(g.min_age <= a <= g.max_age for g in groups.values())
-            ]
-            known = self._served_by_ages[ages] = (serving, uncovered)
-        return known
-
-    def coverage(
-        self,
-        at: PathKey,
-        what: str,
-        ages: tuple[int, int],
-        groups: Mapping[str, AgeGroup],
-        contacts: Mapping[str, Any],
-    ) -> bool:
-        """Every age group the school serves needs contacts; ages in no group get a warning."""
-        ok = True
-        serving, uncovered = self._served(ages, groups)
-        for group in serving:
-            if group.id not in contacts:
-                self.error(
-                    at,
-                    f"{what}: contacts — no contact for age group '{group.id}' "
-                    f"({group.min_age}–{group.max_age}), which this school serves "
-                    f"(ages {ages[0]}–{ages[1]}): add '{group.id}: [...]' or use 'all'",
-                )
-                ok = False
-        if groups and uncovered:
-            span = (
-                f"ages {uncovered[0]}–{uncovered[-1]}"
-                if len(uncovered) > 1
-                else f"age {uncovered[0]}"
-            )
-            self.warning(
-                (*at[:-1], "grades"),
-                f"{what}: grades — no age group covers {span}, so no contact answers "
-                "there: widen an age group or use 'all'",
-            )
-        for gid in contacts:
-            extra = groups.get(gid)
-            if extra is not None and extra not in serving:
-                self.warning(
-                    (*at, gid),
-                    f"{what}: contacts.{gid} — this school (ages {ages[0]}–{ages[1]}) has no "
-                    f"pupils in age group '{gid}' ({extra.min_age}–{extra.max_age})",
-                )
-        return ok
-
-
-def same_result_days(municipality: Municipality | None, today: date) -> tuple[date, date]:
-    """The days on which a file validates exactly as it did `today`, from and until
-    (exclusive). Only `reviewed` is compared with the date: it warns while in the future and
-    again once more than REVIEW_MAX_DAYS old, so a reload on another day in the same stretch
-    need not validate the file again (bot.core.catalog.ValidatedFiles). A file with errors
-    holds for `today` alone."""
-    if municipality is None:
-        return today, today + timedelta(days=1)
-    reviewed = municipality.reviewed
-    if reviewed is None:
-        return date.min, date.max
-    stale_from = reviewed + timedelta(days=REVIEW_MAX_DAYS + 1)
-    if today < reviewed:
-        return date.min, reviewed
-    return (reviewed, stale_from) if today < stale_from else (stale_from, date.max)
-
 
 def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
     """Validate one directory document; the Municipality is None when it cannot be built.
@@ -746,97 +424,3 @@ def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | No
     parser = _Parser(doc, today)
     municipality = parser.parse()
     return municipality, parser.problems
-
-
-def _locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
-    """The path of the school called `name` in its file, and how messages name it."""
-    schools = doc.data.get("schools") if isinstance(doc.data, dict) else None
-    for i, item in enumerate(schools if isinstance(schools, list) else []):
-        if isinstance(item, dict) and item.get("name") == name:
-            return ("schools", i), f"schools[{i}] '{name}'"
-    return ("schools",), f"'{name}'"
-
-
-def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -> list[Problem]:
-    """Checks across files: municipality ids and codes, school codes and Slack channels unique."""
-    problems: list[Problem] = []
-    ids: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    school_codes: dict[str, tuple[str, str]] = {}
-    channels: dict[str, tuple[str, str]] = {}
-    for doc, m in items:
-        if m.id in ids:
-            problems.append(
-                doc.problem(
-                    ("municipality", "id"),
-                    f"municipality.id — '{m.id}' "
-                    f"is already the id of {ids[m.id]}: ids must be unique",
-                )
-            )
-        else:
-            ids[m.id] = f"{m.name} ({doc.path})"
-        if m.code in codes:
-            problems.append(
-                doc.problem(
-                    ("municipality", "code"),
-                    f"municipality.code — '{m.code}' is already the code of {codes[m.code]}",
-                )
-            )
-        else:
-            codes[m.code] = f"{m.name} ({doc.path})"
-        for name, code, bound_channels in table_of(m).codes_and_channels():
-            if code is not None:
-                owner = school_codes.get(code)
-                if owner is not None:
-                    at, what = _locate_school(doc, name)
-                    problems.append(
-                        doc.problem(
-                            (*at, "code"),
-                            f"{what}: code — '{code}' "
-                            f"is already the code of '{owner[0]}' ({owner[1]})",
-                        )
-                    )
-                else:
-                    school_codes[code] = (name, m.name)
-            for j, channel in enumerate(bound_channels):
-                bound = channels.get(channel)
-                if bound is not None:
-                    at, what = _locate_school(doc, name)
-                    problems.append(
-                        doc.problem(
-                            (*at, "slack_channels", j),
-                            f"{what}: slack_channels — '{channel}' is already bound to "
-                            f"'{bound[0]}' ({bound[1]}): a channel can belong to one school only",
-                        )
-                    )
-                else:
-                    channels[channel] = (name, m.name)
-    return problems
-
-
-def build_directory(munis: Iterable[Municipality]) -> Directory:
-    """The frozen Directory with indexes by municipality id and by school key."""
-    municipalities = {m.id: m for m in munis}
-    return Directory(municipalities=municipalities, schools=SchoolsByKey(municipalities))
-
-
-def load_directory(paths: Sequence[Path], *, today: date) -> Directory:
-    """Load directory files (or folders of them); raise ConfigError when any has an error."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
-    problems: list[Problem] = []
-    items: list[tuple[LazyDocument, Municipality]] = []
-    for file in files:
-        try:
-            municipality, found = parse_municipality(load_document(file), today=today)
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-            continue
-        problems.extend(found)
-        if municipality is not None:
-            items.append((LazyDocument(file), municipality))
-    problems.extend(cross_check(items))
-    if any(p.severity == "error" for p in problems):
-        raise ConfigError(problems)
-    return build_directory(m for _, m in items)

@@ -15,12 +15,11 @@ from bot.core.directory import (
     KOMMUNKOD,
     MUNICIPALITY_KEYS,
     OFFICE_KEYS,
-    SKOLENHETSKOD,
-    SLACK_CHANNEL,
     SLACK_USER,
     SLUG,
     TOP_KEYS,
 )
+from bot.core.directory_schools import SKOLENHETSKOD, SLACK_CHANNEL
 from bot.core.rules import ID_RE, LOCALES, OUTCOME_KINDS
 
 

@@ -17,8 +17,8 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Literal
@@ -27,10 +27,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
-from bot.core.name_keys import NameKeys, name_keys
-from bot.core.packed import HashedKeys, numbers
+from bot.core.name_keys import NameKeys, name_keys, place_pattern, school_keys
 from bot.core.query import Query, parse_query, spelled_municipality
-from bot.core.school_table import tables_of
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
@@ -74,92 +72,32 @@ class SchoolIndex:
 
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
-        # Position p is a school: table _table_of[p], row _row_of[p]; entry e is one of its
-        # name keys, worked out when its file was read (bot.core.name_keys), in the tables.
-        # The index holds numbers, arrays and hashes, never an object per school or a key
-        # string: at 20,000 units those were most of the process's memory.
-        self._tables = tables_of(directory.schools, directory.municipalities)
-        table_of: list[int] = []
-        row_of: list[int] = []
-        first: list[int] = []
-        entry_school: list[int] = []
-        entry_table: list[int] = []
-        self._entry_base: list[int] = []
-        # A municipality's entries are consecutive: it has one table.
-        self._by_municipality: dict[str, range] = {}
-        postings: defaultdict[str, list[int]] = defaultdict(list)
-        core_pairs: list[tuple[str, int]] = []
-        stem_pairs: list[tuple[str, int]] = []
-        entry = 0
-        for t, table in enumerate(self._tables):
-            self._entry_base.append(entry)
-            self._by_municipality[table.municipality_id] = range(entry, entry + table.entry_count)
-            for row in range(len(table)):
-                named = table.entries(row)
-                entry_school.extend([len(table_of)] * len(named))
-                first.append(entry + named.start)
-                table_of.append(t)
-                row_of.append(row)
-            entry_table.extend([t] * table.entry_count)
-            for j, core in enumerate(table.cores):
-                e = entry + j
-                core_pairs.append((core, e))
-                stem_pairs.append((table.stem(j), e))
-                for gram in _gram_list(core):  # 300,000 of them at 20,000 units: no set
-                    posting = postings[gram]
-                    if not posting or posting[-1] != e:  # a gram twice in one name counts once
-                        posting.append(e)
-            entry += table.entry_count
-        first.append(entry)
-        self._first_key = min(
-            (t.key(t.row_of_smallest()) for t in self._tables if len(t)), default=None
-        )
-        self._table_of = numbers(table_of)
-        self._row_of = numbers(row_of)
-        self._first = numbers(first)
-        self._entry_school = numbers(entry_school)
-        self._entry_table = numbers(entry_table)
-        self._by_core = HashedKeys(core_pairs)
-        self._by_stem = HashedKeys(stem_pairs)
-        # Grams in most names ("sko", "kol", "lan") say nothing and cost the most to count.
-        limit = max(50, entry // 20)
-        kept = [(g, es) for g, es in postings.items() if len(es) <= limit]
-        self._gram_slots = HashedKeys((g, slot) for slot, (g, _) in enumerate(kept))
-        starts = [0]
-        self._postings = numbers([], top=entry)
-        for _, entries in kept:
-            starts.append(starts[-1] + len(entries))
-            self._postings.extend(entries)
-        self._posting_starts = numbers(starts)
-
-    def _core(self, entry: int) -> str:
-        t = self._entry_table[entry]
-        return self._tables[t].cores[entry - self._entry_base[t]]
-
-    def _stem(self, entry: int) -> str:
-        t = self._entry_table[entry]
-        return self._tables[t].stem(entry - self._entry_base[t])
-
-    def _suffix(self, entry: int) -> str:
-        t = self._entry_table[entry]
-        return self._tables[t].suffixes[entry - self._entry_base[t]]
+        schools = directory.schools
+        # An entry is one name key of a school (its name, an alias, either without its
+        # municipality): entry number e is _entries[e], (school key, its keys).
+        self._entries: list[tuple[str, NameKeys]] = []
+        self._by_municipality: dict[str, list[int]] = {}
+        self._places = {m.id: place_pattern(m.name) for m in directory.municipalities.values()}
+        for school in schools.values():
+            keys = self._keys(school)
+            numbers = self._by_municipality.setdefault(school.municipality_id, [])
+            for k in keys:
+                numbers.append(len(self._entries))
+                self._entries.append((school.key, k))
+        self._by_core = _grouped((k.core, key) for key, k in self._entries)
+        self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
+        self._postings = _postings(k.core for _, k in self._entries)
+        self._first_key = min(schools, default=None)
 
     def first_key(self) -> str | None:
         """The smallest school key, if there is a school."""
         return self._first_key
 
-    def _entries(self, pos: int) -> range:
-        return range(self._first[pos], self._first[pos + 1])
+    def _keys(self, school: School) -> list[NameKeys]:
+        return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
 
-    def _school(self, pos: int) -> School:
-        return self._tables[self._table_of[pos]][self._row_of[pos]]
-
-    def _municipality(self, pos: int) -> str:
-        return self._tables[self._table_of[pos]].municipality_id
-
-    def _hits(self, table: HashedKeys, column: Callable[[int], str], key: str) -> set[int]:
-        """Positions of the schools with an entry whose `column` is exactly `key`."""
-        return {self._entry_school[e] for e in table.candidates(key) if column(e) == key}
+    def _municipality(self, key: str) -> str:
+        return self.directory.schools[key].municipality_id
 
     # ------------------------------------------------------------------ search
 
@@ -200,7 +138,7 @@ class SchoolIndex:
         return None
 
     def _is_name(self, school_text: str) -> bool:
-        return bool(self._hits(self._by_core, self._core, name_keys(school_text).core))
+        return name_keys(school_text).core in self._by_core
 
     def _with_place(self, query: Query) -> Lookup | None:
         """'tunaskolan luleå': a bare municipality name at either end of the school words."""
@@ -223,14 +161,14 @@ class SchoolIndex:
         keys = name_keys(school_text)
         if not keys.core:
             return MatchResult("not_found")
-        elsewhere: set[int] = set()
+        elsewhere: set[str] = set()
         levels = (
-            (self._by_core, self._core, keys.core),
-            (self._by_stem, self._stem, keys.stem),
-            (self._by_core, self._core, _genitive(keys.core)),
+            (self._by_core, keys.core),
+            (self._by_stem, keys.stem),
+            (self._by_core, _genitive(keys.core)),
         )
-        for table, column, key in levels:
-            hits = self._hits(table, column, key) if key else set()
+        for by_key, key in levels:
+            hits = set(by_key.get(key, ())) if key else set()
             if municipality_id is not None and hits:
                 inside = {p for p in hits if self._municipality(p) == municipality_id}
                 elsewhere |= hits - inside
@@ -239,12 +177,13 @@ class SchoolIndex:
                 return self._decide(hits, keys)
         return self._fuzzy(keys, municipality_id, elsewhere)
 
-    def _decide(self, hits: set[int], keys: NameKeys) -> MatchResult:
+    def _decide(self, hits: set[str], keys: NameKeys) -> MatchResult:
         if len(hits) > 1 and keys.suffix:
             # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
+            # (made again for these few schools rather than kept for all 20,000)
             exact = {
                 p for p in hits
-                if any(self._suffix(e) == keys.suffix for e in self._entries(p))
+                if any(k.suffix == keys.suffix for k in self._keys(self.directory.schools[p]))
             }  # fmt: skip
             hits = exact or hits
         schools = self._sorted(hits)
@@ -252,8 +191,8 @@ class SchoolIndex:
             return MatchResult("found", schools[0], ())
         return MatchResult("ambiguous", None, tuple(schools))
 
-    def _sorted(self, positions: Iterable[int]) -> list[School]:
-        return sorted(map(self._school, positions), key=self._display_order)
+    def _sorted(self, keys: Iterable[str]) -> list[School]:
+        return sorted(map(self.directory.schools.__getitem__, keys), key=self._display_order)
 
     def _display_order(self, school: School) -> tuple[str, str]:
         municipality = self.directory.municipalities.get(school.municipality_id)
@@ -262,26 +201,21 @@ class SchoolIndex:
     def _candidates(self, keys: NameKeys, municipality_id: str | None) -> Sequence[int]:
         if municipality_id is not None:
             return self._by_municipality.get(municipality_id, ())
-        lists = [
-            self._postings[self._posting_starts[slot] : self._posting_starts[slot + 1]]
-            for gram in _trigrams(keys.core)
-            for slot in self._gram_slots.candidates(gram)
-        ]
+        lists = [self._postings[g] for g in _trigrams(keys.core) if g in self._postings]
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
         counts = Counter(chain.from_iterable(lists))
         return [entry for entry, _ in counts.most_common(CANDIDATES)]
 
     def _fuzzy(
-        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[int]
+        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[str]
     ) -> MatchResult:
-        best: dict[int, tuple[float, str]] = {}  # school position → (best score, its core)
+        best: dict[str, tuple[float, str]] = {}  # school key → (best score, its core)
         for entry in self._candidates(keys, municipality_id):
-            core = self._core(entry)
-            score = _score(keys, core, self._stem(entry))
-            pos = self._entry_school[entry]
-            if score > best.get(pos, (0.0, ""))[0]:
-                best[pos] = (score, core)
+            key, named = self._entries[entry]
+            score = _score(keys, named.core, named.stem)
+            if score > best.get(key, (0.0, ""))[0]:
+                best[key] = (score, named.core)
         ranked = sorted(best.items(), key=lambda item: -item[1][0])
         if ranked and ranked[0][1][0] >= FOUND_SCORE:
             top_score, top_core = ranked[0][1]
@@ -292,9 +226,32 @@ class SchoolIndex:
                 return self._decide(same, keys)
         # Same name in another municipality first: "Tunaskolan i Mora" → Tunaskolan, Luleå?
         suggestions = self._sorted(elsewhere)
-        suggestions += [self._school(p) for p, (s, _) in ranked if s >= SUGGEST_SCORE]
+        suggestions += [self.directory.schools[p] for p, (s, _) in ranked if s >= SUGGEST_SCORE]
         unique = list({s.key: s for s in suggestions}.values())  # keys keep their first place
         return MatchResult("not_found", None, tuple(unique[:MAX_SUGGESTIONS]))
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """name key → the keys of the schools that have it, each once, in directory order."""
+    grouped: dict[str, dict[str, None]] = {}
+    for name_key, school_key in pairs:
+        grouped.setdefault(name_key, {})[school_key] = None
+    return {k: tuple(keys) for k, keys in grouped.items()}
+
+
+def _postings(cores: Iterable[str]) -> dict[str, list[int]]:
+    """trigram → the numbers of the entries whose core has it. Grams in most names ("sko",
+    "kol", "lan") say nothing and cost the most to count: they are left out."""
+    postings: dict[str, list[int]] = {}
+    count = 0
+    for entry, core in enumerate(cores):
+        count += 1
+        for gram in _gram_list(core):
+            posting = postings.setdefault(gram, [])
+            if not posting or posting[-1] != entry:  # a gram twice in one name counts once
+                posting.append(entry)
+    limit = max(50, count // 20)
+    return {g: entries for g, entries in postings.items() if len(entries) <= limit}
 
 
 def _score(query: NameKeys, core: str, stem: str) -> float:

@@ -6,10 +6,12 @@ and swapped atomically on reload.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
+
+from bot.core.places import MunicipalityNames
 
 # --------------------------------------------------------------------------- directory
 
@@ -100,7 +102,7 @@ class Municipality:
     after_hours: Office
     age_groups: tuple[AgeGroup, ...]
     people: Mapping[str, Person]
-    schools: Sequence[School]  # a SchoolTable once loaded (bot.core.school_table)
+    schools: tuple[School, ...]  # in file order
     reviewed: date | None = None
     source: str = ""
 
@@ -108,22 +110,31 @@ class Municipality:
         return next((g for g in self.age_groups if g.id == group_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Directory:
-    """All municipalities, with indexes by id and by school key."""
+    """All municipalities, and every school by its key.
+
+    The indexes derived from them (a Slack channel's school, the spellings of municipality
+    names) are built once here, when the directory is made, never on the way to an answer.
+    """
 
     municipalities: Mapping[str, Municipality]
     schools: Mapping[str, School]  # by School.key
+    places: MunicipalityNames = field(init=False, repr=False, compare=False)
+    _by_channel: Mapping[str, School] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # frozen: the derived fields are set once, the way dataclasses set fields themselves
+        object.__setattr__(self, "places", MunicipalityNames(self.municipalities.values()))
+        by_channel = {c: s for s in self.schools.values() for c in s.slack_channels}
+        object.__setattr__(self, "_by_channel", by_channel)
 
     def municipality_of(self, school: School) -> Municipality:
         return self.municipalities[school.municipality_id]
 
     def school_in_channel(self, channel: str) -> School | None:
         """The school a Slack channel is bound to (`slack_channels` in the directory)."""
-        indexed = getattr(self.schools, "in_channel", None)  # SchoolsByKey keeps an index
-        if indexed is not None:
-            return indexed(channel)  # type: ignore[no-any-return]
-        return next((s for s in self.schools.values() if channel in s.slack_channels), None)
+        return self._by_channel.get(channel)
 
 
 # --------------------------------------------------------------------------- the seam

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.core.query import fold
+from bot.core.folding import fold
 
 # Trailing unit codes and grade ranges: "F-9", "7-9", "1", "H", "MH", ", gr", "AB".
 _NOISE_TAIL = re.compile(
@@ -32,7 +32,6 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 class NameKeys:
     """The exact-match keys of one name (or of typed school words)."""
 
-    full: str  # 'hagaskolan1'
     core: str  # 'hagaskolan': without unit codes and grade ranges at the end
     stem: str  # 'haga': without school words
     suffix: str  # '1': what the core left out
@@ -44,12 +43,12 @@ def name_keys(name: str) -> NameKeys:
 
 
 def folded_keys(folded: str) -> NameKeys:
-    """name_keys of a text already folded (see query.fold)."""
+    """name_keys of a text already folded (see folding.fold)."""
     full = "".join(_WORD.findall(folded))
     trimmed = _NOISE_TAIL.sub("", folded)
     core = "".join(_WORD.findall(trimmed)) or full
     suffix = full[len(core) :] if full.startswith(core) else ""
-    return NameKeys(full, core, stem_key(core), suffix)
+    return NameKeys(core, stem_key(core), suffix)
 
 
 def stem_key(core: str) -> str:
@@ -61,7 +60,7 @@ def stem_key(core: str) -> str:
 
 def slugify(name: str) -> str:
     """ASCII slug of a name: 'Ängsskolan F-9' → 'angsskolan-f-9'. A school's key is
-    '<municipality>/<slug of its name>' (bot.core.school_table makes it again from the name)."""
+    '<municipality>/<slug of its name>'."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 

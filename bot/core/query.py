@@ -5,60 +5,26 @@ Luleå, 13 years old". `parse_query` takes out the grade or age and the municipa
 are clearly marked ("i Luleå", "Luleå kommun", "åk 8", "12 år"), then trims question words from
 both ends only, so words inside a school name ("Skolan på Berget") are never removed.
 
-All matching is done on `fold`ed text: lower case with Swedish and other diacritics folded
-(å/ä → a, ö → o, é → e). `fold` keeps the length of its input so that positions found in the
-folded text can be cut out of the original.
+All matching is done on `fold`ed text (bot.core.folding), whose positions are those of the
+original; the municipality names are read from the Directory's index (bot.core.places).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import fuzz, process
-
+from bot.core.folding import WORD as _WORD
+from bot.core.folding import fold, fold_lowered
+from bot.core.folding import lower as _lower
 from bot.core.grades import PRESCHOOL, ages_label
 from bot.core.models import Directory, Locale, Municipality
+from bot.core.places import PLACE_AFTER as _PLACE_AFTER
+from bot.core.places import MunicipalityNames
 from bot.core.texts import text
-
-_FOLD = str.maketrans(
-    {
-        **dict.fromkeys("åäàáâãā", "a"),
-        **dict.fromkeys("öøóòôõ", "o"),
-        **dict.fromkeys("éèêë", "e"),
-        **dict.fromkeys("üúùû", "u"),
-        **dict.fromkeys("íìïî", "i"),
-        "æ": "a",
-        "ç": "c",
-        "ñ": "n",
-        "ý": "y",
-        **dict.fromkeys("‐‑‒–—−", "-"),
-        **dict.fromkeys("’‘´`", "'"),
-    }
-)
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _lower(text: str) -> str:
-    """Lower case with exactly the length of `text` (a few letters, e.g. 'İ', grow otherwise)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return lowered
-
-
-def fold(text: str) -> str:
-    """Lower case, diacritics folded; the result has exactly the length of `text`."""
-    return _lower(text).translate(_FOLD)
-
-
-def compact(text: str) -> str:
-    """Folded letters and digits only: 'Ängs skolan F-9' → 'angsskolanf9'."""
-    return "".join(_WORD.findall(fold(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +172,6 @@ def _ages_of(grades: list[_Grade], locale: Locale) -> tuple[tuple[int, int], str
 # --------------------------------------------------------------------------- municipalities
 
 _PLACE_BEFORE = frozenset({"i", "in", "pa", "fran", "from", "inom"})
-_PLACE_AFTER = frozenset({"kommun", "kommuns", "kommune", "stad", "stads", "municipality"})
 _PLACE_NOISE = _PLACE_BEFORE | _PLACE_AFTER | {"region", "bor", "vi", "barnet", "eleven"}
 
 
@@ -215,69 +180,6 @@ class _Place:
     municipality: Municipality
     start: int
     end: int
-
-
-class _MunicipalityNames:
-    """Compact spellings of every municipality: 'lulea', 'luleas', 'goteborg'.
-
-    Folded spellings that two municipalities share (Habo, Håbo) only match when typed
-    with the right letters.
-    """
-
-    def __init__(self, directory: Directory) -> None:
-        self.by_id = dict(directory.municipalities)
-        self.keys = self._unique(directory, fold)
-        self.accented = self._unique(directory, _lower)
-        self.choices = sorted(self.keys)
-
-    @classmethod
-    def _unique(cls, directory: Directory, lower: Callable[[str], str]) -> dict[str, str]:
-        keys: dict[str, set[str]] = {}
-        for m in directory.municipalities.values():
-            for key in cls._spellings(m, lower):
-                keys.setdefault(key, set()).add(m.id)
-        return {k: ids.pop() for k, ids in keys.items() if len(ids) == 1}
-
-    @staticmethod
-    def _spellings(m: Municipality, lower: Callable[[str], str]) -> set[str]:
-        words = _WORD.findall(lower(m.name))
-        suffixed = bool(words) and words[-1] in _PLACE_AFTER
-        if suffixed:
-            words = words[:-1]
-        if words and words[0] == "region" and len(words) > 1:
-            words = words[1:]
-        bases = {"".join(words), compact(m.id)}
-        if suffixed and words and words[-1].endswith("s") and len(words[-1]) > 4:
-            bases.add("".join(words)[:-1])  # "Göteborgs stad" → göteborg
-        return {b for base in bases if base for b in (base, base + "s")}
-
-    def exact(self, words: list[str], typed: list[str] | None = None) -> Municipality | None:
-        """By folded words; `typed` (the same words with their diacritics) decides clashes."""
-        mid = self.accented.get("".join(typed)) if typed else None
-        mid = mid or self.keys.get("".join(words))
-        return self.by_id[mid] if mid else None
-
-    def fuzzy(self, words: list[str], cutoff: float) -> Municipality | None:
-        key = "".join(words)
-        if len(key) < 4:
-            return None
-        hit = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return self.by_id[self.keys[hit[0]]] if hit else None
-
-
-_NAMES_CACHE: dict[int, tuple[weakref.ref[Directory], _MunicipalityNames]] = {}
-
-
-def _names(directory: Directory) -> _MunicipalityNames:
-    """Built once per Directory object (a catalog load), then reused."""
-    entry = _NAMES_CACHE.get(id(directory))
-    if entry is not None and entry[0]() is directory:
-        return entry[1]
-    for key in [k for k, (ref, _) in _NAMES_CACHE.items() if ref() is None]:
-        del _NAMES_CACHE[key]
-    names = _MunicipalityNames(directory)
-    _NAMES_CACHE[id(directory)] = (weakref.ref(directory), names)
-    return names
 
 
 def _tokens(folded: str) -> list[re.Match[str]]:
@@ -289,7 +191,7 @@ def _windows(tokens: list[re.Match[str]], start: int) -> Iterator[int]:
     yield from range(min(start + 3, len(tokens)), start, -1)
 
 
-def _marked_place(folded: str, lowered: str, names: _MunicipalityNames) -> _Place | None:
+def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place | None:
     """A municipality clearly marked as one: 'i Luleå', 'Luleå kommun', 'in Lulea' (typos too)."""
     toks = _tokens(folded)
     words = [t.group() for t in toks]
@@ -321,14 +223,14 @@ def _marked_place(folded: str, lowered: str, names: _MunicipalityNames) -> _Plac
 
 def spelled_municipality(word: str, directory: Directory) -> Municipality | None:
     """The municipality spelled exactly (case and diacritics aside) by one word: 'lulea'."""
-    return _names(directory).exact([compact(word)], [_lower(word)])
+    return directory.places.spelled(word)
 
 
 def find_municipality(text: str, directory: Directory) -> Municipality | None:
     """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo'."""
     lowered = _lower(unicodedata.normalize("NFC", text))
-    folded = lowered.translate(_FOLD)
-    names = _names(directory)
+    folded = fold_lowered(lowered)
+    names = directory.places
     place = _marked_place(folded, lowered, names)
     if place is not None:
         return place.municipality
@@ -407,7 +309,7 @@ def parse_query(
     ages = _ages_of(found, locale)
     for g in found:
         original, folded = _blank(original, g.start, g.end), _blank(folded, g.start, g.end)
-    place = _marked_place(folded, _lower(original), _names(directory)) if places else None
+    place = _marked_place(folded, _lower(original), directory.places) if places else None
     if place is not None:
         original = _blank(original, place.start, place.end)
         folded = _blank(folded, place.start, place.end)

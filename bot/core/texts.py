@@ -40,7 +40,6 @@ def text(key: str, locale: Locale | str = "sv", **values: object) -> str:
 
 def read_all() -> None:
     """Read every language's texts now. The serving process does this before its first
-    catalog load, so the child that loads (bot.child_load) inherits them for its rule tests
-    instead of reading them again, and the first answer does not wait for them either."""
+    catalog load, so the first answer does not wait for them."""
     for locale in get_args(Locale):
         catalogue(locale)

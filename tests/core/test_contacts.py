@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.clock import STOCKHOLM
 from bot.core.contacts import cards, groups_for, resolve
-from bot.core.directory import build_directory, parse_municipality
+from bot.core.directory import parse_municipality
+from bot.core.directory_checks import build_directory
 from bot.core.models import Directory
 from bot.core.yamlio import load_document
 

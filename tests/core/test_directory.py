@@ -10,22 +10,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.core.directory import (
-    build_directory,
-    cross_check,
-    is_directory_document,
-    load_directory,
-    parse_municipality,
-    slugify,
-)
+from bot.core.catalog import check, load_catalog
+from bot.core.directory import is_directory_document, parse_municipality, slugify
+from bot.core.directory_checks import build_directory, cross_check
 from bot.core.jsonschemas import directory_json_schema
-from bot.core.models import Municipality
+from bot.core.models import Directory, Municipality
 from bot.core.yamlio import Document, load_document, parse_document
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "directory"
 SHIPPED = ROOT / "directory"
+RULES = ROOT / "rules"
 TODAY = date(2026, 11, 25)
 
 
@@ -195,10 +191,12 @@ def test_warnings_do_not_stop_the_municipality_but_errors_stop_the_load() -> Non
     doc = load_document(FIXTURES / "broken" / "old_review.yml")
     municipality, problems = parse_municipality(doc, today=TODAY)
     assert municipality is not None and [p.severity for p in problems] == ["warning"]
-    load_directory([FIXTURES / "broken" / "old_review.yml"], today=TODAY)
+    old = load_catalog([FIXTURES / "broken" / "old_review.yml"], today=TODAY)
+    assert [w.severity for w in old.warnings] == ["warning"]
     with pytest.raises(ConfigError) as exc:
-        load_directory([FIXTURES / "broken" / "unknown_person.yml"], today=TODAY)
+        load_catalog([FIXTURES / "broken" / "unknown_person.yml"], today=TODAY)
     assert "unknown person 'ana-s'" in str(exc.value)
+    assert [p.severity for p in check([FIXTURES / "broken" / "unknown_person.yml"])] == ["error"]
 
 
 def test_every_problem_in_a_file_is_reported_in_one_run() -> None:
@@ -292,24 +290,28 @@ def test_cross_check_accepts_distinct_municipalities() -> None:
 # --------------------------------------------------------------------------- shipped data
 
 
+def shipped(today: date = TODAY) -> Directory:
+    """The shipped directory, loaded with the shipped rules as the bot loads them."""
+    return load_catalog([SHIPPED, RULES], today=today).directory
+
+
 def test_every_shipped_directory_file_loads_without_problems() -> None:
-    directory = load_directory([SHIPPED], today=TODAY)
-    assert len(directory.municipalities) == 9
+    assert len(shipped().municipalities) == 9
     for path in sorted(SHIPPED.glob("*.yml")):
         assert problems_of(path) == [], path
     # and with the real date there are no errors (warnings may come as `reviewed` ages)
-    load_directory([SHIPPED], today=date.today())
+    shipped(date.today())
 
 
 def test_the_readme_demo_school_is_there() -> None:
-    directory = load_directory([SHIPPED], today=TODAY)
+    directory = shipped()
     angs = directory.schools["mora/angsskolan-f-9"]
     assert (angs.code, angs.aliases, angs.grades) == ("88046548", ("Ängsskolan",), "F-9")
     assert "lulea/tunaskolan-7-9" in directory.schools
 
 
 def test_shipped_files_hold_every_real_school_of_their_municipality() -> None:
-    directory = load_directory([SHIPPED], today=TODAY)
+    directory = shipped()
     codes = {m.code: m for m in directory.municipalities.values()}
     with (FIXTURES / "skolverket-example-municipalities.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
@@ -327,7 +329,7 @@ def test_shipped_files_point_editors_at_the_schema() -> None:
 
 
 def test_the_away_example_covers_the_holidays() -> None:
-    directory = load_directory([SHIPPED], today=TODAY)
+    directory = shipped()
     away = [a for m in directory.municipalities.values() for p in m.people.values() for a in p.away]
     assert any(a.start <= date(2026, 12, 20) and a.end >= date(2027, 1, 6) for a in away)
 
@@ -362,3 +364,15 @@ def test_a_broken_person_or_age_group_is_reported_once_not_at_every_school() -> 
         "people.anna-s has an unknown key 'namn' (allowed: name, title, phone, email, slack,"
         " away) — did you mean 'name'?",
     ]
+
+
+def test_the_directory_finds_each_school_by_key_and_by_its_slack_channel() -> None:
+    directory = shipped()
+    every = [s for m in directory.municipalities.values() for s in m.schools]
+    assert list(directory.schools.values()) == every
+    assert any(s.slack_channels for s in every)  # the shipped data binds a channel
+    for school in every:
+        assert directory.schools[school.key] is school
+        for channel in school.slack_channels:
+            assert directory.school_in_channel(channel) is school
+    assert directory.school_in_channel("C0NOBODY00") is None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.folding import compact, fold
 from bot.core.models import Directory
-from bot.core.query import compact, find_municipality, fold, parse_query
+from bot.core.query import find_municipality, parse_query
 from tests.helpers.skolverket import skolverket_directory
 
 

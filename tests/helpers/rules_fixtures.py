@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from bot.core import conversation
+from bot.core.catalog import Catalog, load_catalog
 from bot.core.clock import STOCKHOLM
-from bot.core.directory import load_directory
 from bot.core.matching import SchoolIndex
 from bot.core.models import (
     AgeGroup,
@@ -39,13 +39,17 @@ ANGS = "mora/angsskolan-f-9"
 
 
 @cache
+def shipped() -> Catalog:
+    """The shipped directory and rules, loaded as the bot loads them."""
+    return load_catalog([DIRECTORY, RULES], today=TODAY)
+
+
 def shipped_directory() -> Directory:
-    return load_directory([DIRECTORY], today=TODAY)
+    return shipped().directory
 
 
-@cache
 def shipped_index() -> SchoolIndex:
-    return SchoolIndex(shipped_directory())
+    return shipped().index
 
 
 @cache
