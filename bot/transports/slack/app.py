@@ -72,6 +72,7 @@ class SlackTransport:
             socket_mode=self.socket_mode,
         )
         check_commands(contact_command, checklist_command, admin_command)
+        keep_library_logs_quiet()
         self.host = host
         self.port = port
         # observe(kind, label) feeds metrics (bot.metrics.Metrics.observe): ("slack_request",
@@ -100,7 +101,6 @@ class SlackTransport:
             # reads the source of every file on the stack into linecache: 0.5 MiB kept
             name="referral-bot",
         )
-        keep_library_logs_quiet()  # after: bolt gives its loggers the level of the one passed
         self._register(contact_command, checklist_command, admin_command if admin else None)
         self.web_app = build_web_app(self.app, observe)
         self._session: ClientSession | None = None

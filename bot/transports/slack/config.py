@@ -51,12 +51,14 @@ def keep_library_logs_quiet() -> None:
     """slack_sdk and slack_bolt log whole payloads, message text included, at DEBUG, and
     bolt's request verification logs the body of every request it refuses at INFO: never
     let them, whatever level the rest of the bot logs at (bot.transports.slack.http logs a
-    refusal without the body)."""
-    for name, floor in (
-        ("slack_sdk", logging.INFO),
-        ("slack_bolt", logging.INFO),
-        ("slack_bolt.RequestVerification", logging.WARNING),
-    ):
+    refusal without the body). A filter, not a level, for the verification's logger: bolt
+    sets that logger's level to its app logger's whenever an app is built."""
+    for name in ("slack_sdk", "slack_bolt"):
         library = logging.getLogger(name)
-        if library.level < floor:
-            library.setLevel(floor)
+        if library.level < logging.INFO:
+            library.setLevel(logging.INFO)
+    logging.getLogger("slack_bolt.RequestVerification").addFilter(_warnings_only)
+
+
+def _warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
