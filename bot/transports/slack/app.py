@@ -28,14 +28,9 @@ from bot.transports.slack.config import (
     keep_library_logs_quiet,
 )
 from bot.transports.slack.delivery import Delivery
-from bot.transports.slack.http import EVENTS_PATH, build_web_app
 from bot.transports.slack.identity import LOCALE_TIMEOUT_SECONDS, Identity
-from bot.transports.slack.listeners import (
-    ANSWER_IN_ACK_SECONDS,
-    AdminHandler,
-    Listeners,
-    RejectMalformed,
-)
+from bot.transports.slack.intake import EVENTS_PATH, RejectMalformed, build_web_app
+from bot.transports.slack.listeners import ANSWER_IN_ACK_SECONDS, AdminHandler, Listeners
 from bot.transports.slack.seen import SeenEvents
 
 logger = logging.getLogger(__name__)

@@ -50,7 +50,7 @@ def check_commands(*commands: str) -> None:
 def keep_library_logs_quiet() -> None:
     """slack_sdk and slack_bolt log whole payloads, message text included, at DEBUG, and
     bolt's request verification logs the body of every request it refuses at INFO: never
-    let them, whatever level the rest of the bot logs at (bot.transports.slack.http logs a
+    let them, whatever level the rest of the bot logs at (bot.transports.slack.intake logs a
     refusal without the body). A filter, not a level, for the verification's logger: bolt
     sets that logger's level to its app logger's whenever an app is built."""
     for name in ("slack_sdk", "slack_bolt"):

@@ -8,9 +8,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
@@ -18,9 +15,8 @@ from bot.core.texts import text
 from bot.transports import Handler
 from bot.transports.slack.blocks import choice_of, ephemeral_response
 from bot.transports.slack.delivery import Delivery
-from bot.transports.slack.http import rejected
 from bot.transports.slack.identity import Identity
-from bot.transports.slack.payloads import action_ids, is_dm, payload_problem, slack_to_plain, where
+from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
 from bot.transports.slack.seen import SeenEvents
 from bot.transports.slack.work import AfterAck
 
@@ -37,29 +33,6 @@ class AdminHandler(Protocol):
     """Administrator commands (bot.admin.Admin); `user` is the Slack user id."""
 
     async def handle(self, user: str, args: str, locale: Locale) -> Reply: ...
-
-
-class RejectMalformed(AsyncMiddleware):
-    """A verified payload the listeners cannot read gets a 400 (and no ack in Socket Mode).
-
-    A middleware object, not a function: for a function bolt builds every argument it could
-    inject first, and some of those (the action of a block_actions without actions) raise."""
-
-    def __init__(self, observe: Callable[[str, str], None]) -> None:
-        self._observe = observe
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # bolt's name for the rest of the chain
-    ) -> BoltResponse | None:
-        problem = payload_problem(req.body)
-        if problem:
-            rejected(self._observe, 400, problem)
-            return BoltResponse(status=400, body="")
-        return await next()
 
 
 class Listeners:
@@ -196,12 +169,16 @@ class Listeners:
 
     # ------------------------------------------------------------------ buttons
 
-    async def on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
-        """A button: the answer replaces the message that holds it (no wall of messages)."""
+    async def _clicked(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], Reply]:
+        """(user, channel, container, the core's answer) for a click on one of our buttons."""
         team, user, channel = action_ids(body)
         value = choice_of(body["actions"][0].get("value") or "")
         reply = await self._ask(team, user, choice=value, channel=channel)
-        container = body.get("container") or {}
+        return user, channel, body.get("container") or {}, reply
+
+    async def on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """A button: the answer replaces the message that holds it (no wall of messages)."""
+        user, channel, container, reply = await self._clicked(body)
         ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
         if container.get("type") == "view" or not channel:  # App Home: continue in the DM
             await self.delivery.post(reply, await self.delivery.open_dm(user))
@@ -216,10 +193,7 @@ class Listeners:
 
     async def on_save_school(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
         """ "Spara som min skola": confirm in a new private message, keep the contact cards."""
-        team, user, channel = action_ids(body)
-        value = choice_of(body["actions"][0].get("value") or "")
-        reply = await self._ask(team, user, choice=value, channel=channel)
-        container = body.get("container") or {}
+        user, channel, container, reply = await self._clicked(body)
         if container.get("type") == "view" or not channel:
             await self.delivery.post(reply, await self.delivery.open_dm(user))
         elif container.get("is_ephemeral") and respond is not None:
@@ -231,6 +205,12 @@ class Listeners:
             await self.delivery.private(reply, channel, user, respond=respond, thread_ts=thread)
 
     # ------------------------------------------------------------------ events
+
+    async def _ask_event(self, body: dict[str, Any]) -> Reply:
+        event = body["event"]
+        typed = slack_to_plain(event.get("text") or "")
+        team, user, channel = body["team_id"], event["user"], event["channel"]
+        return await self._ask(team, user, text_in=typed, channel=channel)
 
     async def _first_time(self, body: dict[str, Any], kind: str) -> bool:
         """False for a Slack retry (or a second replica) of an event already handled."""
@@ -245,9 +225,8 @@ class Listeners:
         event = body["event"]
         if event.get("bot_id") or not await self._first_time(body, "event_app_mention"):
             return
-        team, user, channel = body["team_id"], event["user"], event["channel"]
-        typed = slack_to_plain(event.get("text") or "")
-        reply = await self._ask(team, user, text_in=typed, channel=channel)
+        user, channel = event["user"], event["channel"]
+        reply = await self._ask_event(body)
         if is_dm(channel):
             await self.delivery.post(reply, channel)
         elif reply.kind == "privacy":
@@ -268,10 +247,8 @@ class Listeners:
             or not await self._first_time(body, "event_message")
         ):
             return
-        team, user, channel = body["team_id"], event["user"], event["channel"]
-        typed = slack_to_plain(event.get("text") or "")
-        reply = await self._ask(team, user, text_in=typed, channel=channel)
-        await self.delivery.post(reply, channel, thread_ts=event.get("thread_ts"))
+        reply = await self._ask_event(body)
+        await self.delivery.post(reply, event["channel"], thread_ts=event.get("thread_ts"))
 
     async def on_home_opened(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
         event = body["event"]
