@@ -4,12 +4,18 @@ Run from the repository root (about three minutes):
     .venv/bin/python -m bench.http_ack [--reps 3] [--requests 6000] [--seconds 5]
 Prints Markdown tables (paste them into bench/README.md).
 
-Servers, each its own process on loopback, all verifying Slack's request signature:
+Quick check that it runs (a few seconds a point; numbers from such a run mean little):
+    .venv/bin/python -m bench.http_ack --reps 1 --requests 200 --seconds 1 --concurrency 1 16
+
+Servers, each its own process on loopback, all verifying Slack's request signature through
+slack-bolt's own request verification:
 - ours: `referral-bot serve --http` on the 1,714 real schools (290 municipality files), the
-  shipped rules and a SQLite session store; it looks the school up and renders the answer
-  blocks. For someone whose Slack language it knows, the answer is the ack itself (an
-  ephemeral slash-command response); the first command of each person acks empty, asks
-  users.info, and posts the answer (chat.postEphemeral) to the Slack Web API stand-in.
+  shipped rules and a SQLite session store, every request through its one path (bolt's
+  dispatch to the contact listener); it looks the school up and renders the answer blocks.
+  The answer is the ack itself (an ephemeral slash-command response) when the core has it
+  within 2 s, for first-time askers too (users.info is asked on the way, cached after);
+  otherwise the ack is empty and the answer is posted (chat.postEphemeral) to the Slack Web
+  API stand-in, and "answers/s" waits for those.
   The load cycles through 500 questions, each asked once in the warm-up, so the bot's memo
   answers (staff ask about the same schools over and over); the row "ours, every question
   new" is a second bot process, the same but asked only questions it has never seen (a

@@ -169,12 +169,12 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     side: web.AppRunner | None = None
     transport: Transport
     if settings.slack_bot_token:
-        from bot.transports.slack import SlackTransport
+        from bot.transports.slack import SlackTransport, StoreSeenEvents
 
         admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
             service,
-            store,
+            StoreSeenEvents(store),
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             app_token="" if http else settings.slack_app_token,
@@ -190,7 +190,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         )
         if settings.admin_usergroup:
             group = settings.admin_usergroup
-            admin.group_members = lambda: slack.usergroup_members(group)
+            admin.group_members = lambda: slack.identity.usergroup_members(group)
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel)
         if http:

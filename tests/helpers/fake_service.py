@@ -5,7 +5,10 @@ School names are real (Skolverket); people, phone numbers and addresses are made
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.core.models import Choice, ContactCard, IncomingMessage, Locale, Reply
+from bot.transports import Handler
 
 SCHOOL_KEY = "mora/angsskolan-f-9"
 CONTACT_NAMES = ("Kim Testsson", "Robin Exempelsson")
@@ -75,3 +78,15 @@ class BrokenService:
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         raise RuntimeError(f"a bug, with what was typed: {msg.text}")
+
+
+class SlowService:
+    """A core that takes `delay` seconds for every answer (a slow moment, a slow store)."""
+
+    def __init__(self, service: Handler, delay: float) -> None:
+        self._service = service
+        self._delay = delay
+
+    async def handle(self, msg: IncomingMessage) -> Reply:
+        await asyncio.sleep(self._delay)
+        return await self._service.handle(msg)

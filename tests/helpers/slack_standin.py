@@ -43,6 +43,7 @@ class SlackStandIn:
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> user ids
     failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
+    delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     calls: list[Call] = field(default_factory=list)
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -117,6 +118,7 @@ class SlackStandIn:
         args = await self._args(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         await self._record(Call(method, args, token))
+        await asyncio.sleep(self.delays.get(method, 0))
         error = self.failures.get((method, str(args.get("channel", ""))))
         if error:
             return web.json_response({"ok": False, "error": error})

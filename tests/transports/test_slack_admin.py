@@ -12,7 +12,7 @@ from bot.core.catalog import load_catalog
 from bot.core.service import Service
 from bot.core.sessions import MemoryStore
 from bot.reload import CatalogHolder
-from bot.transports.slack import SlackTransport
+from bot.transports.slack import SlackTransport, StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.shipped import ROOT
 from tests.helpers.slack_standin import SlackStandIn
@@ -30,7 +30,7 @@ async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
         admin = Admin(holder, users=[ADMIN], paths=paths)
         transport = SlackTransport(
             Service(holder, store),
-            store,
+            StoreSeenEvents(store),
             bot_token=rq.BOT_TOKEN,
             signing_secret=rq.SIGNING_SECRET,
             api_url=slack.api_url,
@@ -38,7 +38,7 @@ async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
             port=0,
             admin=admin,
         )
-        admin.group_members = lambda: transport.usergroup_members("S0ADMINS")
+        admin.group_members = lambda: transport.identity.usergroup_members("S0ADMINS")
         await transport.start()
         yield f"http://127.0.0.1:{transport.bound_port}/slack/events", slack
         await transport.close()

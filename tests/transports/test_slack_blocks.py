@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.core.models import Choice, ContactCard, Reply
-from bot.transports.slack_blocks import (
+from bot.transports.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
     escape_mrkdwn,
     fallback_text,

@@ -115,12 +115,25 @@ def card_block(card: ContactCard, locale: Locale) -> Block:
     return block
 
 
+def button_value(choice: Choice) -> str:
+    """What a button carries back to the bot when clicked; read back only by `choice_of`.
+
+    Every button's value is made here and read there, so a change in what a Choice carries
+    changes these two functions and nothing else."""
+    return choice.id[:MAX_BUTTON_VALUE]
+
+
+def choice_of(value: str) -> str:
+    """The core's choice from a clicked button's value (the inverse of `button_value`)."""
+    return value
+
+
 def button(action_id: str, choice: Choice) -> Block:
     element: Block = {
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": _truncate(choice.label, MAX_BUTTON_LABEL)},
-        "value": choice.id[:MAX_BUTTON_VALUE],
+        "value": button_value(choice),
     }
     if choice.style in ("primary", "danger"):
         element["style"] = choice.style
@@ -136,7 +149,7 @@ def save_school_choice(reply: Reply) -> Choice | None:
 
 
 def action_blocks(reply: Reply) -> list[Block]:
-    """The reply's choices as buttons, 25 per actions block; `choice:<n>` carries Choice.id."""
+    """The reply's choices as buttons, 25 per actions block; `choice:<n>` carries button_value."""
     save = save_school_choice(reply)
     elements = [
         button(f"{CHOICE_ACTION_PREFIX}{n}", choice)

@@ -1,0 +1,77 @@
+"""Requests on their way to the listeners: HTTP handed to slack-bolt, which verifies and
+dispatches it, and what is refused before any listener runs, with one log line each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.transports.slack.payloads import payload_problem
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+def rejected(observe: Callable[[str, str], None], status: int, reason: str) -> None:
+    """One log line and one count for a refused request; `reason` never holds its text."""
+    logger.warning("rejected Slack request (%s): %s", status, reason)
+    observe("slack_rejected", str(status))
+
+
+def build_web_app(bolt: AsyncApp, observe: Callable[[str, str], None]) -> web.Application:
+    """The aiohttp app serving POST /slack/events; bot/web.py adds /healthz, /readyz, /metrics."""
+
+    async def events(request: web.Request) -> web.Response:
+        raw = await request.read()
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, AttributeError, TypeError):
+            # bolt parses the body as it builds the request, before it verifies anything, and
+            # raises these for bodies that are not UTF-8, a JSON object or a form (its own
+            # aiohttp adapter answers them 500, with a traceback in the log). Such a body is
+            # unreadable whoever sent it, so a 400 says nothing about the signing secret.
+            rejected(observe, 400, "body is not a JSON object or form")
+            return web.Response(status=400, text="rejected")
+        response = await bolt.async_dispatch(bolt_request)
+        if response.status == 401:  # bolt's request verification: signature or timestamp
+            rejected(observe, 401, "bad signature or timestamp")
+        return await to_aiohttp_response(response)
+
+    web_app = web.Application()
+    web_app.router.add_post(EVENTS_PATH, events)
+    return web_app
+
+
+class RejectMalformed(AsyncMiddleware):
+    """A verified payload the listeners cannot read gets a 400 (and no ack in Socket Mode).
+
+    A middleware object, not a function: for a function bolt builds every argument it could
+    inject first, and some of those (the action of a block_actions without actions) raise."""
+
+    def __init__(self, observe: Callable[[str, str], None]) -> None:
+        self._observe = observe
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # bolt's name for the rest of the chain
+    ) -> BoltResponse | None:
+        problem = payload_problem(req.body)
+        if problem:
+            rejected(self._observe, 400, problem)
+            return BoltResponse(status=400, body="")
+        return await next()

@@ -1,0 +1,260 @@
+"""The listeners: what each command, button and event does, from its payload to the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncAck, AsyncRespond
+
+from bot.core.models import IncomingMessage, Intent, Locale, Reply
+from bot.core.sessions import session_key
+from bot.core.texts import text
+from bot.transports import Handler
+from bot.transports.slack.blocks import choice_of, ephemeral_response
+from bot.transports.slack.delivery import Delivery
+from bot.transports.slack.identity import Identity
+from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
+from bot.transports.slack.seen import SeenEvents
+from bot.transports.slack.work import AfterAck
+
+logger = logging.getLogger(__name__)
+
+# How long the contact command waits for its answer before it acks empty and answers after:
+# well within Slack's 3 s, with room for the network and a slow moment of the machine.
+ANSWER_IN_ACK_SECONDS = 2.0
+
+Work = Callable[[dict[str, Any], AsyncRespond | None], Coroutine[Any, Any, None]]
+
+
+class AdminHandler(Protocol):
+    """Administrator commands (bot.admin.Admin); `user` is the Slack user id."""
+
+    async def handle(self, user: str, args: str, locale: Locale) -> Reply: ...
+
+
+class Listeners:
+    """One method per command, button and event; bolt calls them (SlackTransport registers)."""
+
+    def __init__(
+        self,
+        service: Handler,
+        seen: SeenEvents,
+        identity: Identity,
+        delivery: Delivery,
+        *,
+        admin: AdminHandler | None,
+        answer_in_ack_seconds: float,
+        observe: Callable[[str, str], None],
+    ) -> None:
+        self.service = service
+        self.seen = seen
+        self.identity = identity
+        self.delivery = delivery
+        self.admin = admin
+        self.answer_in_ack_seconds = answer_in_ack_seconds
+        self.observe = observe
+        self.work = AfterAck()
+
+    def acking(self, kind: str, work: Work) -> Callable[..., Awaitable[None]]:
+        """A listener that acks at once, empty, and starts `work` as a task after the ack.
+
+        This is what bolt's lazy listeners do, minus their deep copy of the whole request
+        (bolt's Web API client included): that copy cost more than the rest of the ack.
+        """
+
+        async def listener(
+            ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
+        ) -> None:
+            self.observe("slack_request", kind)
+            await ack()
+            self.work.start(kind, work(body, respond))
+
+        return listener
+
+    # ------------------------------------------------------------------ asking the core
+
+    async def _ask(
+        self,
+        team: str,
+        user: str,
+        *,
+        text_in: str | None = None,
+        choice: str | None = None,
+        intent: Intent = "auto",
+        channel: str | None = None,
+    ) -> Reply:
+        """The core's answer in the person's language; a calm notice if the core fails.
+
+        One conversation per person and workspace, wherever they write, so a checklist
+        started in a channel continues in the DM."""
+        locale = await self.identity.locale_of(user)
+        msg = IncomingMessage(
+            transport="slack",
+            conversation=session_key("slack", team, user),
+            user=f"slack:{team}:{user}",
+            text=text_in or None,
+            choice=choice,
+            locale=locale,
+            intent=intent,
+            channel=channel,
+        )
+        try:
+            return await self.service.handle(msg)
+        except Exception as error:
+            logger.error("service failed: %s at %s", type(error).__name__, where(error))
+            return Reply(kind="notice", parts=(text("slack.error", locale),), locale=locale)
+
+    async def _ask_command(self, body: dict[str, Any], intent: Intent) -> Reply:
+        typed = slack_to_plain(body.get("text") or "")
+        team, user, channel = body["team_id"], body["user_id"], body["channel_id"]
+        return await self._ask(team, user, text_in=typed, intent=intent, channel=channel)
+
+    # ------------------------------------------------------------------ commands
+
+    async def on_contact_command(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
+    ) -> None:
+        """In a channel, the answer *is* the ack (an ephemeral response only the asker sees)
+        when it is ready in time; otherwise, and in a DM, it follows an empty ack."""
+        self.observe("slack_request", "command")
+        answer = self.work.start("command", self._ask_command(body, "contact"))
+        user, channel = body["user_id"], body["channel_id"]
+        if not is_dm(channel):
+            done, _ = await asyncio.wait({answer}, timeout=self.answer_in_ack_seconds)
+            reply = answer.result() if done else None
+            if reply is not None:
+                response = ephemeral_response(reply)
+                await ack(
+                    text=response["text"], blocks=response["blocks"], response_type="ephemeral"
+                )
+                return
+        await ack()
+        self.work.start("command", self._deliver_contact(answer, user, channel, respond))
+
+    async def _deliver_contact(
+        self,
+        answer: Awaitable[Reply | None],
+        user: str,
+        channel: str,
+        respond: AsyncRespond | None,
+    ) -> None:
+        reply = await answer
+        if reply is None:  # the failure is logged already
+            return
+        if is_dm(channel):
+            await self.delivery.in_dm_channel(reply, channel, user, respond)
+        else:
+            await self.delivery.private(reply, channel, user, respond=respond)
+
+    async def on_checklist_command(
+        self, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
+        reply = await self._ask_command(body, "checklist")
+        user, channel = body["user_id"], body["channel_id"]
+        if reply.kind == "privacy":
+            await self.delivery.private(reply, channel, user, respond=respond)
+        else:
+            await self.delivery.to_dm(reply, user, channel, respond)
+
+    async def on_admin_command(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """Admin answers are always private: they may list file paths and problems."""
+        assert self.admin is not None
+        user, channel = body["user_id"], body["channel_id"]
+        locale = await self.identity.locale_of(user)
+        reply = await self.admin.handle(user, body.get("text") or "", locale)
+        await self.delivery.private(reply, channel, user, respond=respond)
+
+    # ------------------------------------------------------------------ buttons
+
+    async def _clicked(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], Reply]:
+        """(user, channel, container, the core's answer) for a click on one of our buttons."""
+        team, user, channel = action_ids(body)
+        value = choice_of(body["actions"][0].get("value") or "")
+        reply = await self._ask(team, user, choice=value, channel=channel)
+        return user, channel, body.get("container") or {}, reply
+
+    async def on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """A button: the answer replaces the message that holds it (no wall of messages)."""
+        user, channel, container, reply = await self._clicked(body)
+        ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
+        if container.get("type") == "view" or not channel:  # App Home: continue in the DM
+            await self.delivery.post(reply, await self.delivery.open_dm(user))
+        elif container.get("is_ephemeral") and respond is not None:
+            await self.delivery.respond(reply, respond, replace=True)
+        elif reply.kind in ("step", "outcome") and not is_dm(channel):
+            await self.delivery.to_dm(reply, user, channel, respond)
+        elif ts:
+            await self.delivery.update(reply, channel, ts)
+        else:
+            await self.delivery.post(reply, channel)
+
+    async def on_save_school(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """ "Spara som min skola": confirm in a new private message, keep the contact cards."""
+        user, channel, container, reply = await self._clicked(body)
+        if container.get("type") == "view" or not channel:
+            await self.delivery.post(reply, await self.delivery.open_dm(user))
+        elif container.get("is_ephemeral") and respond is not None:
+            await self.delivery.respond(reply, respond, replace=False)
+        elif is_dm(channel):
+            await self.delivery.post(reply, channel)
+        else:
+            thread = (body.get("message") or {}).get("thread_ts")
+            await self.delivery.private(reply, channel, user, respond=respond, thread_ts=thread)
+
+    # ------------------------------------------------------------------ events
+
+    async def _ask_event(self, body: dict[str, Any]) -> Reply:
+        event = body["event"]
+        typed = slack_to_plain(event.get("text") or "")
+        team, user, channel = body["team_id"], event["user"], event["channel"]
+        return await self._ask(team, user, text_in=typed, channel=channel)
+
+    async def _first_time(self, body: dict[str, Any], kind: str) -> bool:
+        """False for a Slack retry (or a second replica) of an event already handled."""
+        if await self.seen.first_time(str(body["event_id"])):
+            return True
+        logger.info("duplicate Slack event ignored")
+        self.observe("slack_duplicate", kind)
+        return False
+
+    async def on_mention(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
+        """A mention in a channel: answered in its thread; checklists, privacy notices privately."""
+        event = body["event"]
+        if event.get("bot_id") or not await self._first_time(body, "event_app_mention"):
+            return
+        user, channel = event["user"], event["channel"]
+        reply = await self._ask_event(body)
+        if is_dm(channel):
+            await self.delivery.post(reply, channel)
+        elif reply.kind == "privacy":
+            await self.delivery.private(reply, channel, user)
+        elif reply.kind in ("step", "outcome"):
+            await self.delivery.to_dm(reply, user, channel, None)
+        else:
+            thread = event.get("thread_ts") or event["ts"]
+            await self.delivery.post(reply, channel, thread_ts=thread)
+
+    async def on_direct_message(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
+        event = body["event"]
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or not event.get("user")
+            or not await self._first_time(body, "event_message")
+        ):
+            return
+        reply = await self._ask_event(body)
+        await self.delivery.post(reply, event["channel"], thread_ts=event.get("thread_ts"))
+
+    async def on_home_opened(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
+        event = body["event"]
+        if event.get("tab", "home") != "home" or not await self._first_time(
+            body, "event_app_home_opened"
+        ):
+            return
+        reply = await self._ask(body["team_id"], event["user"], intent="home")
+        await self.delivery.home(event["user"], reply)

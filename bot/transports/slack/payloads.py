@@ -1,0 +1,101 @@
+"""Reading Slack payloads: their shape check, the ids in them, and Slack markup as plain text."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*")
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def slack_to_plain(raw: str) -> str:
+    """Slack's message markup as the plain text a person typed, for the core.
+
+    Mentions of the bot at the start are dropped; `<url|label>`, `<#C1|name>` and `<@U1|name>`
+    become their labels; `<!channel>` becomes `@channel`; `&amp; &lt; &gt;` are unescaped.
+    The result is escaped again whenever it is shown (blocks.escape_mrkdwn).
+    """
+
+    def label(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, shown = inner.partition("|")
+        if target.startswith("!"):
+            return "@" + (shown.lstrip("@") if shown else target[1:].split("^")[0])
+        if target.startswith("#"):
+            return "#" + (shown or target[1:])
+        if target.startswith("@"):
+            return "@" + (shown or target[1:])
+        return shown or target
+
+    without_bot = _LEADING_MENTIONS.sub("", raw)
+    unlinked = _ANGLE.sub(label, without_bot)
+    return unlinked.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def _str(mapping: object, key: str) -> str | None:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def payload_problem(body: Mapping[str, Any]) -> str | None:
+    """Why a (verified) Slack payload cannot be handled, or None. Reasons never include text."""
+    if "ssl_check" in body or body.get("type") == "url_verification":
+        return None
+    if "command" in body:
+        for key in ("command", "user_id", "team_id", "channel_id"):
+            if not _str(body, key):
+                return f"slash command without {key}"
+        return None
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not _str(event, "type"):
+            return "event_callback without event type"
+        if not _str(body, "event_id") or not _str(body, "team_id"):
+            return "event_callback without event_id or team_id"
+        required = {
+            "app_mention": ("user", "channel", "ts"),
+            "message": ("channel", "ts"),
+            "app_home_opened": ("user",),
+        }.get(str(event["type"]), ())
+        missing = [key for key in required if not _str(event, key)]
+        return f"{event['type']} event without {', '.join(missing)}" if missing else None
+    if kind == "block_actions":
+        user = body.get("user")
+        if not _str(user, "id"):
+            return "block_actions without user"
+        if not (_str(body.get("team"), "id") or _str(user, "team_id")):
+            return "block_actions without team"
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions or not _str(actions[0], "action_id"):
+            return "block_actions without actions"
+        return None
+    if not isinstance(kind, str):
+        return "payload without type"
+    return None  # other types: bolt answers 404 for what no listener handles
+
+
+def is_dm(channel: str | None) -> bool:
+    """A direct-message channel (the bot's own DM, or one between two people)."""
+    return bool(channel) and str(channel).startswith("D")
+
+
+def action_ids(body: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    """(team, user, channel) of a block_actions payload; no channel when clicked in App Home."""
+    user = body["user"]
+    team = (body.get("team") or {}).get("id") or user.get("team_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return str(team), str(user["id"]), channel
+
+
+def where(error: BaseException) -> str:
+    """file:line where an exception was raised: enough to find a bug, and unlike the
+    exception's message or a full traceback, it cannot carry what a person typed."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
