@@ -60,7 +60,7 @@ def timed(
 def phases(paths: list[Path]) -> dict[str, float]:
     """One full load split into its steps, seconds each."""
     today = date.today()
-    files = [f for f in yaml_files(paths) if f.parent != RULES]
+    files = [f for f, _ in yaml_files(paths) if f.parent != RULES]
     start = time.perf_counter()
     raws = [f.read_bytes() for f in files]
     [hashlib.blake2b(raw, digest_size=16).digest() for raw in raws]

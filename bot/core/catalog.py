@@ -18,29 +18,31 @@ from bot.core import directory_checks, rule_checks, rule_tests, rules
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality
 from bot.core.rules import Flow
-from bot.core.yamlio import Document, LazyDocument, parse_bytes
+from bot.core.yamlio import Document, LazyDocument, parse_bytes, read_file
 from bot.errors import ConfigError, Problem
 
 YAML_SUFFIXES = {".yml", ".yaml"}
 
 
-def yaml_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every YAML file inside named folders, sorted.
+def yaml_files(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
+    """(file, the folder it was found in) for every YAML file inside named folders, sorted,
+    and (file, None) for files named directly. Only files inside their folder are read
+    (yamlio.read_file).
 
     Hidden files and folders are skipped: a Kubernetes ConfigMap mount holds every file
     twice, once in a hidden timestamped folder ('..2026_11_25…/') behind the visible link.
     """
-    found: list[Path] = []
+    found: list[tuple[Path, Path | None]] = []
     for path in paths:
         if path.is_dir():
             found.extend(
-                p
+                (p, path)
                 for p in sorted(path.rglob("*"))
                 if p.suffix in YAML_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
-            found.append(path)
+            found.append((path, None))
     return found
 
 
@@ -119,11 +121,11 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
     for path in paths:
         if not path.exists():
             problems.append(Problem(str(path), 1, 1, "error", "no such file or folder"))
-    for path in yaml_files(p for p in paths if p.exists()):
+    for path, folder in yaml_files(p for p in paths if p.exists()):
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(str(path), 1, 1, "error", f"could not read: {exc.strerror}"))
+            raw = read_file(path, folder)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
             continue
         digest = _digest(raw)
         digests.append((str(path), digest))

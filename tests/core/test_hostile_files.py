@@ -104,3 +104,29 @@ def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(tmp_path: P
         out.truncate(MAX_FILE_BYTES * 20)  # sparse: 80 MiB that cost no disk
     with pytest.raises(ConfigError, match="larger than 4 MiB"):
         read_file(big, tmp_path)
+
+
+def test_check_reports_each_hostile_file_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    (folder / "bomb.yml").write_text(LAUGHS)
+    (folder / "deep.yml").write_text("[" * 5000 + "]" * 5000)
+    os.mkfifo(folder / "pipe.yml")
+    (folder / "zero.yml").symlink_to("/dev/zero")
+    start = time.perf_counter()
+    assert main(["check", str(folder)]) == 1
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err
+    for name, what in [
+        ("bomb.yml", "values once its aliases"),
+        ("deep.yml", "levels deep"),
+        ("pipe.yml", "not a regular file"),
+        ("zero.yml", "outside"),
+    ]:
+        [line] = [x for x in err.splitlines() if x.startswith(f"{folder / name}:")]
+        assert what in line, line
+    assert "this is a bug" not in err and "Traceback" not in err
