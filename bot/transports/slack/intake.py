@@ -29,7 +29,15 @@ def rejected(observe: Callable[[str, str], None], status: int, reason: str) -> N
 def build_web_app(bolt: AsyncApp, observe: Callable[[str, str], None]) -> web.Application:
     """The aiohttp app serving POST /slack/events; bot/web.py adds /healthz, /readyz, /metrics."""
 
-    async def events(request: web.Request) -> web.Response:
+    async def events(request: web.Request) -> web.StreamResponse:
+        response = await _answer(request)
+        # No keep-alive: aiohttp's connection handler keeps the last request, body and all,
+        # until the next one arrives on the same connection (Python 3.12 and later), and
+        # that body is what a person typed. Slack sends a few requests a minute.
+        response.force_close()
+        return response
+
+    async def _answer(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         try:
             bolt_request = AsyncBoltRequest(
