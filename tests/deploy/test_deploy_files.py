@@ -24,16 +24,35 @@ APP_ENV = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "STORE_URL"}
 CONFIGMAP_LIMIT = 1024 * 1024
 
 
+def yaml_documents(path: Path) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
 def k8s_documents() -> list[dict[str, Any]]:
+    """What `kubectl apply -k deploy/k8s` applies: the kustomization's resources, in order.
+
+    kubectl is not installed here, so this renders the one thing kustomize would do to the
+    set of objects (which files it takes); labels and the image tag do not change which
+    objects are applied."""
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
+    assert set(kustomization) <= {"apiVersion", "kind", "labels", "resources", "images"}, (
+        "a new kustomize feature: teach k8s_documents() to render it"
+    )
     docs: list[dict[str, Any]] = []
-    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
-        docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
+    for resource in kustomization["resources"]:
+        docs.extend(yaml_documents(DEPLOY / "k8s" / resource))
     return docs
 
 
-def k8s(kind: str, name: str) -> dict[str, Any]:
-    [doc] = [d for d in k8s_documents() if d["kind"] == kind and d["metadata"]["name"] == name]
+def k8s(kind: str, name: str, docs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    docs = k8s_documents() if docs is None else docs
+    [doc] = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
     return doc
+
+
+def k8s_example_secrets() -> list[dict[str, Any]]:
+    """The Secrets the operator creates, as deploy/k8s/secret.example.yaml shows them."""
+    return yaml_documents(DEPLOY / "k8s" / "secret.example.yaml")
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -200,24 +219,75 @@ def test_k8s_bot_runs_two_replicas_with_probes() -> None:
     assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
 
 
+def test_k8s_apply_never_replaces_a_secret_with_placeholders() -> None:
+    """`kubectl apply -k` would overwrite the operator's real tokens with these."""
+    rendered = [d for d in k8s_documents() if d["kind"] == "Secret"]
+    for secret in rendered:
+        values = {**secret.get("stringData", {}), **secret.get("data", {})}
+        placeholders = [k for k, v in values.items() if "REPLACE" in str(v).upper() or not v]
+        assert not placeholders, f"Secret {secret['metadata']['name']}: {placeholders}"
+    assert not rendered  # the Secrets are the operator's: kubectl create secret, not apply -k
+    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
+    assert "secret.example.yaml" not in kustomization["resources"]
+
+
 def test_k8s_bot_gets_the_app_settings_from_the_secret_and_configmap() -> None:
     sources = bot_container()["envFrom"]
+    examples = k8s_example_secrets()
     names: set[str] = set()
     for source in sources:
         if "secretRef" in source:
-            names |= set(k8s("Secret", source["secretRef"]["name"])["stringData"])
+            names |= set(k8s("Secret", source["secretRef"]["name"], examples)["stringData"])
         else:
             names |= set(k8s("ConfigMap", source["configMapRef"]["name"])["data"])
     assert names >= APP_ENV
-    secret = k8s("Secret", "referral-bot-slack")["stringData"]
-    assert all("REPLACE-ME" in value for value in secret.values())
+    for secret in examples:
+        assert all("REPLACE-ME" in value for value in secret["stringData"].values())
+    # the README tells the operator to create exactly these Secrets with exactly these keys
+    readme = (DEPLOY / "README.md").read_text()
+    for secret in examples:
+        assert f"kubectl create secret generic {secret['metadata']['name']}" in readme
+        for key in secret["stringData"]:
+            assert f"--from-literal={key}=" in readme
 
 
-def test_k8s_store_url_names_the_redis_service() -> None:
-    url = k8s("ConfigMap", "referral-bot-settings")["data"]["STORE_URL"]
+def test_k8s_store_url_names_the_redis_service_with_its_password() -> None:
+    """STORE_URL carries the password, so it is in the Secret and never in the ConfigMap."""
+    assert "STORE_URL" not in k8s("ConfigMap", "referral-bot-settings")["data"]
+    url = k8s("Secret", "referral-bot-slack", k8s_example_secrets())["stringData"]["STORE_URL"]
     service = k8s("Service", "referral-bot-redis")
-    assert url == f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}/0"
+    host, port = service["metadata"]["name"], service["spec"]["ports"][0]["port"]
+    assert url == f"redis://:REPLACE-ME@{host}:{port}/0"
     assert k8s("Deployment", "referral-bot-redis")["spec"]["replicas"] == 1
+
+
+def test_k8s_redis_requires_the_password_from_the_operators_secret() -> None:
+    [redis] = k8s("Deployment", "referral-bot-redis")["spec"]["template"]["spec"]["containers"]
+    args = redis["args"]
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in redis["env"]}
+    example = k8s("Secret", "referral-bot-redis", k8s_example_secrets())
+    for name in ("REDIS_PASSWORD", "REDISCLI_AUTH"):  # the server, and its probe's redis-cli
+        assert env[name]["name"] == example["metadata"]["name"]
+        assert env[name]["key"] in example["stringData"]
+    assert "redis-cli ping" in " ".join(redis["readinessProbe"]["exec"]["command"])
+
+
+def test_k8s_only_the_bot_reaches_redis() -> None:
+    redis_labels = k8s("Deployment", "referral-bot-redis")["spec"]["template"]["metadata"]
+    bot_labels = k8s("Deployment", "referral-bot")["spec"]["template"]["metadata"]["labels"]
+    policies = [d for d in k8s_documents() if d["kind"] == "NetworkPolicy"]
+    [policy] = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"]["matchLabels"].items() <= redis_labels["labels"].items()
+    ]
+    assert "Ingress" in policy["spec"]["policyTypes"]
+    [rule] = policy["spec"]["ingress"]
+    [peer] = rule["from"]
+    assert set(peer) == {"podSelector"}  # no namespaceSelector or ipBlock: only these pods
+    assert peer["podSelector"]["matchLabels"].items() <= bot_labels.items()
+    assert rule["ports"] == [{"protocol": "TCP", "port": 6379}]
 
 
 def test_k8s_configuration_is_mounted_where_the_app_looks() -> None:
@@ -248,7 +318,8 @@ def test_k8s_kustomization_renders() -> None:
     )
     kinds = sorted(d["kind"] for d in yaml.safe_load_all(result.stdout))
     assert kinds.count("Deployment") == 2
-    assert "Secret" in kinds and "ConfigMap" in kinds and kinds.count("Service") == 2
+    assert "Secret" not in kinds and "ConfigMap" in kinds and kinds.count("Service") == 2
+    assert "NetworkPolicy" in kinds
 
 
 # ------------------------------------------------------------------------ systemd
