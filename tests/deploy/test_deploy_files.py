@@ -346,6 +346,21 @@ def test_systemd_unit_runs_socket_mode_with_sqlite_and_secrets_from_a_file() -> 
         assert service[option] in {"yes", "strict"}
 
 
+def test_systemd_unit_cannot_restart_in_a_loop() -> None:
+    """Exit 1 (a setting an admin must fix) is never restarted, nothing else forever."""
+    parsed = unit()
+    service = parsed["Service"]
+    # a start step that can fail (no '-' prefix) made systemd retry every RestartSec, forever
+    for step in ("ExecStartPre", "ExecCondition", "ExecStartPost"):
+        assert step not in service or service[step].startswith("-"), step
+    assert service["Restart"] == "on-failure"
+    assert "1" in service["RestartPreventExitStatus"].split()
+    assert int(parsed["Unit"]["StartLimitBurst"]) >= 1
+    interval = int(parsed["Unit"]["StartLimitIntervalSec"])
+    # the limit only bites if the burst of restarts fits in the interval
+    assert int(parsed["Unit"]["StartLimitBurst"]) * int(service["RestartSec"]) < interval
+
+
 def test_systemd_env_example_names_the_socket_mode_tokens() -> None:
     example = (DEPLOY / "systemd" / "referral-bot.env.example").read_text()
     names = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
