@@ -160,9 +160,18 @@ def test_compose_runs_two_http_replicas_with_the_app_settings() -> None:
     for service in bots.values():
         assert_is_serve_command(service["command"], http=True)
         assert set(service["environment"]) >= APP_ENV
-        assert service["environment"]["STORE_URL"] == "redis://redis:6379/0"
+        password = "${REDIS_PASSWORD:?set REDIS_PASSWORD in deploy/.env}"
+        assert service["environment"]["STORE_URL"] == f"redis://:{password}@redis:6379/0"
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
         assert (DEPLOY / service["build"]["context"] / "deploy" / "Dockerfile").exists()
+
+
+def duration_seconds(text: str) -> float:
+    """Compose's duration ('25s', '1m30s', '500ms') in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 1e-6}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)", str(text))
+    assert parts and "".join(n + u for n, u in parts) == str(text), text
+    return sum(float(n) * units[u] for n, u in parts)
 
 
 class _Recording(dict[str, str]):
@@ -184,6 +193,35 @@ def test_compose_every_variable_it_sets_is_one_the_app_reads() -> None:
     assert {"SLACK_BOT_TOKEN", "STORE_URL", "ADMIN_USERGROUP"} <= read
     for service in bot_services().values():
         assert set(service["environment"]) <= read
+
+
+def test_compose_redis_needs_a_password_and_only_the_bots_can_reach_it() -> None:
+    data = compose()
+    redis = data["services"]["redis"]
+    command = redis["command"]
+    assert (
+        command[command.index("--requirepass") + 1]
+        == "${REDIS_PASSWORD:?set REDIS_PASSWORD in deploy/.env}"
+    )
+    assert redis["environment"]["REDISCLI_AUTH"] == command[command.index("--requirepass") + 1]
+    assert "redis-cli ping" in " ".join(redis["healthcheck"]["test"])
+    assert "ports" not in redis and "expose" not in redis  # nothing published on the host
+    assert redis["networks"], "on the default network every service reaches Redis"
+    for network in redis["networks"]:
+        assert data["networks"][network]["internal"] is True
+        on_it = {n for n, s in data["services"].items() if network in s.get("networks", [])}
+        assert on_it == {"redis", *bot_services()}
+
+
+def test_compose_every_service_has_limits_and_a_stop_grace_period() -> None:
+    for name, service in compose()["services"].items():
+        limits = service["deploy"]["resources"]["limits"]
+        assert float(limits["cpus"]) > 0, name
+        assert re.fullmatch(r"\d+[MG]", limits["memory"]), name
+        assert duration_seconds(service["stop_grace_period"]) > 0, name
+    for service in bot_services().values():  # the same memory budget as the k8s Deployment
+        limit = bot_container()["resources"]["limits"]["memory"]
+        assert service["deploy"]["resources"]["limits"]["memory"] == limit.removesuffix("i")
 
 
 def test_compose_proxy_spreads_over_both_replicas() -> None:
@@ -380,3 +418,105 @@ def test_systemd_analyze_accepts_the_unit(tmp_path: Path) -> None:
         ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+# ------------------------------------------------------------------------ all three recipes
+
+# Every setting an operator of a deployment may want: each recipe passes it, so no one has
+# to discover that e.g. ADMIN_USERGROUP was silently dropped between .env and the bot.
+OPERATOR_SETTINGS = {
+    "ADMIN_USERS",
+    "ADMIN_CHANNEL",
+    "ADMIN_USERGROUP",
+    "ADMIN_COMMAND",
+    "CONTACT_COMMAND",
+    "CHECKLIST_COMMAND",
+    "SESSION_TTL_SECONDS",
+    "SHUTDOWN_GRACE_SECONDS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "STORE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+}
+# What the app reads that a recipe need not pass, and why.
+NOT_FOR_OPERATORS = {
+    "SLACK_API_URL": "points the bot at the tests' stand-in for Slack",
+    "TELEGRAM_BOT_TOKEN": "the Telegram transport; these recipes run Slack",
+    "REFERRAL_DIRECTORY": "fixed by the recipe's mounts (or --directory)",
+    "REFERRAL_RULES": "fixed by the recipe's mounts (or --rules)",
+    "SLACK_APP_TOKEN": "Socket Mode: only the systemd recipe, where it is required",
+    "HEALTH_PORT": "Socket Mode's side port: only the systemd recipe",
+}
+
+
+def app_reads() -> set[str]:
+    env = _Recording()
+    Settings.from_env(env)
+    return env.asked
+
+
+def test_the_operator_settings_are_exactly_what_the_app_reads() -> None:
+    """A new setting in bot/settings.py fails here until it is sorted into one of the two."""
+    assert app_reads() == OPERATOR_SETTINGS | set(NOT_FOR_OPERATORS)
+    assert not OPERATOR_SETTINGS & set(NOT_FOR_OPERATORS)
+
+
+def recipe_variables() -> dict[str, set[str]]:
+    """The variables each recipe passes (or, for secrets, tells the operator to set)."""
+    compose_env = [set(s["environment"]) for s in bot_services().values()]
+    k8s_env = set(k8s("ConfigMap", "referral-bot-settings")["data"])
+    k8s_env |= {e["name"] for e in bot_container().get("env", [])}
+    for secret in k8s_example_secrets():
+        if secret["metadata"]["name"] in {
+            s["secretRef"]["name"] for s in bot_container()["envFrom"] if "secretRef" in s
+        }:
+            k8s_env |= set(secret["stringData"])
+    example = (DEPLOY / "systemd" / "referral-bot.env.example").read_text()
+    systemd_env = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
+    service = unit()["Service"]
+    systemd_env |= {pair.split("=", 1)[0] for pair in shlex.split(service["Environment"])}
+    return {
+        "compose bot-a": compose_env[0],
+        "compose bot-b": compose_env[1],
+        "k8s": k8s_env,
+        "systemd": systemd_env,
+    }
+
+
+def test_every_recipe_passes_every_operator_setting() -> None:
+    read = app_reads()
+    for recipe, names in recipe_variables().items():
+        missing = sorted(OPERATOR_SETTINGS - names)
+        assert not missing, f"{recipe} does not pass {missing}"
+        assert names <= read, f"{recipe} sets what the app never reads: {sorted(names - read)}"
+
+
+def test_every_admin_setting_is_in_every_recipe_and_the_readme() -> None:
+    admin = {"ADMIN_USERS", "ADMIN_CHANNEL", "ADMIN_USERGROUP", "SHUTDOWN_GRACE_SECONDS"}
+    assert admin <= app_reads()
+    for recipe, names in recipe_variables().items():
+        assert admin <= names, f"{recipe}: {sorted(admin - names)}"
+    readme = (DEPLOY / "README.md").read_text()
+    for name in admin:
+        assert f"| `{name}` |" in readme, f"deploy/README.md's settings table lacks {name}"
+
+
+def test_every_recipe_waits_longer_than_the_bot_may_take_to_stop() -> None:
+    """SIGKILL must not come before the bot's SHUTDOWN_GRACE_SECONDS (+ k8s' preStop) end."""
+    # compose: SIGTERM, then stop_grace_period
+    for name, service in bot_services().items():
+        grace = int(service["environment"]["SHUTDOWN_GRACE_SECONDS"])
+        assert duration_seconds(service["stop_grace_period"]) > grace, name
+    # Kubernetes: preStop runs first, and terminationGracePeriodSeconds counts from its start
+    pod = k8s("Deployment", "referral-bot")["spec"]["template"]["spec"]
+    env = {e["name"]: e["value"] for e in bot_container()["env"]}
+    grace = int(env["SHUTDOWN_GRACE_SECONDS"])
+    pre_stop = bot_container()["lifecycle"]["preStop"]["exec"]["command"]
+    assert pre_stop[0] == "sleep"
+    assert pod["terminationGracePeriodSeconds"] > grace + int(pre_stop[1])
+    assert "SHUTDOWN_GRACE_SECONDS" not in k8s("ConfigMap", "referral-bot-settings")["data"]
+    # systemd: SIGTERM, then TimeoutStopSec
+    service = unit()["Service"]
+    env = dict(pair.split("=", 1) for pair in shlex.split(service["Environment"]))
+    assert int(service["TimeoutStopSec"]) > int(env["SHUTDOWN_GRACE_SECONDS"])
