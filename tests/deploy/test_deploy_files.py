@@ -95,6 +95,95 @@ def test_dockerfile_runs_slim_python_as_a_non_root_user() -> None:
     assert user.split(":")[0] not in {"root", "0"}
 
 
+def image_user() -> tuple[int, int]:
+    """USER uid:gid of the final stage, numeric, as created by its groupadd/useradd."""
+    stage = final_stage()
+    [user] = [rest for word, rest in stage if word == "USER"]
+    assert re.fullmatch(r"\d+:\d+", user), f"USER {user}: runAsNonRoot cannot verify a name"
+    uid, gid = map(int, user.split(":"))
+    runs = " ".join(rest for word, rest in stage if word == "RUN")
+    assert re.search(rf"groupadd [^&]*--gid {gid}\b", runs)
+    assert re.search(rf"useradd [^&]*--uid {uid}\b", runs)
+    return uid, gid
+
+
+def test_dockerfile_user_is_numeric_so_kubernetes_can_check_it_is_not_root() -> None:
+    uid, gid = image_user()
+    assert uid != 0 and gid != 0
+    pod = k8s("Deployment", "referral-bot")["spec"]["template"]["spec"]["securityContext"]
+    assert pod["runAsNonRoot"] is True
+    assert (pod["runAsUser"], pod["runAsGroup"]) == (uid, gid)
+    container = bot_container()["securityContext"]
+    assert container["readOnlyRootFilesystem"] is True
+    assert container["allowPrivilegeEscalation"] is False
+
+
+def lock_pins() -> dict[str, str]:
+    """requirements.lock as {normalised name: version}; every line must be `name==version`."""
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][A-Za-z0-9.+!-]*)", line)
+            assert match, f"requirements.lock: not pinned with ==: {line!r}"
+            pins[canonical(match[1])] = match[2]
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:4])
+
+
+def test_image_installs_exactly_the_locked_dependencies() -> None:
+    runs = [rest for word, rest in final_stage() if word == "RUN"]
+    installs = [r for r in runs if "pip install" in r]
+    assert any("pip install --no-deps -r /tmp/requirements.lock" in r for r in installs)
+    assert all("--no-deps" in r for r in installs), "pip would resolve (newest) versions itself"
+    assert ("COPY", "requirements.lock /tmp/requirements.lock") in final_stage()
+
+
+def test_lock_pins_every_runtime_dependency_at_a_version_pyproject_allows() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = lock_pins()
+    assert canonical(project["name"]) not in pins  # the image installs the bot from its wheel
+    dev = {
+        canonical(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0])
+        for d in project["optional-dependencies"]["dev"]
+    }
+    assert not dev & pins.keys(), f"dev tools in the lock: {sorted(dev & pins.keys())}"
+    for requirement in project["dependencies"]:
+        name, version = pinned_version(requirement, pins)
+        assert satisfies(version, requirement), f"{name}=={version} does not meet {requirement}"
+
+
+def pinned_version(requirement: str, pins: dict[str, str]) -> tuple[str, str]:
+    name = canonical(re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0])
+    assert name in pins, f"{name} (pyproject.toml) is not pinned in requirements.lock"
+    return name, pins[name]
+
+
+def satisfies(version: str, requirement: str) -> bool:
+    """With packaging: the full specifier. Without: the '>=' lower bound, as tuples."""
+    try:
+        from packaging.requirements import Requirement
+        from packaging.version import Version
+    except ImportError:  # pragma: no cover - packaging is normally installed beside pip
+        bounds = re.findall(r">=\s*([0-9][^,;\s]*)", requirement)
+        return all(version_tuple(version) >= version_tuple(bound) for bound in bounds)
+    return Version(version) in Requirement(requirement).specifier
+
+
+def test_lock_version_check_rejects_a_pin_below_the_lower_bound() -> None:
+    assert satisfies("3.14.5", "aiohttp>=3.10")
+    assert not satisfies("3.9.5", "aiohttp>=3.10")
+    with pytest.raises(AssertionError, match="not pinned"):
+        pinned_version("aiohttp>=3.10", {"yarl": "1.25.1"})
+
+
 def test_dockerfile_entry_command_is_referral_bot_serve_over_http() -> None:
     [cmd] = [rest for word, rest in final_stage() if word == "CMD"]
     argv = json.loads(cmd)
