@@ -202,17 +202,20 @@ def test_console_script_is_installed() -> None:
     assert CONSOLE_SCRIPT.exists(), "pip install -e . puts referral-bot beside python"
 
 
-async def test_the_unit_checks_the_configuration_before_starting(workdir: Path) -> None:
-    """ExecStartPre: a broken file stops the start with its location, exit code 1."""
-    argv = shlex.split(unit_service()["ExecStartPre"])
+async def test_the_unit_does_not_restart_a_bot_stopped_by_a_bad_setting(workdir: Path) -> None:
+    """ExecStart itself refuses a bad setting with exit 1, the code the unit never restarts."""
+    service = unit_service()
+    argv = shlex.split(service["ExecStart"])
     config = {"/etc/referral-bot/directory": workdir / "directory"}
     config["/etc/referral-bot/rules"] = workdir / "rules"
     argv = ["referral-bot", *(str(config.get(arg, arg)) for arg in argv[1:])]
-    mora = workdir / "directory" / "mora.yml"
-    mora.write_text(mora.read_text().replace("\n  name: Mora kommun\n", "\n  nmae: Mora kommun\n"))
+    env = dict(pair.split("=", 1) for pair in shlex.split(service["Environment"]))
+    env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
+    env |= {"SHUTDOWN_GRACE_SECONDS": "soon", "STORE_URL": "memory://"}
 
-    bot = await start(argv, {}, workdir)
+    bot = await start(argv, env, workdir)
     _, err = await asyncio.wait_for(bot.process.communicate(), 30)
 
     assert bot.process.returncode == 1
-    assert f"{mora}:" in err.decode() and "did you mean 'name'?" in err.decode()
+    assert "SHUTDOWN_GRACE_SECONDS must be" in err.decode()
+    assert "1" in service["RestartPreventExitStatus"].split()
