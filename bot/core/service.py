@@ -3,10 +3,9 @@
 Order of concerns for every message: the privacy guard first (a personnummer is never
 stored, logged or echoed), then a button choice, then an explicit intent from a command,
 then free text (an active checklist, help, a checklist trigger, else a contact question).
-Work is serialised per session key, so a double click or a retried event cannot interleave;
-a contact command, whose answer reads no session, takes the lock only to remember schools
-offered to pick from. Lookups and answers are remembered while their inputs hold
-(CatalogMemo): the same question costs a dictionary look-up, not a fuzzy search.
+Every message takes the same path under its session's lock, so a double click or a retried
+event cannot interleave. Nothing is remembered between messages but the session: a lookup
+costs well under a millisecond (bench/lookup.py), so answers are built afresh each time.
 """
 
 from __future__ import annotations
@@ -14,14 +13,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.core import clock, contacts, conversation
 from bot.core.catalog import Catalog
 from bot.core.matching import Lookup, MatchResult
-from bot.core.memo import CatalogMemo, text_key
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -34,12 +32,6 @@ HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
 LONGEST_HELP = 16  # longer messages are never just a help word, whatever their punctuation
 DEFAULT_FLOW = "orosanmalan"
 MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
-# Remembered per catalog, as staff ask about the same schools over and over. The bounds keep
-# a burst of different questions from growing the process: about 2.5 MiB when all are full.
-LOOKUP_MEMO = 1024  # lookups, ~0.3 KiB each
-ANSWER_MEMO = 512  # contact answers, ~3 KiB each
-CHOICES_MEMO = 256  # schools to pick from (ambiguous or did-you-mean), ~2 KiB each
-ROUTE_MEMO = 512  # where each municipality's calls go this minute
 
 
 class CatalogSource(Protocol):
@@ -58,31 +50,6 @@ class FixedCatalog:
     @property
     def current(self) -> Catalog:
         return self._catalog
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """What a question asked and what the index found, without the words typed: the part of
-    a lookup the core remembers between messages (see bot.core.memo)."""
-
-    result: MatchResult
-    names_school: bool  # some of its words were meant to name a school
-    municipality_id: str | None
-    ages: tuple[int, int] | None
-    grade_label: str | None
-
-    @classmethod
-    def of(cls, lookup: Lookup) -> Asked:
-        q = lookup.query
-        return cls(lookup.result, bool(q.school_text), q.municipality_id, q.ages, q.grade_label)
-
-
-# What a contact answer depends on besides the catalog: school key, asked ages and their
-# label, locale, and the clock only through the route (where to call now, when it reopens)
-# and the day (absences, "i morgon").
-ContactKey = tuple[str, tuple[int, int] | None, str | None, Locale, str, datetime | None, date]
-# Schools to pick from depend on the match (its kind and schools) and the language alone.
-ChoicesKey = tuple[str, tuple[str, ...], Locale]
 
 
 def _words(raw: str) -> str:
@@ -105,18 +72,6 @@ class Service:
         self.now = now
         # observe(kind, label) feeds metrics without the core importing prometheus
         self.observe = observe or (lambda kind, label: None)
-        self._lookups: CatalogMemo[bytes, Asked] = CatalogMemo(LOOKUP_MEMO)
-        self._contact_replies: CatalogMemo[ContactKey, Reply] = CatalogMemo(ANSWER_MEMO)
-        self._school_choices: CatalogMemo[ChoicesKey, Reply] = CatalogMemo(CHOICES_MEMO)
-        self._languages: CatalogMemo[bytes, Locale] = CatalogMemo(LOOKUP_MEMO)
-        # where to call is the same for a whole minute: office hours are in minutes
-        self._routes: CatalogMemo[tuple[str, datetime], clock.Route] = CatalogMemo(ROUTE_MEMO)
-
-    def _lookup(self, raw: str, catalog: Catalog) -> Asked:
-        """The index's answer for `raw`: a pure function of the catalog and the text."""
-        return self._lookups.get(
-            catalog, text_key(raw), lambda: Asked.of(catalog.index.lookup(raw))
-        )
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         """Answer one message. Never raises for anything a user can type or click."""
@@ -125,8 +80,6 @@ class Service:
             self.observe("privacy", "blocked")
             locale = msg.locale or "sv"
             return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
-        if msg.intent == "contact" and msg.locale and not msg.choice:
-            return await self._contact_question(msg)
         async with self.store.locked(msg.conversation):
             session = await self.store.load(msg.conversation) or Session()
             catalog = self.catalogs.current
@@ -136,25 +89,6 @@ class Service:
             elif new_session != session:
                 await self.store.save(msg.conversation, new_session)
             return reply
-
-    async def _contact_question(self, msg: IncomingMessage) -> Reply:
-        """A contact command from someone whose language the transport knows. Its answer
-        reads no session, so it is found without the session's lock: a contact question
-        neither waits for nor disturbs a checklist in progress. Schools offered to pick from
-        are remembered in the session, under the lock, for the click that follows."""
-        catalog = self.catalogs.current
-        locale = self._locale(msg, None)
-        raw = (msg.text or "").strip()
-        if len(raw) <= LONGEST_HELP and _words(raw) in HELP_WORDS:
-            return self._help(locale)
-        reply, remember = await self._contact(msg, raw, catalog, locale)
-        if remember is not None:
-            async with self.store.locked(msg.conversation):
-                session = await self.store.load(msg.conversation) or Session()
-                remembered = remember(session)
-                if remembered != session:
-                    await self.store.save(msg.conversation, remembered)
-        return reply
 
     # ------------------------------------------------------------------ dispatch
 
@@ -172,7 +106,7 @@ class Service:
         if msg.intent == "checklist":
             trigger = self._trigger(raw, catalog)
             # "/oro Ängsskolan": the words name the school, not the flow
-            named = None if trigger or not raw else self._lookup(raw, catalog).result.school
+            named = None if trigger or not raw else catalog.index.lookup(raw).result.school
             flow_id = trigger or DEFAULT_FLOW
             return await self._start_flow(msg, flow_id, session, catalog, locale, school=named)
         if session.flow and msg.intent == "auto":
@@ -186,15 +120,11 @@ class Service:
     def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
         """A question written in English is answered in English; otherwise the language the
         transport knows for the person (Slack's locale, --lang), else the conversation's."""
-        if msg.text and self._language_of(msg.text) == "en":
+        if msg.text and detect_locale(msg.text) == "en":
             return "en"
         if msg.locale:
             return msg.locale
         return "en" if session and session.locale == "en" else "sv"
-
-    def _language_of(self, typed: str) -> Locale:
-        catalog = self.catalogs.current  # the language words do not change, but cost little
-        return self._languages.get(catalog, text_key(typed), lambda: detect_locale(typed))
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
         """The flow a message asks for: the whole message is a trigger word, or it contains
@@ -326,14 +256,14 @@ class Service:
         not). The answer never depends on the session."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
             return self._help(locale), None
-        asked = self._lookup(raw, catalog) if raw else None
-        if asked is None or not asked.names_school:
+        asked = catalog.index.lookup(raw) if raw else None
+        if asked is None or not asked.query.school_text:
             school = await self._known_school(msg, catalog)
             if school is not None:
-                ages = asked.ages if asked else None
+                ages = asked.query.ages if asked else None
                 reply = self._contact_reply(school, ages, asked, catalog, locale)
                 return reply, None
-            municipality_id = asked.municipality_id if asked else None
+            municipality_id = asked.query.municipality_id if asked else None
             if municipality_id is not None:  # "Luleå kommun": offer that municipality's schools
                 schools = tuple(
                     sorted(
@@ -349,10 +279,10 @@ class Service:
         result = asked.result
         self.observe("lookup", result.status)
         if result.status == "found" and result.school is not None:
-            reply = self._contact_reply(result.school, asked.ages, asked, catalog, locale)
+            reply = self._contact_reply(result.school, asked.query.ages, asked, catalog, locale)
             return reply, None
         if result.status == "ambiguous":
-            age = asked.ages[0] if asked.ages else None
+            age = asked.query.ages[0] if asked.query.ages else None
             candidates = tuple(s.key for s in result.candidates)
 
             def remember(session: Session) -> Session:
@@ -366,36 +296,13 @@ class Service:
         self,
         school: School,
         ages: tuple[int, int] | None,
-        asked: Asked | None,
+        asked: Lookup | None,
         catalog: Catalog,
         locale: Locale,
     ) -> Reply:
-        """Who to contact for `school` now; the same answer object while its inputs hold."""
+        """Who to contact for `school` now."""
         when = self.now()
-        minute = when.replace(second=0, microsecond=0)
-        route = self._routes.get(
-            catalog,
-            (school.municipality_id, minute),
-            lambda: clock.route_at(catalog.directory.municipality_of(school), when),
-        )
-        label = asked.grade_label if asked else None
-        day = clock.to_local(when).date()
-        key: ContactKey = (school.key, ages, label, locale, route.kind, route.opens_next, day)
-        return self._contact_replies.get(
-            catalog,
-            key,
-            lambda: self._new_contact_reply(school, ages, label, catalog, locale, when),
-        )
-
-    def _new_contact_reply(
-        self,
-        school: School,
-        ages: tuple[int, int] | None,
-        label: str | None,
-        catalog: Catalog,
-        locale: Locale,
-        when: datetime,
-    ) -> Reply:
+        label = asked.query.grade_label if asked else None
         answer = contacts.resolve(catalog.directory, school, ages, when)
         municipality = answer.municipality
         parts: list[str] = []
@@ -455,15 +362,10 @@ class Service:
 
     def _schools_for(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
         """Schools to pick from: several match what was typed, or none does and these are
-        the nearest. A pure function of the catalog, the match and the language."""
-        key: ChoicesKey = (result.status, tuple(s.key for s in result.candidates), locale)
+        the nearest."""
         if result.status == "ambiguous":
-            return self._school_choices.get(
-                catalog, key, lambda: self._choose_school(result, catalog, locale)
-            )
-        return self._school_choices.get(
-            catalog, key, lambda: self._not_found(result, catalog, locale)
-        )
+            return self._choose_school(result, catalog, locale)
+        return self._not_found(result, catalog, locale)
 
     def _choose_school(
         self,
