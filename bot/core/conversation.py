@@ -3,8 +3,8 @@
 State is (flow, answers): the current step, the facts and the chosen school are derived by
 replaying the answers from the start step, so 'back' (drop the last answer) also undoes the
 facts that answer set, and a session written before a rules reload still lands somewhere sane.
-Transitions are explicit values (`Goto`, `Stay`, `End`). A click on a button of an earlier
-step is ignored and the current step shown again, so retried events and double clicks are
+Transitions are explicit values (`Goto`, `Stay`, `End`, `Undo`). A click on a button of an
+earlier step is ignored and the current step shown again, so retried events and double clicks are
 harmless.
 """
 
@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.core import clock, contacts, query, templates
+from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool
 from bot.core.matching import SchoolIndex
 from bot.core.models import Choice, ContactCard, Directory, Locale, Municipality, Reply, School
 from bot.core.rules import (
@@ -83,11 +84,11 @@ class End:
 
 
 @dataclass(frozen=True)
-class Back:
+class Undo:
     """Drop the last answer."""
 
 
-Transition = Goto | Stay | End | Back
+Transition = Goto | Stay | End | Undo
 
 
 # --------------------------------------------------------------------------- replay
@@ -250,8 +251,8 @@ def _render(source: LocalText, pos: Position, ctx: FlowContext, errors: list[str
 
 
 def _nav(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
-    back = (Choice("nav:back", _t("back", ctx)),) if pos.answers else ()
-    return (*back, Choice("nav:cancel", _t("cancel", ctx), style="danger"))
+    back = (Choice(Back(), _t("back", ctx)),) if pos.answers else ()
+    return (*back, Choice(Cancel(), _t("cancel", ctx), style="danger"))
 
 
 def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
@@ -259,19 +260,17 @@ def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ..
     others = sorted(
         (m for m in ctx.directory.municipalities.values() if m.id != own), key=lambda m: m.name
     )
-    listed = tuple(Choice(f"muni:{m.id}", m.name) for m in others[:10])
-    return (*listed, Choice("muni:", _t("residence_not_listed", ctx)))
+    listed = tuple(Choice(PickMunicipality(m.id), m.name) for m in others[:10])
+    return (*listed, Choice(PickMunicipality(None), _t("residence_not_listed", ctx)))
 
 
 def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
     step = pos.step
     assert step is not None
     if step.kind == "question":
-        return tuple(
-            Choice(f"step:{step.id}:{o.id}", o.label.get(ctx.locale)) for o in step.options
-        )
+        return tuple(Choice(Answer(step.id, o.id), o.label.get(ctx.locale)) for o in step.options)
     if step.kind == "info":
-        return (Choice(f"step:{step.id}:next", _t("continue", ctx), style="primary"),)
+        return (Choice(Answer(step.id, "next"), _t("continue", ctx), style="primary"),)
     if step.kind == "residence":
         if pos.waiting == "municipality":
             return _residence_muni_choices(pos, ctx)
@@ -281,9 +280,9 @@ def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
             else _t("our_municipality", ctx)
         )
         return (
-            Choice(f"step:{step.id}:here", _t("residence_here", ctx, municipality=here)),
-            Choice(f"step:{step.id}:{OTHER}", _t("residence_other", ctx)),
-            Choice(f"step:{step.id}:unknown", _t("residence_unknown", ctx)),
+            Choice(Answer(step.id, "here"), _t("residence_here", ctx, municipality=here)),
+            Choice(Answer(step.id, OTHER), _t("residence_other", ctx)),
+            Choice(Answer(step.id, "unknown"), _t("residence_unknown", ctx)),
         )
     return ()
 
@@ -406,38 +405,37 @@ def start(flow: Flow, session: Session, ctx: FlowContext) -> Turn:
     return _show(flow, session, replay(flow, (), ctx), ctx, None)
 
 
-def _nav_words() -> dict[str, str]:
-    words = {}
+def _nav_words() -> dict[str, Action]:
+    words: dict[str, Action] = {}
     for locale in ("sv", "en"):
-        words[text("checklist.back", locale).casefold()] = "nav:back"
-        words[text("checklist.cancel", locale).casefold()] = "nav:cancel"
+        words[text("checklist.back", locale).casefold()] = Back()
+        words[text("checklist.cancel", locale).casefold()] = Cancel()
     return words
 
 
-def _on_choice(pos: Position, choice: str, ctx: FlowContext) -> Transition:
-    kind, _, rest = choice.partition(":")
+def _on_choice(pos: Position, choice: Action, ctx: FlowContext) -> Transition:
     step = pos.step
     assert step is not None
-    if choice == "nav:back":
-        return Back()
-    if choice == "nav:cancel":
-        return End()
-    if kind == "step":
-        step_id, _, option_id = rest.partition(":")
-        if step_id != step.id:
+    match choice:
+        case Back():
+            return Undo()
+        case Cancel():
+            return End()
+        case Answer(step=step_id, option=option_id):
+            if step_id != step.id:
+                return Stay(_t("stale", ctx))
+            if pos.waiting == "municipality":
+                return Goto((step.id, option_id)) if option_id != OTHER else Stay()
+            valid = {c.action for c in _step_choices(pos, ctx)}
+            return Goto((step.id, option_id)) if choice in valid else Stay(_t("pick_option", ctx))
+        case PickSchool(school=key) if step.kind == "school":
+            if key in ctx.directory.schools:
+                return Goto((step.id, key))
+            return Stay(_t("school_not_found", ctx))
+        case PickMunicipality(municipality=muni) if pos.waiting == "municipality":
+            return Goto((step.id, f"{OTHER}:{muni or ''}"))
+        case PickSchool() | PickMunicipality():
             return Stay(_t("stale", ctx))
-        if pos.waiting == "municipality":
-            return Goto((step.id, option_id)) if option_id != OTHER else Stay()
-        valid = {c.id for c in _step_choices(pos, ctx)}
-        return Goto((step.id, option_id)) if choice in valid else Stay(_t("pick_option", ctx))
-    if kind == "school" and step.kind == "school":
-        if rest in ctx.directory.schools:
-            return Goto((step.id, rest))
-        return Stay(_t("school_not_found", ctx))
-    if kind == "muni" and pos.waiting == "municipality":
-        return Goto((step.id, f"{OTHER}:{rest}"))
-    if kind in ("school", "muni"):
-        return Stay(_t("stale", ctx))
     return Stay(_t("pick_option", ctx))
 
 
@@ -459,10 +457,10 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         return Goto((step.id, f"{OTHER}:{found.id}"))
     choices = (*_step_choices(pos, ctx), *_nav(pos, ctx))
     if said.isdigit() and 1 <= int(said) <= len(choices):
-        return _on_choice(pos, choices[int(said) - 1].id, ctx)
+        return _on_choice(pos, choices[int(said) - 1].action, ctx)
     for c in choices:
         if c.label.casefold() == said:
-            return _on_choice(pos, c.id, ctx)
+            return _on_choice(pos, c.action, ctx)
     if step.kind == "question":  # the option id, or a label in either language
         for option in step.options:
             if said == option.id.casefold() or said in {
@@ -484,7 +482,7 @@ def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
     if result.status == "found" and result.school is not None:
         return Goto((step.id, result.school.key))
     extra = tuple(
-        Choice(f"school:{s.key}", f"{s.name} ({ctx.directory.municipality_of(s).name})")
+        Choice(PickSchool(s.key), f"{s.name} ({ctx.directory.municipality_of(s).name})")
         for s in result.candidates[:8]
     )
     if result.status == "ambiguous":
@@ -500,10 +498,10 @@ def advance(
     session: Session,
     ctx: FlowContext,
     *,
-    choice: str | None,
+    choice: Action | None,
     text: str | None,
 ) -> Turn:
-    """One user action (a chosen id or free text) at the current step of `flow`."""
+    """One user action (a chosen action or free text) at the current step of `flow`."""
     pos = replay(flow, session.answers, ctx)
     if pos.step is None:  # nothing left to answer (or nothing sane): show that again
         return _show(flow, session, pos, ctx, None)
@@ -513,7 +511,7 @@ def advance(
         return _end(session, ctx, "cancelled")
     if isinstance(move, Stay):
         return _show(flow, session, pos, ctx, move)
-    if isinstance(move, Back):
+    if isinstance(move, Undo):
         answers = answers[:-1]
     else:
         if pos.waiting == "municipality":

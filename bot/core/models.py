@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
+from bot.core.actions import Action
+
 # --------------------------------------------------------------------------- directory
 
 
@@ -136,8 +138,8 @@ Intent = Literal["auto", "contact", "checklist", "help", "home"]
 class IncomingMessage:
     """What a transport hands to the core. Never holds a transport object.
 
-    Exactly one of `text` (free text typed by a person) and `choice` (the id of a Choice from
-    an earlier Reply, e.g. a button) is normally set. `intent` lets a transport say what a
+    Exactly one of `text` (free text typed by a person) and `choice` (the action of a Choice
+    from an earlier Reply, e.g. a button) is normally set. `intent` lets a transport say what a
     command means (`/kontakt` -> contact, `/oro` -> checklist) instead of guessing from text.
     `channel` is the transport's channel id, used to find a school bound to that channel.
     """
@@ -146,7 +148,7 @@ class IncomingMessage:
     conversation: str  # the session key, built by the transport (see bot.core.sessions)
     user: str  # transport-qualified user id, e.g. "slack:T01:U01"
     text: str | None = None
-    choice: str | None = None
+    choice: Action | None = None
     locale: Locale | None = None
     intent: Intent = "auto"
     channel: str | None = None
@@ -169,9 +171,10 @@ class ContactCard:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button or numbered option. `id` comes back as IncomingMessage.choice, unchanged."""
+    """A button or numbered option. `action` comes back as IncomingMessage.choice, unchanged
+    (transports carry it as text through bot.core.actions.encode/decode)."""
 
-    id: str
+    action: Action
     label: str
     style: Literal["default", "primary", "danger"] = "default"
 

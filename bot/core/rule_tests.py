@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core import clock, conversation, templates
+from bot.core.actions import Action, Answer, PickMunicipality
 from bot.core.models import Directory, Reply
 from bot.core.render import as_text
 from bot.core.rules import Flow, RuleTest
@@ -42,26 +43,28 @@ def _when(test: RuleTest) -> datetime:
     return at.replace(tzinfo=clock.STOCKHOLM) if at.tzinfo is None else at
 
 
-def _choice_for(reply: Reply, step_id: str, answer: str, directory: Directory, school: str) -> str:
-    ids = [c.id for c in reply.choices]
-    if any(i.startswith("muni:") for i in ids):  # the "which municipality?" prompt
+def _choice_for(
+    reply: Reply, step_id: str, answer: str, directory: Directory, school: str
+) -> Action:
+    offered = [c.action for c in reply.choices]
+    if any(isinstance(a, PickMunicipality) for a in offered):  # "which municipality?"
         if answer == NOT_LISTED:
-            return "muni:"
+            return PickMunicipality(None)
         if answer == ANY_OTHER:
             own = directory.schools[school].municipality_id
             other = sorted(m for m in directory.municipalities if m != own)
             if not other:
                 raise _Failed("the directory has no other municipality for 'another'")
-            return f"muni:{other[0]}"
+            return PickMunicipality(other[0])
         if answer not in directory.municipalities:
             raise _Failed(
                 f"'{answer}' is no municipality in the directory"
                 + did_you_mean(answer, directory.municipalities)
             )
-        return f"muni:{answer}"
-    choice = f"step:{step_id}:{answer}"
-    if choice not in ids:
-        options = [i.rsplit(":", 1)[1] for i in ids if i.startswith("step:")]
+        return PickMunicipality(answer)
+    choice = Answer(step_id, answer)
+    if choice not in offered:
+        options = [a.option for a in offered if isinstance(a, Answer)]
         raise _Failed(
             f"answer '{answer}' does not fit step '{step_id}' (its answers: {', '.join(options)})"
             + did_you_mean(answer, options)
@@ -106,7 +109,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             step_id = turn.session.step or ""
             step = flow.step(step_id)
             if step is not None and step.kind == "info":
-                choice = f"step:{step_id}:next"
+                choice: Action = Answer(step_id, "next")
             elif not answers:
                 raise _Failed(
                     f"the answers run out at step '{step_id}'; expected outcome '{test.expect}'"

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.core import clock, contacts, conversation
+from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
 from bot.core.matching import Lookup, MatchResult
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
@@ -146,34 +147,34 @@ class Service:
     async def _on_choice(
         self,
         msg: IncomingMessage,
-        choice: str,
+        choice: Action,
         session: Session,
         catalog: Catalog,
         locale: Locale,
     ) -> tuple[Reply, Session | None]:
-        kind, _, value = choice.partition(":")
         directory = catalog.directory
-        if kind == "save":
-            school = directory.schools.get(value)
-            if school is None:
-                return self._notice("service.unknown_school", locale), session
-            await self.store.save_school(msg.user, school.key)
-            notice = text("service.school_saved", locale, school=school.name)
-            return Reply(kind="notice", parts=(notice,), locale=locale), session
-        if kind == "start":
-            return await self._start_flow(msg, value, session, catalog, locale)
-        if session.flow and kind in {"step", "nav", "school", "muni"}:
-            return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
-        if kind == "contact":  # a school picked from an ambiguous or did-you-mean answer
-            school = directory.schools.get(value)
-            if school is None:
-                return self._notice("service.unknown_school", locale), session
-            ages = (session.age, session.age) if session.age is not None else None
-            reply = self._contact_reply(school, ages, None, catalog, locale)
-            return reply, replace(session, candidates=(), age=None)
-        if kind in {"step", "nav"}:
-            return self._notice("service.checklist_over", locale), session
-        logger.warning("a choice of an unknown kind was ignored")  # its value is not logged
+        match choice:
+            case SaveSchool(school=key):
+                school = directory.schools.get(key)
+                if school is None:
+                    return self._notice("service.unknown_school", locale), session
+                await self.store.save_school(msg.user, school.key)
+                notice = text("service.school_saved", locale, school=school.name)
+                return Reply(kind="notice", parts=(notice,), locale=locale), session
+            case StartFlow(flow=flow_id):
+                return await self._start_flow(msg, flow_id, session, catalog, locale)
+            case ShowContacts(school=key):  # picked from an ambiguous or did-you-mean answer
+                school = directory.schools.get(key)
+                if school is None:
+                    return self._notice("service.unknown_school", locale), session
+                ages = (session.age, session.age) if session.age is not None else None
+                reply = self._contact_reply(school, ages, None, catalog, locale)
+                return reply, replace(session, candidates=(), age=None)
+            case _ if session.flow:
+                return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
+            case Answer() | Back() | Cancel():
+                return self._notice("service.checklist_over", locale), session
+        # a school or municipality for a checklist that is over
         return self._help(locale), session
 
     # ------------------------------------------------------------------ checklist
@@ -218,7 +219,7 @@ class Service:
         catalog: Catalog,
         locale: Locale,
         *,
-        choice: str | None,
+        choice: Action | None,
         text_in: str | None,
     ) -> tuple[Reply, Session | None]:
         flow = catalog.flows.get(session.flow or "")
@@ -354,7 +355,7 @@ class Service:
             ),
             parts=tuple(parts),
             cards=cards,
-            choices=(Choice(f"save:{school.key}", text("service.save_school", locale)),),
+            choices=(Choice(SaveSchool(school.key), text("service.save_school", locale)),),
             footer=text("service.acute_footer", locale),
             locale=locale,
             data=data,
@@ -395,7 +396,7 @@ class Service:
             kind=status,
             parts=parts,
             choices=tuple(
-                Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
+                Choice(ShowContacts(s.key), f"{s.name} – {directory.municipality_of(s).name}")
                 for s in result.candidates
             ),
             footer=text("service.acute_footer", locale),
@@ -413,7 +414,7 @@ class Service:
         if school is None:
             return self._help(locale)
         reply = self._contact_reply(school, None, None, catalog, locale)
-        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="contact",
             title=reply.title,
@@ -426,7 +427,7 @@ class Service:
         )
 
     def _help(self, locale: Locale) -> Reply:
-        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="help",
             parts=(text("service.help", locale),),

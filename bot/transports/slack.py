@@ -30,6 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from yarl import query_to_pairs
 
+from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import SessionStore, session_key
 from bot.core.texts import text
@@ -569,7 +570,7 @@ class SlackTransport:
         user: str,
         *,
         text_in: str | None = None,
-        choice: str | None = None,
+        choice: Action | None = None,
         intent: Intent = "auto",
         channel: str | None = None,
     ) -> Reply:
@@ -696,7 +697,7 @@ class SlackTransport:
         async with self._work("block_actions"):
             team, user, channel = _action_ids(body)
             value = body["actions"][0].get("value") or ""
-            reply = await self._ask(team, user, choice=value, channel=channel)
+            reply = await self._ask(team, user, choice=decode(value), channel=channel)
             container = body.get("container") or {}
             message = body.get("message") or {}
             ts = message.get("ts") or container.get("message_ts")
@@ -720,7 +721,7 @@ class SlackTransport:
         async with self._work("block_actions"):
             team, user, channel = _action_ids(body)
             value = body["actions"][0].get("value") or ""
-            reply = await self._ask(team, user, choice=value, channel=channel)
+            reply = await self._ask(team, user, choice=decode(value), channel=channel)
             container = body.get("container") or {}
             if container.get("type") == "view" or not channel:
                 await self._post(reply, await self._open_dm(user))

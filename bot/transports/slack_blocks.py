@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core.actions import SaveSchool, encode
 from bot.core.models import Choice, ContactCard, Locale, Reply
 from bot.core.render import plain
 from bot.core.texts import text
@@ -120,7 +121,7 @@ def button(action_id: str, choice: Choice) -> Block:
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": _truncate(choice.label, MAX_BUTTON_LABEL)},
-        "value": choice.id[:MAX_BUTTON_VALUE],
+        "value": encode(choice.action)[:MAX_BUTTON_VALUE],
     }
     if choice.style in ("primary", "danger"):
         element["style"] = choice.style
@@ -132,7 +133,7 @@ def save_school_choice(reply: Reply) -> Choice | None:
     key = reply.data.get("school_key")
     if not isinstance(key, str) or not key:
         return None
-    return Choice(f"save:{key}", text("slack.save_school", reply.locale))
+    return Choice(SaveSchool(key), text("slack.save_school", reply.locale))
 
 
 def action_blocks(reply: Reply) -> list[Block]:
@@ -141,7 +142,7 @@ def action_blocks(reply: Reply) -> list[Block]:
     elements = [
         button(f"{CHOICE_ACTION_PREFIX}{n}", choice)
         for n, choice in enumerate(reply.choices)
-        if save is None or choice.id != save.id  # the core offers it too: show it once
+        if save is None or choice.action != save.action  # the core offers it too: show it once
     ]
     if save is not None:
         elements.append(button(SAVE_SCHOOL_ACTION, save))

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.core import conversation
+from bot.core.actions import Action, Back, Cancel
 from bot.core.clock import STOCKHOLM
 from bot.core.matching import SchoolIndex
 from bot.core.rule_checks import cross_check
@@ -94,10 +95,12 @@ def _ctx(now: datetime, school_known: bool) -> conversation.FlowContext:
     )
 
 
-def _moves(reply_choices: list[str], step_kind: str | None) -> list[tuple[str | None, str | None]]:
+def _moves(
+    reply_choices: list[Action], step_kind: str | None
+) -> list[tuple[Action | None, str | None]]:
     """Ways forward: click any offered answer, or type the school's name at a school step."""
-    moves: list[tuple[str | None, str | None]] = [
-        (c, None) for c in reply_choices if not c.startswith("nav:")
+    moves: list[tuple[Action | None, str | None]] = [
+        (c, None) for c in reply_choices if not isinstance(c, Back | Cancel)
     ]
     if step_kind == "school":
         moves.append((None, "Tunaskolan"))
@@ -138,7 +141,7 @@ def test_flows_that_pass_the_checks_never_dead_end(
         turn = todo.popleft()
         here = state(turn)
         step = flow.step(turn.session.step or "")
-        moves = _moves([c.id for c in turn.reply.choices], step.kind if step else None)
+        moves = _moves([c.action for c in turn.reply.choices], step.kind if step else None)
         assert turn.reply.kind == "step" and moves, "a step with no way forward"
         for choice, text in moves:
             nxt = conversation.advance(flow, turn.session, ctx, choice=choice, text=text)

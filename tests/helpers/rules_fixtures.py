@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.core import conversation
+from bot.core.actions import Action, Answer, decode, encode
 from bot.core.clock import STOCKHOLM
 from bot.core.directory import load_directory
 from bot.core.matching import SchoolIndex
@@ -122,9 +123,12 @@ class Chat:
     def start(self) -> Reply:
         return self._take(conversation.start(self.flow, Session(), self.ctx()))
 
-    def click(self, choice: str) -> Reply:
+    def click(self, choice: Action | str) -> Reply:
+        """Click an action, or one spelled as a transport sends it ("step:akut:ja")."""
+        action = decode(choice) if isinstance(choice, str) else choice
+        assert action is not None, choice
         return self._take(
-            conversation.advance(self.flow, self.session, self.ctx(), choice=choice, text=None)
+            conversation.advance(self.flow, self.session, self.ctx(), choice=action, text=None)
         )
 
     def say(self, text: str) -> Reply:
@@ -142,7 +146,9 @@ class Chat:
 
     def skip_info(self) -> Reply:
         reply = self.shown[-1]
-        while reply.kind == "step" and any(c.id.endswith(":next") for c in reply.choices):
+        while reply.kind == "step" and any(
+            c.action == Answer(self.session.step or "", "next") for c in reply.choices
+        ):
             reply = self.click(f"step:{self.session.step}:next")
         return reply
 
@@ -157,7 +163,8 @@ class Chat:
         return "\n".join(as_text(r) for r in self.shown)
 
     def choice_ids(self) -> list[str]:
-        return [c.id for c in self.reply.choices]
+        """The current choices as a transport spells them."""
+        return [encode(c.action) for c in self.reply.choices]
 
 
 def file_problems(path: Path, directory: Directory | None = None) -> list[str]:
