@@ -18,7 +18,16 @@ from typing import Literal
 from bot.core import clock, contacts, query, templates
 from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool
 from bot.core.matching import SchoolIndex
-from bot.core.models import Choice, ContactCard, Directory, Locale, Municipality, Reply, School
+from bot.core.models import (
+    Choice,
+    ContactCard,
+    Directory,
+    FlowOutcome,
+    Locale,
+    Municipality,
+    Reply,
+    School,
+)
 from bot.core.rules import (
     AGES_FACT,
     CLOCK_FACT,
@@ -301,16 +310,13 @@ def step_reply(flow: Flow, pos: Position, ctx: FlowContext, stay: Stay | None = 
         parts.append(_render(step.text, pos, ctx, errors))
     parts.append(_t("privacy", ctx))
     choices = (*(stay.extra if stay else ()), *_step_choices(pos, ctx), *_nav(pos, ctx))
-    data: dict[str, object] = {"flow": flow.id, "step": step.id}
-    if errors:
-        data["errors"] = errors
     return Reply(
         kind="step",
         title=flow.title.get(ctx.locale),
         parts=tuple(parts),
         choices=choices,
         locale=ctx.locale,
-        data=data,
+        problems=tuple(errors),
     )
 
 
@@ -346,11 +352,6 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
             ctx.directory, pos.school, ages_of(pos.facts.get(AGES_FACT)), ctx.now
         )
         cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale))
-    data: dict[str, object] = {"flow": flow.id, "outcome": outcome.id, "kind": outcome.kind}
-    if pos.school is not None:
-        data["school"] = pos.school.key
-    if errors:
-        data["errors"] = errors
     return Reply(
         kind="outcome",
         title=title,
@@ -358,7 +359,10 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         cards=cards,
         footer=_footer(pos, ctx),
         locale=ctx.locale,
-        data=data,
+        outcome=FlowOutcome(
+            flow.id, outcome.id, outcome.kind, pos.school.key if pos.school else None
+        ),
+        problems=tuple(errors),
     )
 
 

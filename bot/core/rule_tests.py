@@ -121,15 +121,13 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
         reply = turn.reply
         if reply.kind != "outcome":
             raise _Failed(f"the flow did not end in an outcome (it ended with a {reply.kind})")
-        got = str(reply.data.get("outcome"))
+        got = reply.outcome.outcome if reply.outcome else ""
         if got != test.expect:
             failures.append(f"ended in outcome '{got}', expected '{test.expect}'")
         if answers:
             failures.append(f"answers left over after the outcome: {', '.join(answers)}")
         for r in shown:
-            errors = r.data.get("errors")
-            if isinstance(errors, list):
-                failures.extend(str(e) for e in errors)
+            failures.extend(r.problems)
         outcome_text = as_text(reply).casefold()
         everything = "\n".join(as_text(r) for r in shown).casefold()
         for phrase in test.contains:

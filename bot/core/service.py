@@ -21,7 +21,17 @@ from bot.core import clock, contacts, conversation
 from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
 from bot.core.matching import Lookup, MatchResult
-from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
+from bot.core.models import (
+    Choice,
+    ContactEntry,
+    ContactResult,
+    IncomingMessage,
+    Locale,
+    Reply,
+    RouteSummary,
+    School,
+    SchoolSummary,
+)
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
 from bot.core.sessions import Session, SessionStore
@@ -237,9 +247,9 @@ class Service:
         return turn.reply, self._after_turn(turn)
 
     def _after_turn(self, turn: conversation.Turn) -> Session | None:
-        if turn.reply.kind == "outcome":
-            data = turn.reply.data
-            self.observe("outcome", f"{data.get('outcome', '')}/{data.get('kind', '')}")
+        outcome = turn.reply.outcome
+        if outcome is not None:
+            self.observe("outcome", f"{outcome.outcome}/{outcome.kind}")
         if turn.session.flow is None:
             return None
         return turn.session
@@ -321,30 +331,26 @@ class Service:
             parts.append(text("service.route_closed_until", locale, opens=opens))
         else:
             parts.append(text("service.route_closed", locale))
-        cards = contacts.cards(answer, locale)
-        data: dict[str, object] = {
-            "intent": "contact",
-            "status": "found",
-            "school": _school_json(school, catalog),
-            "school_key": school.key,
-            "candidates": [],
-            "age_groups": [g.group.id if g.group else "all" for g in answer.groups],
-            "contacts": [
-                {
-                    "name": c.person.name,
-                    "title": c.person.title,
-                    "phone": c.person.phone,
-                    "email": c.person.email,
-                    "slack": c.person.slack,
-                    "age_group": g.group.id if g.group else "all",
-                    "rank": c.rank,
-                    "away_until": c.away_until.isoformat() if c.away_until else None,
-                }
+        result = ContactResult(
+            status="found",
+            school=_summary(school, catalog),
+            age_groups=tuple(g.group.id if g.group else "all" for g in answer.groups),
+            contacts=tuple(
+                ContactEntry(
+                    name=c.person.name,
+                    title=c.person.title,
+                    phone=c.person.phone,
+                    email=c.person.email,
+                    slack=c.person.slack,
+                    age_group=g.group.id if g.group else "all",
+                    rank=c.rank,
+                    away_until=c.away_until,
+                )
                 for g in answer.groups
                 for c in g.contacts
-            ],
-            "route": {"kind": route.kind, "name": route.office.name, "phone": route.office.phone},
-        }
+            ),
+            route=RouteSummary(route.kind, route.office.name, route.office.phone),
+        )
         return Reply(
             kind="contact",
             title=text(
@@ -354,11 +360,11 @@ class Service:
                 municipality=municipality.name,
             ),
             parts=tuple(parts),
-            cards=cards,
+            cards=contacts.cards(answer, locale),
             choices=(Choice(SaveSchool(school.key), text("service.save_school", locale)),),
             footer=text("service.acute_footer", locale),
             locale=locale,
-            data=data,
+            contact=result,
         )
 
     def _schools_for(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
@@ -401,12 +407,9 @@ class Service:
             ),
             footer=text("service.acute_footer", locale),
             locale=locale,
-            data={
-                "intent": "contact",
-                "status": status,
-                "school": None,
-                "candidates": [_school_json(s, catalog) for s in result.candidates],
-            },
+            contact=ContactResult(
+                status, candidates=tuple(_summary(s, catalog) for s in result.candidates)
+            ),
         )
 
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
@@ -423,7 +426,7 @@ class Service:
             choices=(start,),
             footer=reply.footer,
             locale=locale,
-            data=reply.data,
+            contact=reply.contact,
         )
 
     def _help(self, locale: Locale) -> Reply:
@@ -434,18 +437,12 @@ class Service:
             choices=(start,),
             footer=text("service.acute_footer", locale),
             locale=locale,
-            data={"intent": "help"},
         )
 
     def _notice(self, key: str, locale: Locale) -> Reply:
         return Reply(kind="notice", parts=(text(key, locale),), locale=locale)
 
 
-def _school_json(school: School, catalog: Catalog) -> dict[str, object]:
+def _summary(school: School, catalog: Catalog) -> SchoolSummary:
     municipality = catalog.directory.municipality_of(school)
-    return {
-        "name": school.name,
-        "code": school.code,
-        "municipality": municipality.name,
-        "key": school.key,
-    }
+    return SchoolSummary(school.key, school.name, school.code, municipality.name)

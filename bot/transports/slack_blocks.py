@@ -130,7 +130,7 @@ def button(action_id: str, choice: Choice) -> Block:
 
 def save_school_choice(reply: Reply) -> Choice | None:
     """The "Spara som min skola" button for a reply about one school, if it has one."""
-    key = reply.data.get("school_key")
+    key = reply.contact.school.key if reply.contact and reply.contact.school else None
     if not isinstance(key, str) or not key:
         return None
     return Choice(SaveSchool(key), text("slack.save_school", reply.locale))

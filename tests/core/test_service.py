@@ -72,7 +72,8 @@ async def test_the_office_to_call_now_comes_first(when: datetime, first_office: 
     reply = await Chat(when).say("Ängsskolan åk 8")
     offices = [c.role for c in reply.cards if c.role in {"reception", "after_hours"}]
     assert offices[0] == first_office
-    assert reply.data["route"]["kind"] == first_office  # type: ignore[index]
+    assert reply.contact is not None and reply.contact.route is not None
+    assert reply.contact.route.kind == first_office
 
 
 async def test_after_hours_the_answer_says_when_the_reception_opens() -> None:

@@ -6,7 +6,15 @@ School names are real (Skolverket); people, phone numbers and addresses are made
 from __future__ import annotations
 
 from bot.core.actions import Answer, Back, Cancel, SaveSchool
-from bot.core.models import Choice, ContactCard, IncomingMessage, Locale, Reply
+from bot.core.models import (
+    Choice,
+    ContactCard,
+    ContactResult,
+    IncomingMessage,
+    Locale,
+    Reply,
+    SchoolSummary,
+)
 
 SCHOOL_KEY = "mora/angsskolan-f-9"
 CONTACT_NAMES = ("Kim Testsson", "Robin Exempelsson")
@@ -49,7 +57,9 @@ def contact_reply(locale: Locale = "sv") -> Reply:
         choices=(Choice(SaveSchool(SCHOOL_KEY), "Spara som min skola"),),
         footer=FOOTER,
         locale=locale,
-        data={"intent": "contact", "status": "found", "school_key": SCHOOL_KEY},
+        contact=ContactResult(
+            "found", school=SchoolSummary(SCHOOL_KEY, "Ängsskolan F-9", None, "Mora kommun")
+        ),
     )
 
 
@@ -66,7 +76,6 @@ def step(step_id: str, question: str, locale: Locale = "sv") -> Reply:
         ),
         footer=FOOTER,
         locale=locale,
-        data={"intent": "checklist", "flow": "orosanmalan", "step": step_id},
     )
 
 
