@@ -15,22 +15,18 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
-from bot.core import clock, contacts, conversation
+from bot.core import clock, conversation
+from bot.core import contact_answers as answers
 from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
-from bot.core.matching import Lookup, MatchResult
 from bot.core.models import (
     Choice,
-    ContactEntry,
-    ContactResult,
     IncomingMessage,
     Locale,
     Reply,
-    RouteSummary,
     School,
-    SchoolSummary,
 )
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -42,7 +38,6 @@ logger = logging.getLogger(__name__)
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
 LONGEST_HELP = 16  # longer messages are never just a help word, whatever their punctuation
 DEFAULT_FLOW = "orosanmalan"
-MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
 
 
 class CatalogSource(Protocol):
@@ -125,8 +120,7 @@ class Service:
         trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
         if trigger:
             return await self._start_flow(msg, trigger, session, catalog, locale)
-        reply, remember = await self._contact(msg, raw, catalog, locale)
-        return reply, session if remember is None else remember(session)
+        return await self._contact(msg, raw, session, catalog, locale)
 
     def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
         """A question written in English is answered in English; otherwise the language the
@@ -178,7 +172,7 @@ class Service:
                 if school is None:
                     return self._notice("service.unknown_school", locale), session
                 ages = (session.age, session.age) if session.age is not None else None
-                reply = self._contact_reply(school, ages, None, catalog, locale)
+                reply = answers.contact_reply(catalog, school, self.now(), locale, ages=ages)
                 return reply, replace(session, candidates=(), age=None)
             case _ if session.flow:
                 return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
@@ -260,163 +254,48 @@ class Service:
         self,
         msg: IncomingMessage,
         raw: str,
+        session: Session,
         catalog: Catalog,
         locale: Locale,
-    ) -> tuple[Reply, Callable[[Session], Session] | None]:
-        """A contact question's answer, and how the session must remember it (None: it need
-        not). The answer never depends on the session."""
+    ) -> tuple[Reply, Session]:
+        """A contact question's answer (bot.core.contact_answers). The session changes only
+        to remember schools offered to pick from, for the click that follows."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
-            return self._help(locale), None
+            return self._help(locale), session
+        when = self.now()
         asked = catalog.index.lookup(raw) if raw else None
+        grade = asked.query.grade if asked else None
         if asked is None or not asked.query.school_text:
             school = await self._known_school(msg, catalog)
             if school is not None:
-                ages = asked.query.ages if asked else None
-                reply = self._contact_reply(school, ages, asked, catalog, locale)
-                return reply, None
+                reply = answers.contact_reply(catalog, school, when, locale, grade=grade)
+                return reply, session
             municipality_id = asked.query.municipality_id if asked else None
-            if municipality_id is not None:  # "Luleå kommun": offer that municipality's schools
-                schools = tuple(
-                    sorted(
-                        catalog.directory.municipalities[municipality_id].schools,
-                        key=lambda s: s.name,
-                    )
-                )[:MAX_SCHOOL_CHOICES]
-                result = MatchResult(status="ambiguous", candidates=schools)
-                return self._choose_school(result, catalog, locale, "service.which_school_in"), None
+            if municipality_id is not None:
+                return answers.schools_in(catalog, municipality_id, locale), session
             if not raw or msg.intent == "contact":
-                return self._notice("service.ask_school", locale), None
+                return self._notice("service.ask_school", locale), session
         assert asked is not None
         result = asked.result
         self.observe("lookup", result.status)
         if result.status == "found" and result.school is not None:
-            reply = self._contact_reply(result.school, asked.query.ages, asked, catalog, locale)
-            return reply, None
+            reply = answers.contact_reply(catalog, result.school, when, locale, grade=grade)
+            return reply, session
         if result.status == "ambiguous":
-            age = asked.query.ages[0] if asked.query.ages else None
-            candidates = tuple(s.key for s in result.candidates)
-
-            def remember(session: Session) -> Session:
-                # keep any checklist in progress: picking a school must not end it
-                return replace(session, candidates=candidates, age=age, locale=locale)
-
-            return self._schools_for(result, catalog, locale), remember
-        return self._schools_for(result, catalog, locale), None
-
-    def _contact_reply(
-        self,
-        school: School,
-        ages: tuple[int, int] | None,
-        asked: Lookup | None,
-        catalog: Catalog,
-        locale: Locale,
-    ) -> Reply:
-        """Who to contact for `school` now."""
-        when = self.now()
-        label = asked.query.grade_label if asked else None
-        answer = contacts.resolve(catalog.directory, school, ages, when)
-        municipality = answer.municipality
-        parts: list[str] = []
-        if ages and label:
-            if answer.groups:
-                parts.append(text("service.for_age", locale, age=label))
-            else:
-                parts.append(text("service.no_group_for_age", locale, age=label))
-                answer = contacts.resolve(catalog.directory, school, None, when)
-        route = answer.route
-        if route.kind == "reception":
-            parts.append(text("service.route_open", locale))
-        elif route.opens_next is not None:
-            opens = clock.describe(route.opens_next, when, locale)
-            parts.append(text("service.route_closed_until", locale, opens=opens))
-        else:
-            parts.append(text("service.route_closed", locale))
-        result = ContactResult(
-            status="found",
-            school=_summary(school, catalog),
-            age_groups=tuple(g.group.id if g.group else "all" for g in answer.groups),
-            contacts=tuple(
-                ContactEntry(
-                    name=c.person.name,
-                    title=c.person.title,
-                    phone=c.person.phone,
-                    email=c.person.email,
-                    slack=c.person.slack,
-                    age_group=g.group.id if g.group else "all",
-                    rank=c.rank,
-                    away_until=c.away_until,
-                )
-                for g in answer.groups
-                for c in g.contacts
-            ),
-            route=RouteSummary(route.kind, route.office.name, route.office.phone),
-        )
-        return Reply(
-            kind="contact",
-            title=text(
-                "service.contact_heading",
-                locale,
-                school=school.name,
-                municipality=municipality.name,
-            ),
-            parts=tuple(parts),
-            cards=contacts.cards(answer, locale),
-            choices=(Choice(SaveSchool(school.key), text("service.save_school", locale)),),
-            footer=text("service.acute_footer", locale),
-            locale=locale,
-            contact=result,
-        )
-
-    def _schools_for(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
-        """Schools to pick from: several match what was typed, or none does and these are
-        the nearest."""
-        if result.status == "ambiguous":
-            return self._choose_school(result, catalog, locale)
-        return self._not_found(result, catalog, locale)
-
-    def _choose_school(
-        self,
-        result: MatchResult,
-        catalog: Catalog,
-        locale: Locale,
-        question: str = "service.ambiguous",
-    ) -> Reply:
-        return self._schools_reply("ambiguous", (text(question, locale),), result, catalog, locale)
-
-    def _not_found(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
-        hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
-        parts = (text("service.not_found", locale), text(hint, locale))
-        return self._schools_reply("not_found", parts, result, catalog, locale)
-
-    def _schools_reply(
-        self,
-        status: Literal["ambiguous", "not_found"],
-        parts: tuple[str, ...],
-        result: MatchResult,
-        catalog: Catalog,
-        locale: Locale,
-    ) -> Reply:
-        """Schools to pick from: the ambiguous ones, or did-you-mean suggestions."""
-        directory = catalog.directory
-        return Reply(
-            kind=status,
-            parts=parts,
-            choices=tuple(
-                Choice(ShowContacts(s.key), f"{s.name} – {directory.municipality_of(s).name}")
-                for s in result.candidates
-            ),
-            footer=text("service.acute_footer", locale),
-            locale=locale,
-            contact=ContactResult(
-                status, candidates=tuple(_summary(s, catalog) for s in result.candidates)
-            ),
-        )
+            # keep any checklist in progress: picking a school must not end it
+            session = replace(
+                session,
+                candidates=tuple(s.key for s in result.candidates),
+                age=grade.ages[0] if grade else None,
+                locale=locale,
+            )
+        return answers.schools_to_pick(result, catalog, locale), session
 
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
         school = await self._known_school(msg, catalog)
         if school is None:
             return self._help(locale)
-        reply = self._contact_reply(school, None, None, catalog, locale)
+        reply = answers.contact_reply(catalog, school, self.now(), locale)
         start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="contact",
@@ -441,8 +320,3 @@ class Service:
 
     def _notice(self, key: str, locale: Locale) -> Reply:
         return Reply(kind="notice", parts=(text(key, locale),), locale=locale)
-
-
-def _summary(school: School, catalog: Catalog) -> SchoolSummary:
-    municipality = catalog.directory.municipality_of(school)
-    return SchoolSummary(school.key, school.name, school.code, municipality.name)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.actions import Action, SaveSchool, decode
 from bot.core.clock import STOCKHOLM
-from bot.core.models import IncomingMessage, Intent, Reply
+from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
@@ -215,3 +215,17 @@ async def test_an_english_question_wins_over_a_swedish_slack_locale() -> None:
     assert reply.locale == "en"
     swedish = IncomingMessage("test", KEY, "test:u1", text="Ängsskolan", locale="en")
     assert (await chat.service.handle(swedish)).locale == "en"  # no English words: the locale
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"), [("en", "For year 8."), ("sv", "Gäller åk 8."), (None, "Gäller åk 8.")]
+)
+async def test_the_asked_grade_is_labelled_in_the_language_of_the_reply(
+    locale: Locale | None, label: str
+) -> None:
+    """The question is Swedish whoever types it; the label follows the reader's language."""
+    chat = Chat()
+    msg = IncomingMessage("test", KEY, "test:u1", text="ängsskolan åk 8", locale=locale)
+    reply = await chat.service.handle(msg)
+    assert reply.kind == "contact" and reply.parts[0] == label
+    assert reply.locale == (locale or "sv")
