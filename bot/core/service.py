@@ -21,13 +21,7 @@ from bot.core import clock, conversation
 from bot.core import contact_answers as answers
 from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
-from bot.core.models import (
-    Choice,
-    IncomingMessage,
-    Locale,
-    Reply,
-    School,
-)
+from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
 from bot.core.sessions import Session, SessionStore
@@ -36,7 +30,6 @@ from bot.core.texts import text
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
-LONGEST_HELP = 16  # longer messages are never just a help word, whatever their punctuation
 DEFAULT_FLOW = "orosanmalan"
 
 
@@ -102,7 +95,7 @@ class Service:
         self, msg: IncomingMessage, session: Session, catalog: Catalog
     ) -> tuple[Reply, Session | None]:
         locale = self._locale(msg, session)
-        if msg.choice:
+        if msg.choice is not None:
             return await self._on_choice(msg, msg.choice, session, catalog, locale)
         raw = (msg.text or "").strip()
         if msg.intent == "help" or _words(raw) in HELP_WORDS:
@@ -122,14 +115,14 @@ class Service:
             return await self._start_flow(msg, trigger, session, catalog, locale)
         return await self._contact(msg, raw, session, catalog, locale)
 
-    def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
+    def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
         """A question written in English is answered in English; otherwise the language the
         transport knows for the person (Slack's locale, --lang), else the conversation's."""
         if msg.text and detect_locale(msg.text) == "en":
             return "en"
         if msg.locale:
             return msg.locale
-        return "en" if session and session.locale == "en" else "sv"
+        return "en" if session.locale == "en" else "sv"
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
         """The flow a message asks for: the whole message is a trigger word, or it contains

@@ -172,7 +172,7 @@ class TelegramTransport:
             return
         await query.answer()
         choice = self.codec.decode(query.data or "")
-        msg = to_message(update, choice=choice) if choice else None
+        msg = to_message(update, choice=choice) if choice is not None else None
         if msg is None:
             logger.info("telegram: unknown button ignored")
             return
