@@ -17,7 +17,8 @@ from bot.core.actions import Action, Back, Cancel
 from bot.core.clock import STOCKHOLM
 from bot.core.matching import SchoolIndex
 from bot.core.rule_checks import cross_check
-from bot.core.rules import Flow, is_rules_document, parse_rules
+from bot.core.rules import Flow
+from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.sessions import Session
 from bot.core.yamlio import load_document, parse_document
 from bot.errors import ConfigError

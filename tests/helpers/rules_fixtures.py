@@ -23,7 +23,8 @@ from bot.core.models import (
     School,
 )
 from bot.core.render import as_text
-from bot.core.rules import Flow, parse_rules
+from bot.core.rules import Flow
+from bot.core.rules_parser import parse_rules
 from bot.core.sessions import Session
 from bot.core.yamlio import parse_document
 from bot.errors import Problem
