@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import clock, conversation, templates
 from bot.core.actions import Action, Answer, PickMunicipality
+from bot.core.flow_state import FlowContext
 from bot.core.models import Directory, Reply
 from bot.core.render import as_text
 from bot.core.rules import Flow, RuleTest
@@ -72,7 +73,7 @@ def _choice_for(
     return choice
 
 
-def _phrase(phrase: str, turn: conversation.Turn, ctx: conversation.FlowContext) -> str:
+def _phrase(phrase: str, turn: conversation.Turn, ctx: FlowContext) -> str:
     if "{" not in phrase or turn.position is None:
         return phrase
     try:
@@ -91,7 +92,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             f"school '{school_key}' is not in the directory"
             + did_you_mean(school_key, directory.schools)
         ]
-    ctx = conversation.FlowContext(
+    ctx = FlowContext(
         directory=directory,
         index=index,
         now=_when(test),

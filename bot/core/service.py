@@ -21,6 +21,7 @@ from bot.core import clock, conversation
 from bot.core import contact_answers as answers
 from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
+from bot.core.flow_state import FlowContext
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -198,7 +199,7 @@ class Service:
         flow = catalog.flows.get(flow_id)
         if flow is None:
             return self._help(locale), session
-        ctx = conversation.FlowContext(
+        ctx = FlowContext(
             directory=catalog.directory,
             index=catalog.index,
             now=self.now(),
@@ -223,7 +224,7 @@ class Service:
         if flow is None:  # the flow was removed by a reload: start over cleanly
             return self._notice("service.checklist_over", locale), None
         known = catalog.directory.schools.get(session.school) if session.school else None
-        ctx = conversation.FlowContext(
+        ctx = FlowContext(
             directory=catalog.directory,
             index=catalog.index,
             now=self.now(),

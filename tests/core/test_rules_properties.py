@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.core import conversation
 from bot.core.actions import Action, Back, Cancel
 from bot.core.clock import STOCKHOLM
+from bot.core.flow_state import FlowContext
 from bot.core.matching import SchoolIndex
 from bot.core.rule_checks import cross_check
 from bot.core.rules import Flow
@@ -86,8 +87,8 @@ def _checked_flow(data: dict[str, Any]) -> Flow | None:
     return flows[0]
 
 
-def _ctx(now: datetime, school_known: bool) -> conversation.FlowContext:
-    return conversation.FlowContext(
+def _ctx(now: datetime, school_known: bool) -> FlowContext:
+    return FlowContext(
         directory=DIRECTORY,
         index=INDEX,
         now=now,

@@ -11,6 +11,7 @@ from bot.core import conversation
 from bot.core.actions import Action, Answer, decode, encode
 from bot.core.clock import STOCKHOLM
 from bot.core.directory import load_directory
+from bot.core.flow_state import FlowContext
 from bot.core.matching import SchoolIndex
 from bot.core.models import (
     AgeGroup,
@@ -106,9 +107,9 @@ class Chat:
     session: Session = field(default_factory=Session)
     shown: list[Reply] = field(default_factory=list)
 
-    def ctx(self) -> conversation.FlowContext:
+    def ctx(self) -> FlowContext:
         known = self.directory.schools.get(self.school) if self.school else None
-        return conversation.FlowContext(
+        return FlowContext(
             directory=self.directory,
             index=self.index or shipped_index(),
             now=self.now,
