@@ -106,7 +106,7 @@ def schools_to_pick(result: MatchResult, catalog: Catalog, locale: Locale) -> Re
 
 
 def schools_in(catalog: Catalog, municipality_id: str, locale: Locale) -> Reply:
-    """ "Luleå kommun" and nothing else: that municipality's schools to pick from."""
+    """The schools of a municipality named alone ("Luleå kommun"), to pick from."""
     schools = sorted(catalog.directory.municipalities[municipality_id].schools, key=_name)
     result = MatchResult(status="ambiguous", candidates=tuple(schools[:MAX_SCHOOL_CHOICES]))
     return choose_school(result, catalog, locale, "service.which_school_in")

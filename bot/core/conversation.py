@@ -1,10 +1,9 @@
 """The checklist engine: an explicit state machine over a Flow, with sessions that hold only ids.
 
 State is (flow, answers); where that leaves the conversation is found by replaying the
-answers (bot.core.flow_state).
-Transitions are explicit values (`Goto`, `Stay`, `End`, `Undo`). A click on a button of an
-earlier step is ignored and the current step shown again, so retried events and double clicks are
-harmless.
+answers (bot.core.flow_state). Transitions are explicit values (`Goto`, `Stay`, `End`,
+`Undo`). A click on a button of an earlier step is ignored and the current step shown again,
+so retried events and double clicks are harmless.
 """
 
 from __future__ import annotations
