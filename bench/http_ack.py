@@ -10,10 +10,11 @@ Servers, each its own process on loopback, all verifying Slack's request signatu
   blocks. For someone whose Slack language it knows, the answer is the ack itself (an
   ephemeral slash-command response); the first command of each person acks empty, asks
   users.info, and posts the answer (chat.postEphemeral) to the Slack Web API stand-in.
-  The load cycles through 500 questions, each asked once in the warm-up, so the bot's memo
-  answers (staff ask about the same schools over and over); the row "ours, every question
-  new" is a second bot process, the same but asked only questions it has never seen (a
-  lookup for every command), at most (texts left) / (runs) per run;
+  The load cycles through 500 questions, each asked once in the warm-up (staff ask about
+  the same schools over and over); the row "ours, every question new" is a second bot
+  process, the same but asked only questions it has never seen, at most (texts left) /
+  (runs) per run. Since the core remembers no answers (issue 10) the two rows should agree;
+  a gap between them would show something remembered again;
 - bare slack-bolt AsyncApp, handler only acks, with `process_before_response=True` (the
   setting our transport uses) and with bolt's default.
 The load generator (bench/loadgen.py) is another process; the stand-in runs in this one.
@@ -73,7 +74,7 @@ def query_texts(directory: Directory, n: int, seed: int) -> list[str]:
 
 class NewQuestions:
     """Questions outside the normal load's sample, in slices that never repeat (one file per
-    run): the bot has never seen them, so its lookup memo cannot answer them."""
+    run): the bot has never seen them, so nothing it remembered could answer them."""
 
     def __init__(self, directory: Directory, seen: list[str], seed: int, work: Path) -> None:
         known = set(seen)
@@ -164,8 +165,8 @@ async def bench(
     new_per_run = min(args.requests, new.per_run(args.reps * len(args.concurrency)))
     points: dict[tuple[str, int], Point] = {}
     async with SlackStandIn() as slack:
-        # "every question new" has a bot process of its own: its runs would otherwise push
-        # the questions staff keep asking out of the other's memo before each of its runs
+        # "every question new" has a bot process of its own, so that nothing one of them
+        # remembers (were anything) could answer the other's questions
         asked_new = bot_server(OURS_NEW, directory=directory, api_url=slack.api_url,
                                store_url=f"sqlite:///{work / 'state-new.db'}",
                                log=work / "ours-new.log")  # fmt: skip
