@@ -16,10 +16,10 @@ slack-bolt's own request verification:
   within 2 s, for first-time askers too (users.info is asked on the way, cached after);
   otherwise the ack is empty and the answer is posted (chat.postEphemeral) to the Slack Web
   API stand-in, and "answers/s" waits for those.
-  The load cycles through 500 questions, each asked once in the warm-up, so the bot's memo
-  answers (staff ask about the same schools over and over); the row "ours, every question
-  new" is a second bot process, the same but asked only questions it has never seen (a
-  lookup for every command), at most (texts left) / (runs) per run;
+  The load cycles through 500 questions, each asked once in the warm-up (staff ask about
+  the same schools over and over); the row "ours, every question new" is a second bot
+  process, the same but asked only questions it has never seen, at most (texts left) /
+  (runs) per run. The core remembers no answers, so the two rows should agree;
 - bare slack-bolt AsyncApp, handler only acks, with `process_before_response=True` (the
   setting our transport uses) and with bolt's default.
 The load generator (bench/loadgen.py) is another process; the stand-in runs in this one.
@@ -79,7 +79,7 @@ def query_texts(directory: Directory, n: int, seed: int) -> list[str]:
 
 class NewQuestions:
     """Questions outside the normal load's sample, in slices that never repeat (one file per
-    run): the bot has never seen them, so its lookup memo cannot answer them."""
+    run): the bot has never seen them, so nothing it remembered could answer them."""
 
     def __init__(self, directory: Directory, seen: list[str], seed: int, work: Path) -> None:
         known = set(seen)
@@ -170,8 +170,8 @@ async def bench(
     new_per_run = min(args.requests, new.per_run(args.reps * len(args.concurrency)))
     points: dict[tuple[str, int], Point] = {}
     async with SlackStandIn() as slack:
-        # "every question new" has a bot process of its own: its runs would otherwise push
-        # the questions staff keep asking out of the other's memo before each of its runs
+        # "every question new" has a bot process of its own, so that nothing one of them
+        # remembers (were anything) could answer the other's questions
         asked_new = bot_server(OURS_NEW, directory=directory, api_url=slack.api_url,
                                store_url=f"sqlite:///{work / 'state-new.db'}",
                                log=work / "ours-new.log")  # fmt: skip

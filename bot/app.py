@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from bot.core import catalog as catalog_files
 from bot.core import clock, texts
 from bot.core.catalog import Catalog
-from bot.core.models import IncomingMessage, Locale, Reply
+from bot.core.models import (
+    ContactEntry,
+    IncomingMessage,
+    Locale,
+    Reply,
+    SchoolSummary,
+)
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore, session_key
@@ -55,20 +61,48 @@ def reply_text(reply: Reply) -> str:
     return as_text(reply)
 
 
+def _school_json(school: SchoolSummary) -> dict[str, object]:
+    return {
+        "name": school.name,
+        "code": school.code,
+        "municipality": school.municipality,
+        "key": school.key,
+    }
+
+
+def _contact_json(entry: ContactEntry) -> dict[str, object]:
+    return {
+        "name": entry.name,
+        "title": entry.title,
+        "phone": entry.phone,
+        "email": entry.email,
+        "slack": entry.slack,
+        "age_group": entry.age_group,
+        "rank": entry.rank,
+        "away_until": entry.away_until.isoformat() if entry.away_until else None,
+    }
+
+
 def reply_json(reply: Reply) -> dict[str, object]:
     """The `ask --json` object: a fixed set of keys whatever the reply was."""
-    data = dict(reply.data)
-    intent = data.get("intent")
-    if intent not in {"contact", "checklist", "help"}:
+    contact = reply.contact
+    if contact is not None:
+        intent = "contact"
+    elif reply.kind == "help":
+        intent = "help"
+    else:
         intent = "checklist" if reply.kind in {"step", "outcome"} else "unknown"
+    route = contact.route if contact else None
     return {
         "intent": intent,
-        "status": data.get("status", "not_found"),
-        "school": data.get("school"),
-        "candidates": data.get("candidates", []),
-        "age_groups": data.get("age_groups", []),
-        "contacts": data.get("contacts", []),
-        "route": data.get("route"),
+        "status": contact.status if contact else "not_found",
+        "school": _school_json(contact.school) if contact and contact.school else None,
+        "candidates": [_school_json(s) for s in contact.candidates] if contact else [],
+        "age_groups": list(contact.age_groups) if contact else [],
+        "contacts": [_contact_json(c) for c in contact.contacts] if contact else [],
+        "route": (
+            {"kind": route.kind, "name": route.name, "phone": route.phone} if route else None
+        ),
         "text": as_text(reply),
     }
 

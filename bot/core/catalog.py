@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.core import directory as directory_files
-from bot.core import directory_checks, rule_checks, rule_tests, rules
+from bot.core import directory_checks, rule_checks, rule_tests, rules_parser
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality
 from bot.core.rules import Flow
@@ -167,8 +167,8 @@ def _read_other(
     doc: Document, flows: list[Flow], rule_docs: dict[str, Document], problems: list[Problem]
 ) -> None:
     """A rules file (kept whole: the rule checks point into it), or a file of neither kind."""
-    if rules.is_rules_document(doc.data):
-        parsed, found = rules.parse_rules(doc)
+    if rules_parser.is_rules_document(doc.data):
+        parsed, found = rules_parser.parse_rules(doc)
         problems.extend(found)
         flows.extend(parsed)
         rule_docs[doc.path] = doc

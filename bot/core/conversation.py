@@ -1,30 +1,31 @@
 """The checklist engine: an explicit state machine over a Flow, with sessions that hold only ids.
 
-State is (flow, answers): the current step, the facts and the chosen school are derived by
-replaying the answers from the start step, so 'back' (drop the last answer) also undoes the
-facts that answer set, and a session written before a rules reload still lands somewhere sane.
-Transitions are explicit values (`Goto`, `Stay`, `End`). A click on a button of an earlier
-step is ignored and the current step shown again, so retried events and double clicks are
-harmless.
+State is (flow, answers); where that leaves the conversation is found by replaying the
+answers (bot.core.flow_state). Transitions are explicit values (`Goto`, `Stay`, `End`,
+`Undo`). A click on a button of an earlier step is ignored and the current step shown again,
+so retried events and double clicks are harmless.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Literal
 
 from bot.core import clock, contacts, query, templates
-from bot.core.matching import SchoolIndex
-from bot.core.models import Choice, ContactCard, Directory, Locale, Municipality, Reply, School
+from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool
+from bot.core.flow_state import OTHER, RESIDENCE_MUNICIPALITY, FlowContext, Position, replay
+from bot.core.models import (
+    Choice,
+    ContactCard,
+    FlowOutcome,
+    Municipality,
+    Reply,
+)
 from bot.core.rules import (
     AGES_FACT,
-    CLOCK_FACT,
     RESIDENCE_FACT,
     Flow,
     LocalText,
-    Outcome,
     Step,
     ages_of,
 )
@@ -32,21 +33,6 @@ from bot.core.sessions import Session
 from bot.core.texts import text
 
 logger = logging.getLogger(__name__)
-
-MAX_AUTO_STEPS = 500  # a safety net; rule checks reject loops before a flow goes live
-RESIDENCE_MUNICIPALITY = "residence_municipality"
-OTHER = "other"
-
-
-@dataclass(frozen=True)
-class FlowContext:
-    """What the engine needs besides the flow and the session; built per message."""
-
-    directory: Directory
-    index: SchoolIndex
-    now: datetime
-    locale: Locale
-    known_school: School | None
 
 
 @dataclass(frozen=True)
@@ -83,114 +69,11 @@ class End:
 
 
 @dataclass(frozen=True)
-class Back:
+class Undo:
     """Drop the last answer."""
 
 
-Transition = Goto | Stay | End | Back
-
-
-# --------------------------------------------------------------------------- replay
-
-
-@dataclass
-class Position:
-    """Where a replay of the answers ends: waiting at a step, or at an outcome."""
-
-    step: Step | None
-    outcome: Outcome | None
-    answers: list[tuple[str, str]]
-    facts: dict[str, str] = field(default_factory=dict)
-    school: School | None = None
-    waiting: Literal["answer", "municipality", "done"] = "answer"
-
-
-def _clock_fact(school: School | None, ctx: FlowContext) -> str | None:
-    if school is None:
-        return None
-    m = ctx.directory.municipality_of(school)
-    return "office_hours" if clock.is_office_hours(m, ctx.now) else "after_hours"
-
-
-def _route(step: Step, facts: dict[str, str], school: School | None, ctx: FlowContext) -> str:
-    for rule in step.routes:
-        ok = True
-        for cond in rule.when:
-            value = _clock_fact(school, ctx) if cond.fact == CLOCK_FACT else facts.get(cond.fact)
-            if value not in cond.values:
-                ok = False
-                break
-        if ok:
-            return rule.goto
-    return step.routes[-1].goto  # the parser guarantees a last rule without conditions
-
-
-def _apply(
-    step: Step, option_id: str, facts: dict[str, str], ctx: FlowContext
-) -> tuple[str | None, bool]:
-    """(next node, pending) for an answer at a step; None when the answer does not fit."""
-    if step.kind == "question":
-        opt = step.option(option_id)
-        if opt is None:
-            return None, False
-        facts.update(opt.sets)
-        return opt.goto, False
-    if step.kind == "info":
-        return (step.next, False) if option_id == "next" else (None, False)
-    if step.kind == "residence":
-        kind, _, muni = option_id.partition(":")
-        if kind not in ("here", "unknown", OTHER):
-            return None, False
-        facts[RESIDENCE_FACT] = kind
-        facts.pop(RESIDENCE_MUNICIPALITY, None)
-        if kind == OTHER and ":" not in option_id:
-            return step.next, True  # still to name the municipality
-        if muni and muni in ctx.directory.municipalities:
-            facts[RESIDENCE_MUNICIPALITY] = muni
-        return step.next, False
-    return None, False
-
-
-def replay(flow: Flow, answers: tuple[tuple[str, str], ...], ctx: FlowContext) -> Position:
-    """Walk the flow from its start through `answers`; stop where an answer is needed."""
-    facts: dict[str, str] = {}
-    school = ctx.known_school
-    kept: list[tuple[str, str]] = []
-    queue = list(answers)
-    node = flow.start
-    for _ in range(MAX_AUTO_STEPS):
-        outcome = flow.outcome(node)
-        if outcome is not None:
-            return Position(None, outcome, kept, facts, school, "done")
-        step = flow.step(node)
-        if step is None:  # checks prevent this; a flow that cannot go on is ended politely
-            logger.warning("flow %s: unknown node %s", flow.id, node)
-            break
-        if step.kind == "route":
-            node = _route(step, facts, school, ctx)
-            continue
-        if step.kind == "school" and school is not None and not (queue and queue[0][0] == step.id):
-            node = step.next or ""
-            continue
-        if not queue or queue[0][0] != step.id:
-            return Position(step, None, kept, facts, school)
-        answer = queue.pop(0)
-        if step.kind == "school":
-            chosen = ctx.directory.schools.get(answer[1])
-            if chosen is None:
-                return Position(step, None, kept, facts, school)
-            school = chosen
-            kept.append(answer)
-            node = step.next or ""
-            continue
-        target, pending = _apply(step, answer[1], facts, ctx)
-        if target is None:
-            return Position(step, None, kept, facts, school)
-        kept.append(answer)
-        if pending:
-            return Position(step, None, kept, facts, school, "municipality")
-        node = target
-    return Position(None, None, kept, facts, school, "done")
+Transition = Goto | Stay | End | Undo
 
 
 # --------------------------------------------------------------------------- texts
@@ -250,8 +133,8 @@ def _render(source: LocalText, pos: Position, ctx: FlowContext, errors: list[str
 
 
 def _nav(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
-    back = (Choice("nav:back", _t("back", ctx)),) if pos.answers else ()
-    return (*back, Choice("nav:cancel", _t("cancel", ctx), style="danger"))
+    back = (Choice(Back(), _t("back", ctx)),) if pos.answers else ()
+    return (*back, Choice(Cancel(), _t("cancel", ctx), style="danger"))
 
 
 def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
@@ -259,19 +142,17 @@ def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ..
     others = sorted(
         (m for m in ctx.directory.municipalities.values() if m.id != own), key=lambda m: m.name
     )
-    listed = tuple(Choice(f"muni:{m.id}", m.name) for m in others[:10])
-    return (*listed, Choice("muni:", _t("residence_not_listed", ctx)))
+    listed = tuple(Choice(PickMunicipality(m.id), m.name) for m in others[:10])
+    return (*listed, Choice(PickMunicipality(None), _t("residence_not_listed", ctx)))
 
 
 def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
     step = pos.step
     assert step is not None
     if step.kind == "question":
-        return tuple(
-            Choice(f"step:{step.id}:{o.id}", o.label.get(ctx.locale)) for o in step.options
-        )
+        return tuple(Choice(Answer(step.id, o.id), o.label.get(ctx.locale)) for o in step.options)
     if step.kind == "info":
-        return (Choice(f"step:{step.id}:next", _t("continue", ctx), style="primary"),)
+        return (Choice(Answer(step.id, "next"), _t("continue", ctx), style="primary"),)
     if step.kind == "residence":
         if pos.waiting == "municipality":
             return _residence_muni_choices(pos, ctx)
@@ -281,9 +162,9 @@ def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
             else _t("our_municipality", ctx)
         )
         return (
-            Choice(f"step:{step.id}:here", _t("residence_here", ctx, municipality=here)),
-            Choice(f"step:{step.id}:{OTHER}", _t("residence_other", ctx)),
-            Choice(f"step:{step.id}:unknown", _t("residence_unknown", ctx)),
+            Choice(Answer(step.id, "here"), _t("residence_here", ctx, municipality=here)),
+            Choice(Answer(step.id, OTHER), _t("residence_other", ctx)),
+            Choice(Answer(step.id, "unknown"), _t("residence_unknown", ctx)),
         )
     return ()
 
@@ -302,16 +183,13 @@ def step_reply(flow: Flow, pos: Position, ctx: FlowContext, stay: Stay | None = 
         parts.append(_render(step.text, pos, ctx, errors))
     parts.append(_t("privacy", ctx))
     choices = (*(stay.extra if stay else ()), *_step_choices(pos, ctx), *_nav(pos, ctx))
-    data: dict[str, object] = {"flow": flow.id, "step": step.id}
-    if errors:
-        data["errors"] = errors
     return Reply(
         kind="step",
         title=flow.title.get(ctx.locale),
         parts=tuple(parts),
         choices=choices,
         locale=ctx.locale,
-        data=data,
+        problems=tuple(errors),
     )
 
 
@@ -347,11 +225,6 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
             ctx.directory, pos.school, ages_of(pos.facts.get(AGES_FACT)), ctx.now
         )
         cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale))
-    data: dict[str, object] = {"flow": flow.id, "outcome": outcome.id, "kind": outcome.kind}
-    if pos.school is not None:
-        data["school"] = pos.school.key
-    if errors:
-        data["errors"] = errors
     return Reply(
         kind="outcome",
         title=title,
@@ -359,7 +232,10 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         cards=cards,
         footer=_footer(pos, ctx),
         locale=ctx.locale,
-        data=data,
+        outcome=FlowOutcome(
+            flow.id, outcome.id, outcome.kind, pos.school.key if pos.school else None
+        ),
+        problems=tuple(errors),
     )
 
 
@@ -406,38 +282,37 @@ def start(flow: Flow, session: Session, ctx: FlowContext) -> Turn:
     return _show(flow, session, replay(flow, (), ctx), ctx, None)
 
 
-def _nav_words() -> dict[str, str]:
-    words = {}
+def _nav_words() -> dict[str, Action]:
+    words: dict[str, Action] = {}
     for locale in ("sv", "en"):
-        words[text("checklist.back", locale).casefold()] = "nav:back"
-        words[text("checklist.cancel", locale).casefold()] = "nav:cancel"
+        words[text("checklist.back", locale).casefold()] = Back()
+        words[text("checklist.cancel", locale).casefold()] = Cancel()
     return words
 
 
-def _on_choice(pos: Position, choice: str, ctx: FlowContext) -> Transition:
-    kind, _, rest = choice.partition(":")
+def _on_choice(pos: Position, choice: Action, ctx: FlowContext) -> Transition:
     step = pos.step
     assert step is not None
-    if choice == "nav:back":
-        return Back()
-    if choice == "nav:cancel":
-        return End()
-    if kind == "step":
-        step_id, _, option_id = rest.partition(":")
-        if step_id != step.id:
+    match choice:
+        case Back():
+            return Undo()
+        case Cancel():
+            return End()
+        case Answer(step=step_id, option=option_id):
+            if step_id != step.id:
+                return Stay(_t("stale", ctx))
+            if pos.waiting == "municipality":
+                return Goto((step.id, option_id)) if option_id != OTHER else Stay()
+            valid = {c.action for c in _step_choices(pos, ctx)}
+            return Goto((step.id, option_id)) if choice in valid else Stay(_t("pick_option", ctx))
+        case PickSchool(school=key) if step.kind == "school":
+            if key in ctx.directory.schools:
+                return Goto((step.id, key))
+            return Stay(_t("school_not_found", ctx))
+        case PickMunicipality(municipality=muni) if pos.waiting == "municipality":
+            return Goto((step.id, f"{OTHER}:{muni or ''}"))
+        case PickSchool() | PickMunicipality():
             return Stay(_t("stale", ctx))
-        if pos.waiting == "municipality":
-            return Goto((step.id, option_id)) if option_id != OTHER else Stay()
-        valid = {c.id for c in _step_choices(pos, ctx)}
-        return Goto((step.id, option_id)) if choice in valid else Stay(_t("pick_option", ctx))
-    if kind == "school" and step.kind == "school":
-        if rest in ctx.directory.schools:
-            return Goto((step.id, rest))
-        return Stay(_t("school_not_found", ctx))
-    if kind == "muni" and pos.waiting == "municipality":
-        return Goto((step.id, f"{OTHER}:{rest}"))
-    if kind in ("school", "muni"):
-        return Stay(_t("stale", ctx))
     return Stay(_t("pick_option", ctx))
 
 
@@ -459,10 +334,10 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         return Goto((step.id, f"{OTHER}:{found.id}"))
     choices = (*_step_choices(pos, ctx), *_nav(pos, ctx))
     if said.isdigit() and 1 <= int(said) <= len(choices):
-        return _on_choice(pos, choices[int(said) - 1].id, ctx)
+        return _on_choice(pos, choices[int(said) - 1].action, ctx)
     for c in choices:
         if c.label.casefold() == said:
-            return _on_choice(pos, c.id, ctx)
+            return _on_choice(pos, c.action, ctx)
     if step.kind == "question":  # the option id, or a label in either language
         for option in step.options:
             if said == option.id.casefold() or said in {
@@ -484,7 +359,7 @@ def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
     if result.status == "found" and result.school is not None:
         return Goto((step.id, result.school.key))
     extra = tuple(
-        Choice(f"school:{s.key}", f"{s.name} ({ctx.directory.municipality_of(s).name})")
+        Choice(PickSchool(s.key), f"{s.name} ({ctx.directory.municipality_of(s).name})")
         for s in result.candidates[:8]
     )
     if result.status == "ambiguous":
@@ -500,10 +375,10 @@ def advance(
     session: Session,
     ctx: FlowContext,
     *,
-    choice: str | None,
+    choice: Action | None,
     text: str | None,
 ) -> Turn:
-    """One user action (a chosen id or free text) at the current step of `flow`."""
+    """One user action (a chosen action or free text) at the current step of `flow`."""
     pos = replay(flow, session.answers, ctx)
     if pos.step is None:  # nothing left to answer (or nothing sane): show that again
         return _show(flow, session, pos, ctx, None)
@@ -513,7 +388,7 @@ def advance(
         return _end(session, ctx, "cancelled")
     if isinstance(move, Stay):
         return _show(flow, session, pos, ctx, move)
-    if isinstance(move, Back):
+    if isinstance(move, Undo):
         answers = answers[:-1]
     else:
         if pos.waiting == "municipality":

@@ -8,7 +8,9 @@ in ages, so a school's grades are turned into an age span to find its contacts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from bot.core.texts import text
 
@@ -65,6 +67,46 @@ def grade_of_age(age: int) -> str:
     if age <= 15:
         return str(age - 6)
     return f"gy{min(age - 15, 4)}"
+
+
+GradeKind = Literal[
+    "preschool", "preschool_class", "year", "upper_secondary", "upper_secondary_year", "age"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AskedGrade:
+    """The grade or age a question asked about ("åk 8", "gy2", "12 år"), as data.
+
+    It is read from the question in whatever language it was typed, and labelled when the
+    answer is written, in the answer's language: an English reader of "Ängsskolan åk 8"
+    reads "year 8".
+    """
+
+    kind: GradeKind
+    number: int = 0  # the school year, the upper secondary year or the age; 0 for the others
+
+    @property
+    def ages(self) -> tuple[int, int]:
+        """The ages the contacts are found for."""
+        n = self.number
+        if self.kind == "preschool":
+            return PRESCHOOL
+        if self.kind == "preschool_class":
+            return (6, 6)
+        if self.kind == "year":
+            return (n + 6, n + 6)
+        if self.kind == "upper_secondary":
+            return (16, 19)
+        if self.kind == "upper_secondary_year":
+            return (15 + n, 15 + n)
+        return (n, n)
+
+    def label(self, locale: str) -> str:
+        """'åk 8' / 'year 8', 'förskoleklass' / 'preschool class', '12 år' / 'age 12'."""
+        if self.kind == "age":
+            return ages_label(self.number, self.number, locale)
+        return text(f"grades.{self.kind}", locale, n=self.number)
 
 
 def ages_label(low: int, high: int, locale: str = "sv") -> str:

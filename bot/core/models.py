@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
+from bot.core.actions import Action
 from bot.core.places import MunicipalityNames
 
 # --------------------------------------------------------------------------- directory
@@ -147,8 +148,8 @@ Intent = Literal["auto", "contact", "checklist", "help", "home"]
 class IncomingMessage:
     """What a transport hands to the core. Never holds a transport object.
 
-    Exactly one of `text` (free text typed by a person) and `choice` (the id of a Choice from
-    an earlier Reply, e.g. a button) is normally set. `intent` lets a transport say what a
+    Exactly one of `text` (free text typed by a person) and `choice` (the action of a Choice
+    from an earlier Reply, e.g. a button) is normally set. `intent` lets a transport say what a
     command means (`/kontakt` -> contact, `/oro` -> checklist) instead of guessing from text.
     `channel` is the transport's channel id, used to find a school bound to that channel.
     """
@@ -157,7 +158,7 @@ class IncomingMessage:
     conversation: str  # the session key, built by the transport (see bot.core.sessions)
     user: str  # transport-qualified user id, e.g. "slack:T01:U01"
     text: str | None = None
-    choice: str | None = None
+    choice: Action | None = None
     locale: Locale | None = None
     intent: Intent = "auto"
     channel: str | None = None
@@ -180,11 +181,71 @@ class ContactCard:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button or numbered option. `id` comes back as IncomingMessage.choice, unchanged."""
+    """A button or numbered option. `action` comes back as IncomingMessage.choice, unchanged
+    (transports carry it as text through bot.core.actions.encode/decode)."""
 
-    id: str
+    action: Action
     label: str
     style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolSummary:
+    """A school as a result names it: its key, name, code and municipality's name."""
+
+    key: str
+    name: str
+    code: str | None
+    municipality: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntry:
+    """One person in a contact answer, in the order to call: `rank` 0 is the primary."""
+
+    name: str
+    title: str | None
+    phone: str | None
+    email: str | None
+    slack: str | None
+    age_group: str  # AgeGroup.id, or "all"
+    rank: int
+    away_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSummary:
+    """Where a call goes now: the reception in office hours, else the on-call service."""
+
+    kind: str  # "reception" or "after_hours"
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResult:
+    """The machine-readable answer to a contact question (`ask --json`, tests).
+
+    `school`, `age_groups`, `contacts` and `route` are set when one school was found;
+    `candidates` are the schools to pick from when it was ambiguous or not found.
+    """
+
+    status: Literal["found", "ambiguous", "not_found"]
+    school: SchoolSummary | None = None
+    candidates: tuple[SchoolSummary, ...] = ()
+    age_groups: tuple[str, ...] = ()
+    contacts: tuple[ContactEntry, ...] = ()
+    route: RouteSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowOutcome:
+    """Where a checklist ended (for metrics and rule tests): flow, outcome id and kind."""
+
+    flow: str
+    outcome: str
+    kind: str
+    school: str | None = None  # School.key, when the checklist knew the school
 
 
 ReplyKind = Literal[
@@ -206,8 +267,10 @@ class Reply:
 
     `title` is a short heading; `parts` are paragraphs of text using only *bold* and plain
     line breaks (every transport can render that); `cards` are contacts; `choices` are the
-    options to pick from; `footer` is the closing line (the 112 reminder). `data` carries the
-    machine-readable result for `ask --json` and metrics, never shown as is.
+    options to pick from; `footer` is the closing line (the 112 reminder). `contact` and
+    `outcome` carry the machine-readable result of a contact answer or a finished checklist;
+    `problems` are rule texts that could not be rendered (rule tests report them). None of
+    these is shown as is.
     """
 
     kind: ReplyKind
@@ -217,4 +280,6 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     footer: str | None = None
     locale: Locale = "sv"
-    data: Mapping[str, object] = field(default_factory=dict)
+    contact: ContactResult | None = None
+    outcome: FlowOutcome | None = None
+    problems: tuple[str, ...] = ()

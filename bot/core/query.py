@@ -20,11 +20,10 @@ from typing import Literal
 from bot.core.folding import WORD as _WORD
 from bot.core.folding import fold, fold_lowered
 from bot.core.folding import lower as _lower
-from bot.core.grades import PRESCHOOL, ages_label
+from bot.core.grades import AskedGrade
 from bot.core.models import Directory, Locale, Municipality
 from bot.core.places import PLACE_AFTER as _PLACE_AFTER
 from bot.core.places import MunicipalityNames
-from bot.core.texts import text
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +32,12 @@ class Query:
 
     school_text: str
     municipality_id: str | None = None
-    ages: tuple[int, int] | None = None
-    grade_label: str | None = None  # normalised, in `locale`: "åk 8", "förskoleklass", "12 år"
+    grade: AskedGrade | None = None  # labelled in the reply's language, not the question's
     locale: Locale = "sv"
+
+    @property
+    def ages(self) -> tuple[int, int] | None:
+        return self.grade.ages if self.grade else None
 
 
 # --------------------------------------------------------------------------- language
@@ -147,25 +149,23 @@ def _grades(folded: str) -> list[_Grade]:
     return found
 
 
-def _ages_of(grades: list[_Grade], locale: Locale) -> tuple[tuple[int, int], str] | None:
-    """The (ages, label) the grade mentions add up to; the first clear mention wins."""
+def _asked(grades: list[_Grade]) -> AskedGrade | None:
+    """The grade or age the mentions add up to; the first clear mention wins."""
     kinds = {g.kind: g for g in reversed(grades)}  # the first mention of each kind
     year = kinds.get("year")
     if "gy" in kinds or ("gymnasium" in kinds and year is not None and year.number <= 4):
         n = kinds["gy"].number if "gy" in kinds else year.number if year else 1
-        return (15 + n, 15 + n), text("grades.upper_secondary_year", locale, n=n)
+        return AskedGrade("upper_secondary_year", n)
     if "age" in kinds:
-        age = kinds["age"].number
-        return (age, age), ages_label(age, age, locale)
+        return AskedGrade("age", kinds["age"].number)
     if year is not None:
-        n = year.number
-        return (n + 6, n + 6), text("grades.year", locale, n=n)
+        return AskedGrade("year", year.number)
     if "f" in kinds:
-        return (6, 6), text("grades.preschool_class", locale)
+        return AskedGrade("preschool_class")
     if "preschool" in kinds:
-        return PRESCHOOL, text("grades.preschool", locale)
+        return AskedGrade("preschool")
     if "gymnasium" in kinds:
-        return (16, 19), text("grades.upper_secondary", locale)
+        return AskedGrade("upper_secondary")
     return None
 
 
@@ -306,7 +306,7 @@ def parse_query(
     for m in _POSSESSIVE.finditer(folded):  # "who's", "Ängsskolan's"
         original, folded = _blank(original, *m.span()), _blank(folded, *m.span())
     found = _grades(folded) if grades else []
-    ages = _ages_of(found, locale)
+    grade = _asked(found)
     for g in found:
         original, folded = _blank(original, g.start, g.end), _blank(folded, g.start, g.end)
     place = _marked_place(folded, _lower(original), directory.places) if places else None
@@ -316,7 +316,6 @@ def parse_query(
     return Query(
         school_text=_trim(original, folded),
         municipality_id=place.municipality.id if place else None,
-        ages=ages[0] if ages else None,
-        grade_label=ages[1] if ages else None,
+        grade=grade,
         locale=locale,
     )

@@ -1,6 +1,6 @@
 """Checks across flows, files and the directory: ids, targets, reachability, templates, tests.
 
-`rules.parse_rules` checks each block's shape; this module checks what only the whole picture
+`rules_parser.parse_rules` checks each block's shape; this module checks what only the whole picture
 shows. Every problem is located at the key that must change and, for unknown ids, suggests
 the closest known one.
 """

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core import clock, conversation, templates
+from bot.core.actions import Action, Answer, PickMunicipality
+from bot.core.flow_state import FlowContext
 from bot.core.models import Directory, Reply
 from bot.core.render import as_text
 from bot.core.rules import Flow, RuleTest
@@ -42,26 +44,28 @@ def _when(test: RuleTest) -> datetime:
     return at.replace(tzinfo=clock.STOCKHOLM) if at.tzinfo is None else at
 
 
-def _choice_for(reply: Reply, step_id: str, answer: str, directory: Directory, school: str) -> str:
-    ids = [c.id for c in reply.choices]
-    if any(i.startswith("muni:") for i in ids):  # the "which municipality?" prompt
+def _choice_for(
+    reply: Reply, step_id: str, answer: str, directory: Directory, school: str
+) -> Action:
+    offered = [c.action for c in reply.choices]
+    if any(isinstance(a, PickMunicipality) for a in offered):  # "which municipality?"
         if answer == NOT_LISTED:
-            return "muni:"
+            return PickMunicipality(None)
         if answer == ANY_OTHER:
             own = directory.schools[school].municipality_id
             other = sorted(m for m in directory.municipalities if m != own)
             if not other:
                 raise _Failed("the directory has no other municipality for 'another'")
-            return f"muni:{other[0]}"
+            return PickMunicipality(other[0])
         if answer not in directory.municipalities:
             raise _Failed(
                 f"'{answer}' is no municipality in the directory"
                 + did_you_mean(answer, directory.municipalities)
             )
-        return f"muni:{answer}"
-    choice = f"step:{step_id}:{answer}"
-    if choice not in ids:
-        options = [i.rsplit(":", 1)[1] for i in ids if i.startswith("step:")]
+        return PickMunicipality(answer)
+    choice = Answer(step_id, answer)
+    if choice not in offered:
+        options = [a.option for a in offered if isinstance(a, Answer)]
         raise _Failed(
             f"answer '{answer}' does not fit step '{step_id}' (its answers: {', '.join(options)})"
             + did_you_mean(answer, options)
@@ -69,7 +73,7 @@ def _choice_for(reply: Reply, step_id: str, answer: str, directory: Directory, s
     return choice
 
 
-def _phrase(phrase: str, turn: conversation.Turn, ctx: conversation.FlowContext) -> str:
+def _phrase(phrase: str, turn: conversation.Turn, ctx: FlowContext) -> str:
     if "{" not in phrase or turn.position is None:
         return phrase
     try:
@@ -88,7 +92,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             f"school '{school_key}' is not in the directory"
             + did_you_mean(school_key, directory.schools)
         ]
-    ctx = conversation.FlowContext(
+    ctx = FlowContext(
         directory=directory,
         index=index,
         now=_when(test),
@@ -106,7 +110,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             step_id = turn.session.step or ""
             step = flow.step(step_id)
             if step is not None and step.kind == "info":
-                choice = f"step:{step_id}:next"
+                choice: Action = Answer(step_id, "next")
             elif not answers:
                 raise _Failed(
                     f"the answers run out at step '{step_id}'; expected outcome '{test.expect}'"
@@ -118,15 +122,13 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
         reply = turn.reply
         if reply.kind != "outcome":
             raise _Failed(f"the flow did not end in an outcome (it ended with a {reply.kind})")
-        got = str(reply.data.get("outcome"))
+        got = reply.outcome.outcome if reply.outcome else ""
         if got != test.expect:
             failures.append(f"ended in outcome '{got}', expected '{test.expect}'")
         if answers:
             failures.append(f"answers left over after the outcome: {', '.join(answers)}")
         for r in shown:
-            errors = r.data.get("errors")
-            if isinstance(errors, list):
-                failures.extend(str(e) for e in errors)
+            failures.extend(r.problems)
         outcome_text = as_text(reply).casefold()
         everything = "\n".join(as_text(r) for r in shown).casefold()
         for phrase in test.contains:

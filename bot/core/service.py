@@ -3,10 +3,9 @@
 Order of concerns for every message: the privacy guard first (a personnummer is never
 stored, logged or echoed), then a button choice, then an explicit intent from a command,
 then free text (an active checklist, help, a checklist trigger, else a contact question).
-Work is serialised per session key, so a double click or a retried event cannot interleave;
-a contact command, whose answer reads no session, takes the lock only to remember schools
-offered to pick from. Lookups and answers are remembered while their inputs hold
-(CatalogMemo): the same question costs a dictionary look-up, not a fuzzy search.
+Every message takes the same path under its session's lock, so a double click or a retried
+event cannot interleave. Nothing is remembered between messages but the session: a lookup
+costs well under a millisecond (bench/lookup.py), so answers are built afresh each time.
 """
 
 from __future__ import annotations
@@ -14,14 +13,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import Literal, Protocol
+from dataclasses import replace
+from datetime import datetime
+from typing import Protocol
 
-from bot.core import clock, contacts, conversation
+from bot.core import clock, conversation
+from bot.core import contact_answers as answers
+from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
-from bot.core.matching import Lookup, MatchResult
-from bot.core.memo import CatalogMemo, text_key
+from bot.core.flow_state import FlowContext
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -31,15 +31,7 @@ from bot.core.texts import text
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
-LONGEST_HELP = 16  # longer messages are never just a help word, whatever their punctuation
 DEFAULT_FLOW = "orosanmalan"
-MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
-# Remembered per catalog, as staff ask about the same schools over and over. The bounds keep
-# a burst of different questions from growing the process: about 2.5 MiB when all are full.
-LOOKUP_MEMO = 1024  # lookups, ~0.3 KiB each
-ANSWER_MEMO = 512  # contact answers, ~3 KiB each
-CHOICES_MEMO = 256  # schools to pick from (ambiguous or did-you-mean), ~2 KiB each
-ROUTE_MEMO = 512  # where each municipality's calls go this minute
 
 
 class CatalogSource(Protocol):
@@ -58,31 +50,6 @@ class FixedCatalog:
     @property
     def current(self) -> Catalog:
         return self._catalog
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """What a question asked and what the index found, without the words typed: the part of
-    a lookup the core remembers between messages (see bot.core.memo)."""
-
-    result: MatchResult
-    names_school: bool  # some of its words were meant to name a school
-    municipality_id: str | None
-    ages: tuple[int, int] | None
-    grade_label: str | None
-
-    @classmethod
-    def of(cls, lookup: Lookup) -> Asked:
-        q = lookup.query
-        return cls(lookup.result, bool(q.school_text), q.municipality_id, q.ages, q.grade_label)
-
-
-# What a contact answer depends on besides the catalog: school key, asked ages and their
-# label, locale, and the clock only through the route (where to call now, when it reopens)
-# and the day (absences, "i morgon").
-ContactKey = tuple[str, tuple[int, int] | None, str | None, Locale, str, datetime | None, date]
-# Schools to pick from depend on the match (its kind and schools) and the language alone.
-ChoicesKey = tuple[str, tuple[str, ...], Locale]
 
 
 def _words(raw: str) -> str:
@@ -105,18 +72,6 @@ class Service:
         self.now = now
         # observe(kind, label) feeds metrics without the core importing prometheus
         self.observe = observe or (lambda kind, label: None)
-        self._lookups: CatalogMemo[bytes, Asked] = CatalogMemo(LOOKUP_MEMO)
-        self._contact_replies: CatalogMemo[ContactKey, Reply] = CatalogMemo(ANSWER_MEMO)
-        self._school_choices: CatalogMemo[ChoicesKey, Reply] = CatalogMemo(CHOICES_MEMO)
-        self._languages: CatalogMemo[bytes, Locale] = CatalogMemo(LOOKUP_MEMO)
-        # where to call is the same for a whole minute: office hours are in minutes
-        self._routes: CatalogMemo[tuple[str, datetime], clock.Route] = CatalogMemo(ROUTE_MEMO)
-
-    def _lookup(self, raw: str, catalog: Catalog) -> Asked:
-        """The index's answer for `raw`: a pure function of the catalog and the text."""
-        return self._lookups.get(
-            catalog, text_key(raw), lambda: Asked.of(catalog.index.lookup(raw))
-        )
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         """Answer one message. Never raises for anything a user can type or click."""
@@ -125,8 +80,6 @@ class Service:
             self.observe("privacy", "blocked")
             locale = msg.locale or "sv"
             return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
-        if msg.intent == "contact" and msg.locale and not msg.choice:
-            return await self._contact_question(msg)
         async with self.store.locked(msg.conversation):
             session = await self.store.load(msg.conversation) or Session()
             catalog = self.catalogs.current
@@ -137,32 +90,13 @@ class Service:
                 await self.store.save(msg.conversation, new_session)
             return reply
 
-    async def _contact_question(self, msg: IncomingMessage) -> Reply:
-        """A contact command from someone whose language the transport knows. Its answer
-        reads no session, so it is found without the session's lock: a contact question
-        neither waits for nor disturbs a checklist in progress. Schools offered to pick from
-        are remembered in the session, under the lock, for the click that follows."""
-        catalog = self.catalogs.current
-        locale = self._locale(msg, None)
-        raw = (msg.text or "").strip()
-        if len(raw) <= LONGEST_HELP and _words(raw) in HELP_WORDS:
-            return self._help(locale)
-        reply, remember = await self._contact(msg, raw, catalog, locale)
-        if remember is not None:
-            async with self.store.locked(msg.conversation):
-                session = await self.store.load(msg.conversation) or Session()
-                remembered = remember(session)
-                if remembered != session:
-                    await self.store.save(msg.conversation, remembered)
-        return reply
-
     # ------------------------------------------------------------------ dispatch
 
     async def _dispatch(
         self, msg: IncomingMessage, session: Session, catalog: Catalog
     ) -> tuple[Reply, Session | None]:
         locale = self._locale(msg, session)
-        if msg.choice:
+        if msg.choice is not None:
             return await self._on_choice(msg, msg.choice, session, catalog, locale)
         raw = (msg.text or "").strip()
         if msg.intent == "help" or _words(raw) in HELP_WORDS:
@@ -172,7 +106,7 @@ class Service:
         if msg.intent == "checklist":
             trigger = self._trigger(raw, catalog)
             # "/oro Ängsskolan": the words name the school, not the flow
-            named = None if trigger or not raw else self._lookup(raw, catalog).result.school
+            named = None if trigger or not raw else catalog.index.lookup(raw).result.school
             flow_id = trigger or DEFAULT_FLOW
             return await self._start_flow(msg, flow_id, session, catalog, locale, school=named)
         if session.flow and msg.intent == "auto":
@@ -180,21 +114,16 @@ class Service:
         trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
         if trigger:
             return await self._start_flow(msg, trigger, session, catalog, locale)
-        reply, remember = await self._contact(msg, raw, catalog, locale)
-        return reply, session if remember is None else remember(session)
+        return await self._contact(msg, raw, session, catalog, locale)
 
-    def _locale(self, msg: IncomingMessage, session: Session | None) -> Locale:
+    def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
         """A question written in English is answered in English; otherwise the language the
         transport knows for the person (Slack's locale, --lang), else the conversation's."""
-        if msg.text and self._language_of(msg.text) == "en":
+        if msg.text and detect_locale(msg.text) == "en":
             return "en"
         if msg.locale:
             return msg.locale
-        return "en" if session and session.locale == "en" else "sv"
-
-    def _language_of(self, typed: str) -> Locale:
-        catalog = self.catalogs.current  # the language words do not change, but cost little
-        return self._languages.get(catalog, text_key(typed), lambda: detect_locale(typed))
+        return "en" if session.locale == "en" else "sv"
 
     def _trigger(self, raw: str, catalog: Catalog) -> str | None:
         """The flow a message asks for: the whole message is a trigger word, or it contains
@@ -216,34 +145,34 @@ class Service:
     async def _on_choice(
         self,
         msg: IncomingMessage,
-        choice: str,
+        choice: Action,
         session: Session,
         catalog: Catalog,
         locale: Locale,
     ) -> tuple[Reply, Session | None]:
-        kind, _, value = choice.partition(":")
         directory = catalog.directory
-        if kind == "save":
-            school = directory.schools.get(value)
-            if school is None:
-                return self._notice("service.unknown_school", locale), session
-            await self.store.save_school(msg.user, school.key)
-            notice = text("service.school_saved", locale, school=school.name)
-            return Reply(kind="notice", parts=(notice,), locale=locale), session
-        if kind == "start":
-            return await self._start_flow(msg, value, session, catalog, locale)
-        if session.flow and kind in {"step", "nav", "school", "muni"}:
-            return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
-        if kind == "contact":  # a school picked from an ambiguous or did-you-mean answer
-            school = directory.schools.get(value)
-            if school is None:
-                return self._notice("service.unknown_school", locale), session
-            ages = (session.age, session.age) if session.age is not None else None
-            reply = self._contact_reply(school, ages, None, catalog, locale)
-            return reply, replace(session, candidates=(), age=None)
-        if kind in {"step", "nav"}:
-            return self._notice("service.checklist_over", locale), session
-        logger.warning("a choice of an unknown kind was ignored")  # its value is not logged
+        match choice:
+            case SaveSchool(school=key):
+                school = directory.schools.get(key)
+                if school is None:
+                    return self._notice("service.unknown_school", locale), session
+                await self.store.save_school(msg.user, school.key)
+                notice = text("service.school_saved", locale, school=school.name)
+                return Reply(kind="notice", parts=(notice,), locale=locale), session
+            case StartFlow(flow=flow_id):
+                return await self._start_flow(msg, flow_id, session, catalog, locale)
+            case ShowContacts(school=key):  # picked from an ambiguous or did-you-mean answer
+                school = directory.schools.get(key)
+                if school is None:
+                    return self._notice("service.unknown_school", locale), session
+                ages = (session.age, session.age) if session.age is not None else None
+                reply = answers.contact_reply(catalog, school, self.now(), locale, ages=ages)
+                return reply, replace(session, candidates=(), age=None)
+            case _ if session.flow:
+                return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
+            case Answer() | Back() | Cancel():
+                return self._notice("service.checklist_over", locale), session
+        # a school or municipality for a checklist that is over
         return self._help(locale), session
 
     # ------------------------------------------------------------------ checklist
@@ -270,7 +199,7 @@ class Service:
         flow = catalog.flows.get(flow_id)
         if flow is None:
             return self._help(locale), session
-        ctx = conversation.FlowContext(
+        ctx = FlowContext(
             directory=catalog.directory,
             index=catalog.index,
             now=self.now(),
@@ -288,14 +217,14 @@ class Service:
         catalog: Catalog,
         locale: Locale,
         *,
-        choice: str | None,
+        choice: Action | None,
         text_in: str | None,
     ) -> tuple[Reply, Session | None]:
         flow = catalog.flows.get(session.flow or "")
         if flow is None:  # the flow was removed by a reload: start over cleanly
             return self._notice("service.checklist_over", locale), None
         known = catalog.directory.schools.get(session.school) if session.school else None
-        ctx = conversation.FlowContext(
+        ctx = FlowContext(
             directory=catalog.directory,
             index=catalog.index,
             now=self.now(),
@@ -306,9 +235,9 @@ class Service:
         return turn.reply, self._after_turn(turn)
 
     def _after_turn(self, turn: conversation.Turn) -> Session | None:
-        if turn.reply.kind == "outcome":
-            data = turn.reply.data
-            self.observe("outcome", f"{data.get('outcome', '')}/{data.get('kind', '')}")
+        outcome = turn.reply.outcome
+        if outcome is not None:
+            self.observe("outcome", f"{outcome.outcome}/{outcome.kind}")
         if turn.session.flow is None:
             return None
         return turn.session
@@ -319,199 +248,49 @@ class Service:
         self,
         msg: IncomingMessage,
         raw: str,
+        session: Session,
         catalog: Catalog,
         locale: Locale,
-    ) -> tuple[Reply, Callable[[Session], Session] | None]:
-        """A contact question's answer, and how the session must remember it (None: it need
-        not). The answer never depends on the session."""
+    ) -> tuple[Reply, Session]:
+        """A contact question's answer (bot.core.contact_answers). The session changes only
+        to remember schools offered to pick from, for the click that follows."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
-            return self._help(locale), None
-        asked = self._lookup(raw, catalog) if raw else None
-        if asked is None or not asked.names_school:
+            return self._help(locale), session
+        when = self.now()
+        asked = catalog.index.lookup(raw) if raw else None
+        grade = asked.query.grade if asked else None
+        if asked is None or not asked.query.school_text:
             school = await self._known_school(msg, catalog)
             if school is not None:
-                ages = asked.ages if asked else None
-                reply = self._contact_reply(school, ages, asked, catalog, locale)
-                return reply, None
-            municipality_id = asked.municipality_id if asked else None
-            if municipality_id is not None:  # "Luleå kommun": offer that municipality's schools
-                schools = tuple(
-                    sorted(
-                        catalog.directory.municipalities[municipality_id].schools,
-                        key=lambda s: s.name,
-                    )
-                )[:MAX_SCHOOL_CHOICES]
-                result = MatchResult(status="ambiguous", candidates=schools)
-                return self._choose_school(result, catalog, locale, "service.which_school_in"), None
+                reply = answers.contact_reply(catalog, school, when, locale, grade=grade)
+                return reply, session
+            municipality_id = asked.query.municipality_id if asked else None
+            if municipality_id is not None:
+                return answers.schools_in(catalog, municipality_id, locale), session
             if not raw or msg.intent == "contact":
-                return self._notice("service.ask_school", locale), None
+                return self._notice("service.ask_school", locale), session
         assert asked is not None
         result = asked.result
         self.observe("lookup", result.status)
         if result.status == "found" and result.school is not None:
-            reply = self._contact_reply(result.school, asked.ages, asked, catalog, locale)
-            return reply, None
+            reply = answers.contact_reply(catalog, result.school, when, locale, grade=grade)
+            return reply, session
         if result.status == "ambiguous":
-            age = asked.ages[0] if asked.ages else None
-            candidates = tuple(s.key for s in result.candidates)
-
-            def remember(session: Session) -> Session:
-                # keep any checklist in progress: picking a school must not end it
-                return replace(session, candidates=candidates, age=age, locale=locale)
-
-            return self._schools_for(result, catalog, locale), remember
-        return self._schools_for(result, catalog, locale), None
-
-    def _contact_reply(
-        self,
-        school: School,
-        ages: tuple[int, int] | None,
-        asked: Asked | None,
-        catalog: Catalog,
-        locale: Locale,
-    ) -> Reply:
-        """Who to contact for `school` now; the same answer object while its inputs hold."""
-        when = self.now()
-        minute = when.replace(second=0, microsecond=0)
-        route = self._routes.get(
-            catalog,
-            (school.municipality_id, minute),
-            lambda: clock.route_at(catalog.directory.municipality_of(school), when),
-        )
-        label = asked.grade_label if asked else None
-        day = clock.to_local(when).date()
-        key: ContactKey = (school.key, ages, label, locale, route.kind, route.opens_next, day)
-        return self._contact_replies.get(
-            catalog,
-            key,
-            lambda: self._new_contact_reply(school, ages, label, catalog, locale, when),
-        )
-
-    def _new_contact_reply(
-        self,
-        school: School,
-        ages: tuple[int, int] | None,
-        label: str | None,
-        catalog: Catalog,
-        locale: Locale,
-        when: datetime,
-    ) -> Reply:
-        answer = contacts.resolve(catalog.directory, school, ages, when)
-        municipality = answer.municipality
-        parts: list[str] = []
-        if ages and label:
-            if answer.groups:
-                parts.append(text("service.for_age", locale, age=label))
-            else:
-                parts.append(text("service.no_group_for_age", locale, age=label))
-                answer = contacts.resolve(catalog.directory, school, None, when)
-        route = answer.route
-        if route.kind == "reception":
-            parts.append(text("service.route_open", locale))
-        elif route.opens_next is not None:
-            opens = clock.describe(route.opens_next, when, locale)
-            parts.append(text("service.route_closed_until", locale, opens=opens))
-        else:
-            parts.append(text("service.route_closed", locale))
-        cards = contacts.cards(answer, locale)
-        data: dict[str, object] = {
-            "intent": "contact",
-            "status": "found",
-            "school": _school_json(school, catalog),
-            "school_key": school.key,
-            "candidates": [],
-            "age_groups": [g.group.id if g.group else "all" for g in answer.groups],
-            "contacts": [
-                {
-                    "name": c.person.name,
-                    "title": c.person.title,
-                    "phone": c.person.phone,
-                    "email": c.person.email,
-                    "slack": c.person.slack,
-                    "age_group": g.group.id if g.group else "all",
-                    "rank": c.rank,
-                    "away_until": c.away_until.isoformat() if c.away_until else None,
-                }
-                for g in answer.groups
-                for c in g.contacts
-            ],
-            "route": {"kind": route.kind, "name": route.office.name, "phone": route.office.phone},
-        }
-        return Reply(
-            kind="contact",
-            title=text(
-                "service.contact_heading",
-                locale,
-                school=school.name,
-                municipality=municipality.name,
-            ),
-            parts=tuple(parts),
-            cards=cards,
-            choices=(Choice(f"save:{school.key}", text("service.save_school", locale)),),
-            footer=text("service.acute_footer", locale),
-            locale=locale,
-            data=data,
-        )
-
-    def _schools_for(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
-        """Schools to pick from: several match what was typed, or none does and these are
-        the nearest. A pure function of the catalog, the match and the language."""
-        key: ChoicesKey = (result.status, tuple(s.key for s in result.candidates), locale)
-        if result.status == "ambiguous":
-            return self._school_choices.get(
-                catalog, key, lambda: self._choose_school(result, catalog, locale)
+            # keep any checklist in progress: picking a school must not end it
+            session = replace(
+                session,
+                candidates=tuple(s.key for s in result.candidates),
+                age=grade.ages[0] if grade else None,
+                locale=locale,
             )
-        return self._school_choices.get(
-            catalog, key, lambda: self._not_found(result, catalog, locale)
-        )
-
-    def _choose_school(
-        self,
-        result: MatchResult,
-        catalog: Catalog,
-        locale: Locale,
-        question: str = "service.ambiguous",
-    ) -> Reply:
-        return self._schools_reply("ambiguous", (text(question, locale),), result, catalog, locale)
-
-    def _not_found(self, result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
-        hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
-        parts = (text("service.not_found", locale), text(hint, locale))
-        return self._schools_reply("not_found", parts, result, catalog, locale)
-
-    def _schools_reply(
-        self,
-        status: Literal["ambiguous", "not_found"],
-        parts: tuple[str, ...],
-        result: MatchResult,
-        catalog: Catalog,
-        locale: Locale,
-    ) -> Reply:
-        """Schools to pick from: the ambiguous ones, or did-you-mean suggestions."""
-        directory = catalog.directory
-        return Reply(
-            kind=status,
-            parts=parts,
-            choices=tuple(
-                Choice(f"contact:{s.key}", f"{s.name} – {directory.municipality_of(s).name}")
-                for s in result.candidates
-            ),
-            footer=text("service.acute_footer", locale),
-            locale=locale,
-            data={
-                "intent": "contact",
-                "status": status,
-                "school": None,
-                "candidates": [_school_json(s, catalog) for s in result.candidates],
-            },
-        )
+        return answers.schools_to_pick(result, catalog, locale), session
 
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
         school = await self._known_school(msg, catalog)
         if school is None:
             return self._help(locale)
-        reply = self._contact_reply(school, None, None, catalog, locale)
-        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        reply = answers.contact_reply(catalog, school, self.now(), locale)
+        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="contact",
             title=reply.title,
@@ -520,29 +299,18 @@ class Service:
             choices=(start,),
             footer=reply.footer,
             locale=locale,
-            data=reply.data,
+            contact=reply.contact,
         )
 
     def _help(self, locale: Locale) -> Reply:
-        start = Choice(f"start:{DEFAULT_FLOW}", text("service.start_checklist", locale), "primary")
+        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="help",
             parts=(text("service.help", locale),),
             choices=(start,),
             footer=text("service.acute_footer", locale),
             locale=locale,
-            data={"intent": "help"},
         )
 
     def _notice(self, key: str, locale: Locale) -> Reply:
         return Reply(kind="notice", parts=(text(key, locale),), locale=locale)
-
-
-def _school_json(school: School, catalog: Catalog) -> dict[str, object]:
-    municipality = catalog.directory.municipality_of(school)
-    return {
-        "name": school.name,
-        "code": school.code,
-        "municipality": municipality.name,
-        "key": school.key,
-    }

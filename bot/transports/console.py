@@ -18,10 +18,10 @@ def to_message(line: str, last: Reply | None, locale: Locale | None) -> Incoming
     choice = None
     if last is not None and last.choices:
         if typed.isdigit() and 1 <= int(typed) <= len(last.choices):
-            choice = last.choices[int(typed) - 1].id
+            choice = last.choices[int(typed) - 1].action
         else:
             choice = next(
-                (c.id for c in last.choices if c.label.casefold() == typed.casefold()), None
+                (c.action for c in last.choices if c.label.casefold() == typed.casefold()), None
             )
     return IncomingMessage(
         transport="console",

@@ -1,7 +1,7 @@
 """The Telegram transport (python-telegram-bot): pure translate/render functions plus a runner.
 
-Telegram limits callback data to 64 bytes, so a longer choice id is sent as a short token
-and looked up again in a small per-process table.
+Telegram limits callback data to 64 bytes, so an action whose spelling (bot.core.actions) is
+longer is sent as a short token and looked up again in a small per-process table.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core import actions
+from bot.core.actions import Action
 from bot.core.models import ContactCard, IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.transports import Handler
@@ -65,27 +67,31 @@ def render_text(reply: Reply) -> str:
 
 
 class CallbackCodec:
-    """Choice ids <-> Telegram callback data (at most 64 bytes)."""
+    """Actions <-> Telegram callback data (at most 64 bytes)."""
 
     def __init__(self) -> None:
         self._long: dict[str, str] = {}
 
-    def encode(self, choice_id: str) -> str:
-        if len(choice_id.encode()) <= CALLBACK_LIMIT:
-            return choice_id
-        token = "~" + hashlib.sha256(choice_id.encode()).hexdigest()[:32]
-        self._long[token] = choice_id
+    def encode(self, action: Action) -> str:
+        spelled = actions.encode(action)
+        if len(spelled.encode()) <= CALLBACK_LIMIT:
+            return spelled
+        token = "~" + hashlib.sha256(spelled.encode()).hexdigest()[:32]
+        self._long[token] = spelled
         return token
 
-    def decode(self, data: str) -> str | None:
-        return self._long.get(data) if data.startswith("~") else data
+    def decode(self, data: str) -> Action | None:
+        """The action behind `data`; None for a token this process never gave out (a click
+        from before a restart) or anything else it cannot read."""
+        spelled = self._long.get(data) if data.startswith("~") else data
+        return actions.decode(spelled) if spelled is not None else None
 
 
 def render_keyboard(reply: Reply, codec: CallbackCodec) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
     rows = [
-        [InlineKeyboardButton(c.label[:64], callback_data=codec.encode(c.id))]
+        [InlineKeyboardButton(c.label[:64], callback_data=codec.encode(c.action))]
         for c in reply.choices
     ]
     return InlineKeyboardMarkup(rows)
@@ -98,7 +104,7 @@ def locale_of(update: Update) -> Locale:
 
 
 def to_message(
-    update: Update, *, choice: str | None = None, intent: Intent = "auto"
+    update: Update, *, choice: Action | None = None, intent: Intent = "auto"
 ) -> IncomingMessage | None:
     """An update as an IncomingMessage; None for updates the bot does not answer."""
     chat, user = update.effective_chat, update.effective_user
@@ -166,7 +172,7 @@ class TelegramTransport:
             return
         await query.answer()
         choice = self.codec.decode(query.data or "")
-        msg = to_message(update, choice=choice) if choice else None
+        msg = to_message(update, choice=choice) if choice is not None else None
         if msg is None:
             logger.info("telegram: unknown button ignored")
             return

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.core.models import FlowOutcome, Reply
 from bot.core.sessions import Session
 from tests.helpers.rules_fixtures import (
     ANGS,
@@ -19,6 +20,11 @@ from tests.helpers.rules_fixtures import (
 
 INFORM_GUARDIANS_SV = "berätta för barnet och vårdnadshavarna"
 INFORM_GUARDIANS_EN = "tell the child and the guardians"
+
+
+def outcome_of(reply: Reply) -> FlowOutcome:
+    assert reply.outcome is not None, reply.kind
+    return reply.outcome
 
 
 def oro(**kw: object) -> Chat:
@@ -76,12 +82,7 @@ def test_acute_yes_in_office_hours_goes_to_112_and_the_reception() -> None:
     chat = oro(school=ANGS, now=WEDNESDAY_10)
     reply = chat.answer("ja")
     assert reply.kind == "outcome"
-    assert reply.data == {
-        "flow": "orosanmalan",
-        "outcome": "akut_mottagning",
-        "kind": "acute",
-        "school": ANGS,
-    }
+    assert reply.outcome == FlowOutcome("orosanmalan", "akut_mottagning", "acute", ANGS)
     text = chat.text()
     assert "Ring 112 nu" in text
     assert "Mottagningen barn och unga*, 0000-10 00 00" in "\n".join(reply.parts)
@@ -95,7 +96,7 @@ def test_acute_yes_in_office_hours_goes_to_112_and_the_reception() -> None:
 def test_acute_yes_after_hours_goes_to_the_socialjour() -> None:
     chat = oro(school=ANGS, now=SATURDAY_22)
     reply = chat.answer("ja")
-    assert reply.data["outcome"] == "akut_jour"
+    assert outcome_of(reply).outcome == "akut_jour"
     body = "\n".join(reply.parts)
     assert "Ring därför socialjouren: *Socialjouren Dalarna*, 0000-10 99 99" in body
     assert "öppnar måndag 30 november kl. 08:00" in body
@@ -104,7 +105,7 @@ def test_acute_yes_after_hours_goes_to_the_socialjour() -> None:
 def test_eighteen_or_older_ends_in_adult_with_no_duty() -> None:
     chat = oro(school=ANGS)
     reply = chat.answer("nej", "vuxen")
-    assert reply.data["kind"] == "adult" and reply.data["outcome"] == "vuxen"
+    assert outcome_of(reply).kind == "adult" and outcome_of(reply).outcome == "vuxen"
     assert "ingen anmälningsplikt" in chat.text()
     assert "112" in chat.text()
 
@@ -116,7 +117,7 @@ def test_violence_sexual_abuse_and_honour_never_say_inform_guardians(
 ) -> None:
     chat = oro(school=ANGS)
     reply = chat.answer("osaker", "13-17", category, unsure)
-    assert reply.data["outcome"] == "skydd" and reply.data["kind"] == "protect"
+    assert outcome_of(reply).outcome == "skydd" and outcome_of(reply).kind == "protect"
     assert INFORM_GUARDIANS_SV not in chat.everything().casefold()
     assert "Kontakta inte familjen" in (reply.title or "")
 
@@ -124,7 +125,7 @@ def test_violence_sexual_abuse_and_honour_never_say_inform_guardians(
 def test_honour_in_english_never_says_tell_the_guardians() -> None:
     chat = oro(school=ANGS, locale="en")
     reply = chat.answer("nej", "under13", "heder", "nej")
-    assert reply.data["outcome"] == "skydd"
+    assert outcome_of(reply).outcome == "skydd"
     assert INFORM_GUARDIANS_EN not in chat.everything().casefold()
     assert "010-223 57 60" in chat.text()
 
@@ -137,7 +138,7 @@ def test_neglect_shows_the_guardians_step_and_reports_here() -> None:
     assert chat.choice_ids()[:3] == ["step:bor:here", "step:bor:other", "step:bor:unknown"]
     assert chat.reply.choices[0].label == "I Mora kommun"
     reply = chat.answer("here")
-    assert reply.data["outcome"] == "anmalan" and reply.data["kind"] == "report"
+    assert outcome_of(reply).outcome == "anmalan" and outcome_of(reply).kind == "report"
     text = chat.text()
     for cite in ("19 kap. 6 §", "20 kap. 6 §", "OSL 40 kap. 7 g §"):
         assert cite in text
@@ -155,7 +156,7 @@ def test_a_child_living_in_another_municipality_goes_to_its_reception() -> None:
     assert "Vilken kommun bor barnet i?" in chat.reply.parts[0]
     assert "muni:rattvik" in chat.choice_ids() and "muni:mora" not in chat.choice_ids()
     reply = chat.say("Rättvik")
-    assert reply.data["outcome"] == "anmalan"
+    assert outcome_of(reply).outcome == "anmalan"
     assert "Barnet bor i Rättviks kommun, så anmälan ska dit" in reply.parts[0]
     assert "0000-24 00 00" in reply.parts[0]
     assert reply.cards[0].role == "other_municipality"
@@ -261,12 +262,12 @@ def test_konsultation_in_office_hours_and_in_the_evening() -> None:
     chat = Chat(flow, school=ANGS, now=WEDNESDAY_10)
     chat.start()
     reply = chat.answer("nej")
-    assert reply.data["outcome"] == "ring_nu" and reply.data["kind"] == "consult"
+    assert outcome_of(reply).outcome == "ring_nu" and outcome_of(reply).kind == "consult"
     assert "mån–tor 08:00–16:30, fre 08:00–15:00" in reply.parts[0]
     chat = Chat(flow, school=ANGS, now=WEDNESDAY_20)
     chat.start()
     reply = chat.answer("nej")
-    assert reply.data["outcome"] == "ring_senare"
+    assert outcome_of(reply).outcome == "ring_senare"
     assert "öppnar i morgon kl. 08:00" in reply.parts[0]
 
 
@@ -287,7 +288,7 @@ def test_every_outcome_of_the_default_pack_is_reached() -> None:
             assert reply.kind == "outcome"
             assert "112" in (reply.footer or "")
             assert "0000-10 99 99" in (reply.footer or "")  # Mora's socialjour
-            reached.setdefault(flow_id, set()).add(str(reply.data["outcome"]))
+            reached.setdefault(flow_id, set()).add(outcome_of(reply).outcome)
     for flow_id, flow in shipped_flows().items():
         assert reached[flow_id] == {o.id for o in flow.outcomes}
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.grades import GradesError, ages_label, grade_of_age, parse_grades
+from bot.core.grades import AskedGrade, GradesError, ages_label, grade_of_age, parse_grades
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,25 @@ def test_a_range_spans_from_its_first_to_its_last_grade(i: int, j: int) -> None:
     if low != high:
         with pytest.raises(GradesError):
             parse_grades(f"{last}-{first}")
+
+
+@pytest.mark.parametrize(
+    ("asked", "ages", "sv", "en"),
+    [
+        (AskedGrade("year", 8), (14, 14), "åk 8", "year 8"),
+        (AskedGrade("preschool_class"), (6, 6), "förskoleklass", "preschool class"),
+        (AskedGrade("preschool"), (1, 5), "förskola", "preschool"),
+        (AskedGrade("upper_secondary"), (16, 19), "gymnasiet", "upper secondary school"),
+        (
+            AskedGrade("upper_secondary_year", 2),
+            (17, 17),
+            "gymnasiet år 2",
+            "upper secondary year 2",
+        ),
+        (AskedGrade("age", 12), (12, 12), "12 år", "age 12"),
+    ],
+)
+def test_an_asked_grade_has_its_ages_and_a_label_in_each_language(
+    asked: AskedGrade, ages: tuple[int, int], sv: str, en: str
+) -> None:
+    assert (asked.ages, asked.label("sv"), asked.label("en")) == (ages, sv, en)

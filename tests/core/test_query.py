@@ -69,7 +69,8 @@ def test_grades_and_ages(
     directory: Directory, text: str, ages: tuple[int, int], label: str
 ) -> None:
     query = parse_query(text, directory)
-    assert (query.ages, query.grade_label) == (ages, label)
+    assert query.grade is not None
+    assert (query.ages, query.grade.label(query.locale)) == (ages, label)
 
 
 @pytest.mark.parametrize("text", ["Ängsskolan F-9", "Ängsskolan 7-9", "Hagaskolan 1", "Ängsskolan"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core import catalog
+from bot.core.actions import Answer
+from bot.core.flow_state import FlowContext
 from bot.core.rule_checks import cross_check
 from tests.helpers.rules_fixtures import BROKEN, DIRECTORY, RULES, TODAY, file_problems, parse_text
 
@@ -112,11 +114,11 @@ def test_a_text_that_cannot_be_filled_in_fails_its_rule_test_and_never_crashes_t
     directory = tiny_directory()
     from bot.core.matching import SchoolIndex
 
-    ctx = conversation.FlowContext(
+    ctx = FlowContext(
         directory, SchoolIndex(directory), WEDNESDAY_10, "sv", directory.schools["tuna/tunaskolan"]
     )
     turn = conversation.start(flow, Session(), ctx)
-    turn = conversation.advance(flow, turn.session, ctx, choice="step:akut:ja", text=None)
+    turn = conversation.advance(flow, turn.session, ctx, choice=Answer("akut", "ja"), text=None)
     assert turn.reply.kind == "outcome"
     assert turn.reply.parts[0].startswith("(Den här texten kunde inte visas.")
     assert "112" in (turn.reply.footer or "")

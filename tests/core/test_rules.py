@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from bot.core.jsonschemas import rules_json_schema
-from bot.core.rules import Flow, is_rules_document, parse_rules
+from bot.core.rules import Flow
+from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.yamlio import parse_document
 from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text, shipped_flows
 

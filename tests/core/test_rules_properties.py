@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.core import conversation
+from bot.core.actions import Action, Back, Cancel
 from bot.core.clock import STOCKHOLM
+from bot.core.flow_state import FlowContext
 from bot.core.matching import SchoolIndex
 from bot.core.rule_checks import cross_check
-from bot.core.rules import Flow, is_rules_document, parse_rules
+from bot.core.rules import Flow
+from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.sessions import Session
 from bot.core.yamlio import load_document, parse_document
 from bot.errors import ConfigError
@@ -84,8 +87,8 @@ def _checked_flow(data: dict[str, Any]) -> Flow | None:
     return flows[0]
 
 
-def _ctx(now: datetime, school_known: bool) -> conversation.FlowContext:
-    return conversation.FlowContext(
+def _ctx(now: datetime, school_known: bool) -> FlowContext:
+    return FlowContext(
         directory=DIRECTORY,
         index=INDEX,
         now=now,
@@ -94,10 +97,12 @@ def _ctx(now: datetime, school_known: bool) -> conversation.FlowContext:
     )
 
 
-def _moves(reply_choices: list[str], step_kind: str | None) -> list[tuple[str | None, str | None]]:
+def _moves(
+    reply_choices: list[Action], step_kind: str | None
+) -> list[tuple[Action | None, str | None]]:
     """Ways forward: click any offered answer, or type the school's name at a school step."""
-    moves: list[tuple[str | None, str | None]] = [
-        (c, None) for c in reply_choices if not c.startswith("nav:")
+    moves: list[tuple[Action | None, str | None]] = [
+        (c, None) for c in reply_choices if not isinstance(c, Back | Cancel)
     ]
     if step_kind == "school":
         moves.append((None, "Tunaskolan"))
@@ -138,7 +143,7 @@ def test_flows_that_pass_the_checks_never_dead_end(
         turn = todo.popleft()
         here = state(turn)
         step = flow.step(turn.session.step or "")
-        moves = _moves([c.id for c in turn.reply.choices], step.kind if step else None)
+        moves = _moves([c.action for c in turn.reply.choices], step.kind if step else None)
         assert turn.reply.kind == "step" and moves, "a step with no way forward"
         for choice, text in moves:
             nxt = conversation.advance(flow, turn.session, ctx, choice=choice, text=text)

@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
+from bot.core.actions import Action, SaveSchool, decode
 from bot.core.clock import STOCKHOLM
-from bot.core.models import IncomingMessage, Intent, Reply
+from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
@@ -32,8 +33,11 @@ class Chat:
         msg = IncomingMessage("test", KEY, "test:u1", text=text, intent=intent, channel=channel)
         return await self.service.handle(msg)
 
-    async def click(self, choice: str) -> Reply:
-        return await self.service.handle(IncomingMessage("test", KEY, "test:u1", choice=choice))
+    async def click(self, choice: Action | str) -> Reply:
+        """Click an action, or one spelled as a transport sends it ("step:akut:ja")."""
+        action = decode(choice) if isinstance(choice, str) else choice
+        assert action is not None, choice
+        return await self.service.handle(IncomingMessage("test", KEY, "test:u1", choice=action))
 
 
 def names(reply: Reply) -> list[str]:
@@ -68,7 +72,8 @@ async def test_the_office_to_call_now_comes_first(when: datetime, first_office: 
     reply = await Chat(when).say("Ängsskolan åk 8")
     offices = [c.role for c in reply.cards if c.role in {"reception", "after_hours"}]
     assert offices[0] == first_office
-    assert reply.data["route"]["kind"] == first_office  # type: ignore[index]
+    assert reply.contact is not None and reply.contact.route is not None
+    assert reply.contact.route.kind == first_office
 
 
 async def test_after_hours_the_answer_says_when_the_reception_opens() -> None:
@@ -91,7 +96,7 @@ async def test_a_shared_name_is_never_picked_silently_and_a_click_answers() -> N
         "Tunaskolan – Botkyrka kommun",
         "Tunaskolan 7-9 – Luleå kommun",
     ]
-    picked = await chat.click(reply.choices[1].id)
+    picked = await chat.click(reply.choices[1].action)
     assert picked.title == "Tunaskolan 7-9, Luleå kommun"
     assert (await chat.store.load(KEY)) is None or not (await chat.store.load(KEY)).candidates  # type: ignore[union-attr]
 
@@ -136,7 +141,9 @@ async def test_a_personnummer_during_a_checklist_leaves_the_checklist_as_it_was(
 async def test_a_saved_school_answers_an_empty_contact_command() -> None:
     chat = Chat()
     first = await chat.say("Ängsskolan")
-    saved = await chat.click(next(c.id for c in first.choices if c.id.startswith("save:")))
+    saved = await chat.click(
+        next(c.action for c in first.choices if isinstance(c.action, SaveSchool))
+    )
     assert "Ängsskolan F-9" in as_text(saved)
     again = await chat.say("", intent="contact")
     assert again.title == "Ängsskolan F-9, Mora kommun"
@@ -170,7 +177,7 @@ async def test_picking_a_school_from_a_contact_answer_does_not_end_a_checklist()
     in_flow = await chat.store.load(KEY)
     assert in_flow is not None and in_flow.flow == "orosanmalan"
     ambiguous = await chat.say("tunaskolan", intent="contact")
-    await chat.click(ambiguous.choices[0].id)
+    await chat.click(ambiguous.choices[0].action)
     after = await chat.store.load(KEY)
     assert after is not None and after.flow == "orosanmalan" and after.answers == in_flow.answers
 
@@ -208,3 +215,17 @@ async def test_an_english_question_wins_over_a_swedish_slack_locale() -> None:
     assert reply.locale == "en"
     swedish = IncomingMessage("test", KEY, "test:u1", text="Ängsskolan", locale="en")
     assert (await chat.service.handle(swedish)).locale == "en"  # no English words: the locale
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"), [("en", "For year 8."), ("sv", "Gäller åk 8."), (None, "Gäller åk 8.")]
+)
+async def test_the_asked_grade_is_labelled_in_the_language_of_the_reply(
+    locale: Locale | None, label: str
+) -> None:
+    """The question is Swedish whoever types it; the label follows the reader's language."""
+    chat = Chat()
+    msg = IncomingMessage("test", KEY, "test:u1", text="ängsskolan åk 8", locale=locale)
+    reply = await chat.service.handle(msg)
+    assert reply.kind == "contact" and reply.parts[0] == label
+    assert reply.locale == (locale or "sv")

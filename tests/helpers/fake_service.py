@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.core.models import Choice, ContactCard, IncomingMessage, Locale, Reply
+from bot.core.actions import Answer, Back, Cancel, SaveSchool
+from bot.core.models import (
+    Choice,
+    ContactCard,
+    ContactResult,
+    IncomingMessage,
+    Locale,
+    Reply,
+    SchoolSummary,
+)
 from bot.transports import Handler
 
 SCHOOL_KEY = "mora/angsskolan-f-9"
@@ -48,10 +57,12 @@ def contact_reply(locale: Locale = "sv") -> Reply:
         title="Ängsskolan F-9, Mora",
         parts=("Gäller *åk 8*.", "Mottagningen har öppet nu. Vid akut oro, ring dem direkt."),
         cards=cards,
-        choices=(Choice(f"save:{SCHOOL_KEY}", "Spara som min skola"),),
+        choices=(Choice(SaveSchool(SCHOOL_KEY), "Spara som min skola"),),
         footer=FOOTER,
         locale=locale,
-        data={"intent": "contact", "status": "found", "school_key": SCHOOL_KEY},
+        contact=ContactResult(
+            "found", school=SchoolSummary(SCHOOL_KEY, "Ängsskolan F-9", None, "Mora kommun")
+        ),
     )
 
 
@@ -61,14 +72,13 @@ def step(step_id: str, question: str, locale: Locale = "sv") -> Reply:
         title="Inför en orosanmälan",
         parts=(question,),
         choices=(
-            Choice(f"step:{step_id}:ja", "Ja", "primary"),
-            Choice(f"step:{step_id}:nej", "Nej"),
-            Choice("nav:back", "Tillbaka"),
-            Choice("nav:cancel", "Avbryt", "danger"),
+            Choice(Answer(step_id, "ja"), "Ja", "primary"),
+            Choice(Answer(step_id, "nej"), "Nej"),
+            Choice(Back(), "Tillbaka"),
+            Choice(Cancel(), "Avbryt", "danger"),
         ),
         footer=FOOTER,
         locale=locale,
-        data={"intent": "checklist", "flow": "orosanmalan", "step": step_id},
     )
 
 

@@ -8,8 +8,10 @@ from functools import cache
 from pathlib import Path
 
 from bot.core import conversation
+from bot.core.actions import Action, Answer, decode, encode
 from bot.core.catalog import Catalog, load_catalog
 from bot.core.clock import STOCKHOLM
+from bot.core.flow_state import FlowContext
 from bot.core.matching import SchoolIndex
 from bot.core.models import (
     AgeGroup,
@@ -22,7 +24,8 @@ from bot.core.models import (
     School,
 )
 from bot.core.render import as_text
-from bot.core.rules import Flow, parse_rules
+from bot.core.rules import Flow
+from bot.core.rules_parser import parse_rules
 from bot.core.sessions import Session
 from bot.core.yamlio import parse_document
 from bot.errors import Problem
@@ -108,9 +111,9 @@ class Chat:
     session: Session = field(default_factory=Session)
     shown: list[Reply] = field(default_factory=list)
 
-    def ctx(self) -> conversation.FlowContext:
+    def ctx(self) -> FlowContext:
         known = self.directory.schools.get(self.school) if self.school else None
-        return conversation.FlowContext(
+        return FlowContext(
             directory=self.directory,
             index=self.index or shipped_index(),
             now=self.now,
@@ -126,9 +129,12 @@ class Chat:
     def start(self) -> Reply:
         return self._take(conversation.start(self.flow, Session(), self.ctx()))
 
-    def click(self, choice: str) -> Reply:
+    def click(self, choice: Action | str) -> Reply:
+        """Click an action, or one spelled as a transport sends it ("step:akut:ja")."""
+        action = decode(choice) if isinstance(choice, str) else choice
+        assert action is not None, choice
         return self._take(
-            conversation.advance(self.flow, self.session, self.ctx(), choice=choice, text=None)
+            conversation.advance(self.flow, self.session, self.ctx(), choice=action, text=None)
         )
 
     def say(self, text: str) -> Reply:
@@ -146,7 +152,9 @@ class Chat:
 
     def skip_info(self) -> Reply:
         reply = self.shown[-1]
-        while reply.kind == "step" and any(c.id.endswith(":next") for c in reply.choices):
+        while reply.kind == "step" and any(
+            c.action == Answer(self.session.step or "", "next") for c in reply.choices
+        ):
             reply = self.click(f"step:{self.session.step}:next")
         return reply
 
@@ -161,7 +169,8 @@ class Chat:
         return "\n".join(as_text(r) for r in self.shown)
 
     def choice_ids(self) -> list[str]:
-        return [c.id for c in self.reply.choices]
+        """The current choices as a transport spells them."""
+        return [encode(c.action) for c in self.reply.choices]
 
 
 def file_problems(path: Path, directory: Directory | None = None) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.core.actions import Back, PickSchool, SaveSchool, StartFlow
 from bot.core.models import Choice, ContactCard, Reply
 from bot.transports.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
@@ -78,7 +79,7 @@ def test_route_office_comes_after_a_divider_and_112_is_the_footer() -> None:
 
 def test_save_school_button_appears_once() -> None:
     reply = contact_reply()
-    assert any(c.id == f"save:{SCHOOL_KEY}" for c in reply.choices)  # the core offers it too
+    assert any(c.action == SaveSchool(SCHOOL_KEY) for c in reply.choices)  # the core offers it too
     shown = buttons(reply_blocks(reply))
     assert [(b["action_id"], b["value"], b["text"]["text"]) for b in shown] == [
         ("save_school", f"save:{SCHOOL_KEY}", "Spara som min skola")
@@ -105,7 +106,7 @@ def test_choices_become_buttons_that_round_trip_their_ids() -> None:
 
 
 def test_many_choices_are_split_25_per_actions_block_and_long_labels_cut() -> None:
-    choices = tuple(Choice(f"school:k{n}", f"Skola {n} " + "x" * 100) for n in range(30))
+    choices = tuple(Choice(PickSchool(f"k{n}"), f"Skola {n} " + "x" * 100) for n in range(30))
     blocks = reply_blocks(Reply(kind="ambiguous", parts=("Vilken?",), choices=choices))
     actions = of_type(blocks, "actions")
     assert [len(a["elements"]) for a in actions] == [25, 5]
@@ -121,7 +122,7 @@ def test_echoed_user_text_cannot_mention_or_disguise_a_link() -> None:
         kind="not_found",
         title=f"Sökning: {typed}",
         parts=(f"Jag hittade ingen skola som heter *{typed}*.",),
-        choices=(Choice("school:x", typed),),
+        choices=(Choice(PickSchool("x"), typed),),
         footer=typed,
     )
     blocks = reply_blocks(reply)
@@ -158,7 +159,7 @@ def test_long_text_is_split_into_sections_under_slacks_limit() -> None:
 
 def test_a_huge_reply_stays_under_50_blocks_keeping_buttons_and_112() -> None:
     cards = tuple(ContactCard("contact", f"Person {n}") for n in range(80))
-    reply = Reply(kind="contact", cards=cards, choices=(Choice("x", "X"),), footer="Ring 112.")
+    reply = Reply(kind="contact", cards=cards, choices=(Choice(Back(), "X"),), footer="Ring 112.")
     blocks = reply_blocks(reply)
     assert len(blocks) == MAX_MESSAGE_BLOCKS
     assert blocks[-1]["type"] == "context" and blocks[-2]["type"] == "actions"
@@ -168,7 +169,7 @@ def test_home_view_introduces_the_bot_and_offers_the_checklist() -> None:
     reply = Reply(
         kind="help",
         parts=("Skriv skolans namn.",),
-        choices=(Choice("start:orosanmalan", "Gå igenom checklistan", "primary"),),
+        choices=(Choice(StartFlow("orosanmalan"), "Gå igenom checklistan", "primary"),),
         locale="en",
     )
     view = home_view(reply)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.actions import Answer, Back
 from bot.core.catalog import load_catalog
 from bot.core.clock import STOCKHOLM
 from bot.core.models import Choice, Reply
@@ -116,10 +117,12 @@ def test_user_text_cannot_inject_html_and_long_choice_ids_round_trip() -> None:
     reply = Reply(kind="notice", parts=("<b>x</b> & *viktigt*",))
     assert render_text(reply) == "&lt;b&gt;x&lt;/b&gt; &amp; <b>viktigt</b>"
     codec = CallbackCodec()
-    long_id = "step:" + "x" * 100
-    encoded = codec.encode(long_id)
-    assert len(encoded.encode()) <= 64 and codec.decode(encoded) == long_id
-    assert codec.encode(Choice("nav:back", "Tillbaka").id) == "nav:back"
+    long_action = Answer("x" * 100, "ja")
+    encoded = codec.encode(long_action)
+    assert len(encoded.encode()) <= 64 and codec.decode(encoded) == long_action
+    assert codec.encode(Choice(Back(), "Tillbaka").action) == "nav:back"
+    assert codec.decode("~" + "0" * 32) is None  # a token from before a restart: stale
+    assert codec.decode("nav:sideways") is None
 
 
 def test_a_malformed_token_is_refused_with_a_clear_message() -> None:

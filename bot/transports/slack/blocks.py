@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core.actions import Action, SaveSchool, decode, encode
 from bot.core.models import Choice, ContactCard, Locale, Reply
 from bot.core.render import plain
 from bot.core.texts import text
@@ -120,12 +121,13 @@ def button_value(choice: Choice) -> str:
 
     Every button's value is made here and read there, so a change in what a Choice carries
     changes these two functions and nothing else."""
-    return choice.id[:MAX_BUTTON_VALUE]
+    return encode(choice.action)[:MAX_BUTTON_VALUE]
 
 
-def choice_of(value: str) -> str:
-    """The core's choice from a clicked button's value (the inverse of `button_value`)."""
-    return value
+def choice_of(value: str) -> Action | None:
+    """The core's action from a clicked button's value (the inverse of `button_value`);
+    None for a value no action reads as (a button from an older version of the bot)."""
+    return decode(value)
 
 
 def button(action_id: str, choice: Choice) -> Block:
@@ -142,10 +144,10 @@ def button(action_id: str, choice: Choice) -> Block:
 
 def save_school_choice(reply: Reply) -> Choice | None:
     """The "Spara som min skola" button for a reply about one school, if it has one."""
-    key = reply.data.get("school_key")
+    key = reply.contact.school.key if reply.contact and reply.contact.school else None
     if not isinstance(key, str) or not key:
         return None
-    return Choice(f"save:{key}", text("slack.save_school", reply.locale))
+    return Choice(SaveSchool(key), text("slack.save_school", reply.locale))
 
 
 def action_blocks(reply: Reply) -> list[Block]:
@@ -154,7 +156,7 @@ def action_blocks(reply: Reply) -> list[Block]:
     elements = [
         button(f"{CHOICE_ACTION_PREFIX}{n}", choice)
         for n, choice in enumerate(reply.choices)
-        if save is None or choice.id != save.id  # the core offers it too: show it once
+        if save is None or choice.action != save.action  # the core offers it too: show it once
     ]
     if save is not None:
         elements.append(button(SAVE_SCHOOL_ACTION, save))

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
+from bot.core.actions import Action
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.core.texts import text
@@ -82,7 +83,7 @@ class Listeners:
         user: str,
         *,
         text_in: str | None = None,
-        choice: str | None = None,
+        choice: Action | None = None,
         intent: Intent = "auto",
         channel: str | None = None,
     ) -> Reply:

@@ -1,0 +1,126 @@
+"""What a button or numbered option does, as typed values, and the one codec to and from text.
+
+Transports carry a choice as a string (a Slack button value, Telegram callback data), so each
+action has exactly one spelling, written and read only here. The spellings are the ones the
+bot has always sent ("save:<school>", "step:<step>:<option>", "nav:back", ...), so buttons in
+messages posted before an upgrade keep working. Anything `decode` cannot read is None: the
+transport treats it as a stale click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True, slots=True)
+class SaveSchool:
+    """Remember this school as the person's own ("Spara som min skola")."""
+
+    school: str  # School.key
+
+
+@dataclass(frozen=True, slots=True)
+class StartFlow:
+    """Begin a checklist."""
+
+    flow: str  # Flow.id
+
+
+@dataclass(frozen=True, slots=True)
+class ShowContacts:
+    """Show the contacts of a school picked from an ambiguous or did-you-mean answer."""
+
+    school: str  # School.key
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Answer a checklist step with one of its options (or "next" on an information step)."""
+
+    step: str  # Step.id
+    option: str  # Option.id
+
+
+@dataclass(frozen=True, slots=True)
+class Back:
+    """Go back one step in a checklist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Leave the checklist."""
+
+
+@dataclass(frozen=True, slots=True)
+class PickSchool:
+    """The school a checklist asked for, picked from suggestions."""
+
+    school: str  # School.key
+
+
+@dataclass(frozen=True, slots=True)
+class PickMunicipality:
+    """Where the child lives, when it is another municipality; None: not in the list."""
+
+    municipality: str | None  # Municipality.id
+
+
+Action = (
+    SaveSchool | StartFlow | ShowContacts | Answer | Back | Cancel | PickSchool | PickMunicipality
+)
+
+
+def _field(value: str) -> str:
+    # ':' separates the fields and '%' escapes; ids never hold either, so real spellings
+    # stay as they were
+    return value.replace("%", "%25").replace(":", "%3A")
+
+
+def encode(action: Action) -> str:
+    """The one spelling of `action`; `decode` reads it back."""
+    match action:
+        case SaveSchool(school):
+            return f"save:{_field(school)}"
+        case StartFlow(flow):
+            return f"start:{_field(flow)}"
+        case ShowContacts(school):
+            return f"contact:{_field(school)}"
+        case Answer(step, option):
+            return f"step:{_field(step)}:{_field(option)}"
+        case Back():
+            return "nav:back"
+        case Cancel():
+            return "nav:cancel"
+        case PickSchool(school):
+            return f"school:{_field(school)}"
+        case PickMunicipality(municipality):
+            return f"muni:{_field(municipality or '')}"
+
+
+def decode(value: str) -> Action | None:
+    """The action `value` spells; None for anything malformed or unknown. Never raises."""
+    kind, sep, rest = value.partition(":")
+    if not sep:
+        return None
+    fields = [unquote(f) for f in rest.split(":")]
+    if not all(fields) and kind != "muni":
+        return None
+    match kind, fields:
+        case "save", [school]:
+            return SaveSchool(school)
+        case "start", [flow]:
+            return StartFlow(flow)
+        case "contact", [school]:
+            return ShowContacts(school)
+        case "step", [step, option]:
+            return Answer(step, option)
+        case "nav", ["back"]:
+            return Back()
+        case "nav", ["cancel"]:
+            return Cancel()
+        case "school", [school]:
+            return PickSchool(school)
+        case "muni", [municipality]:
+            return PickMunicipality(municipality or None)
+    return None

@@ -1,0 +1,135 @@
+"""Where a checklist stands: the answers replayed from the flow's start step.
+
+A session holds only the answers; the current step, the facts and the chosen school are
+derived by replaying them, so 'back' (drop the last answer) also undoes the facts that answer
+set, and a session written before a rules reload still lands somewhere sane.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.core import clock
+from bot.core.matching import SchoolIndex
+from bot.core.models import Directory, Locale, School
+from bot.core.rules import CLOCK_FACT, RESIDENCE_FACT, Flow, Outcome, Step
+
+logger = logging.getLogger(__name__)
+
+MAX_AUTO_STEPS = 500  # a safety net; rule checks reject loops before a flow goes live
+RESIDENCE_MUNICIPALITY = "residence_municipality"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    """What the engine needs besides the flow and the session; built per message."""
+
+    directory: Directory
+    index: SchoolIndex
+    now: datetime
+    locale: Locale
+    known_school: School | None
+
+
+@dataclass
+class Position:
+    """Where a replay of the answers ends: waiting at a step, or at an outcome."""
+
+    step: Step | None
+    outcome: Outcome | None
+    answers: list[tuple[str, str]]
+    facts: dict[str, str] = field(default_factory=dict)
+    school: School | None = None
+    waiting: Literal["answer", "municipality", "done"] = "answer"
+
+
+def _clock_fact(school: School | None, ctx: FlowContext) -> str | None:
+    if school is None:
+        return None
+    m = ctx.directory.municipality_of(school)
+    return "office_hours" if clock.is_office_hours(m, ctx.now) else "after_hours"
+
+
+def _route(step: Step, facts: dict[str, str], school: School | None, ctx: FlowContext) -> str:
+    for rule in step.routes:
+        ok = True
+        for cond in rule.when:
+            value = _clock_fact(school, ctx) if cond.fact == CLOCK_FACT else facts.get(cond.fact)
+            if value not in cond.values:
+                ok = False
+                break
+        if ok:
+            return rule.goto
+    return step.routes[-1].goto  # the parser guarantees a last rule without conditions
+
+
+def _apply(
+    step: Step, option_id: str, facts: dict[str, str], ctx: FlowContext
+) -> tuple[str | None, bool]:
+    """(next node, pending) for an answer at a step; None when the answer does not fit."""
+    if step.kind == "question":
+        opt = step.option(option_id)
+        if opt is None:
+            return None, False
+        facts.update(opt.sets)
+        return opt.goto, False
+    if step.kind == "info":
+        return (step.next, False) if option_id == "next" else (None, False)
+    if step.kind == "residence":
+        kind, _, muni = option_id.partition(":")
+        if kind not in ("here", "unknown", OTHER):
+            return None, False
+        facts[RESIDENCE_FACT] = kind
+        facts.pop(RESIDENCE_MUNICIPALITY, None)
+        if kind == OTHER and ":" not in option_id:
+            return step.next, True  # still to name the municipality
+        if muni and muni in ctx.directory.municipalities:
+            facts[RESIDENCE_MUNICIPALITY] = muni
+        return step.next, False
+    return None, False
+
+
+def replay(flow: Flow, answers: tuple[tuple[str, str], ...], ctx: FlowContext) -> Position:
+    """Walk the flow from its start through `answers`; stop where an answer is needed."""
+    facts: dict[str, str] = {}
+    school = ctx.known_school
+    kept: list[tuple[str, str]] = []
+    queue = list(answers)
+    node = flow.start
+    for _ in range(MAX_AUTO_STEPS):
+        outcome = flow.outcome(node)
+        if outcome is not None:
+            return Position(None, outcome, kept, facts, school, "done")
+        step = flow.step(node)
+        if step is None:  # checks prevent this; a flow that cannot go on is ended politely
+            logger.warning("flow %s: unknown node %s", flow.id, node)
+            break
+        if step.kind == "route":
+            node = _route(step, facts, school, ctx)
+            continue
+        if step.kind == "school" and school is not None and not (queue and queue[0][0] == step.id):
+            node = step.next or ""
+            continue
+        if not queue or queue[0][0] != step.id:
+            return Position(step, None, kept, facts, school)
+        answer = queue.pop(0)
+        if step.kind == "school":
+            chosen = ctx.directory.schools.get(answer[1])
+            if chosen is None:
+                return Position(step, None, kept, facts, school)
+            school = chosen
+            kept.append(answer)
+            node = step.next or ""
+            continue
+        target, pending = _apply(step, answer[1], facts, ctx)
+        if target is None:
+            return Position(step, None, kept, facts, school)
+        kept.append(answer)
+        if pending:
+            return Position(step, None, kept, facts, school, "municipality")
+        node = target
+    return Position(None, None, kept, facts, school, "done")

@@ -1,0 +1,71 @@
+"""The one codec between actions and the text transports carry: it reads back what it wrote,
+keeps the spellings buttons already posted carry, and refuses anything else without raising."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.actions import (
+    Action,
+    Answer,
+    Back,
+    Cancel,
+    PickMunicipality,
+    PickSchool,
+    SaveSchool,
+    ShowContacts,
+    StartFlow,
+    decode,
+    encode,
+)
+
+ids = st.text(min_size=1)  # ids are never empty; any character, ':' and '%' included
+actions: st.SearchStrategy[Action] = st.one_of(
+    st.builds(SaveSchool, ids),
+    st.builds(StartFlow, ids),
+    st.builds(ShowContacts, ids),
+    st.builds(Answer, ids, ids),
+    st.just(Back()),
+    st.just(Cancel()),
+    st.builds(PickSchool, ids),
+    st.builds(PickMunicipality, st.none() | ids),
+)
+
+
+@given(actions)
+def test_every_action_reads_back_as_itself(action: Action) -> None:
+    assert decode(encode(action)) == action
+
+
+@given(st.text())
+def test_decode_never_raises(value: str) -> None:
+    decoded = decode(value)
+    assert decoded is None or decode(encode(decoded)) == decoded
+
+
+@pytest.mark.parametrize(
+    ("spelled", "action"),
+    [
+        ("save:mora/angsskolan-f-9", SaveSchool("mora/angsskolan-f-9")),
+        ("start:orosanmalan", StartFlow("orosanmalan")),
+        ("contact:mora/angsskolan-f-9", ShowContacts("mora/angsskolan-f-9")),
+        ("step:akut:ja", Answer("akut", "ja")),
+        ("nav:back", Back()),
+        ("nav:cancel", Cancel()),
+        ("school:tuna/tunaskolan", PickSchool("tuna/tunaskolan")),
+        ("muni:rattvik", PickMunicipality("rattvik")),
+        ("muni:", PickMunicipality(None)),
+    ],
+)
+def test_the_spellings_of_buttons_already_posted_still_work(spelled: str, action: Action) -> None:
+    assert encode(action) == spelled and decode(spelled) == action
+
+
+@pytest.mark.parametrize(
+    "stale",
+    ["", "save", "save:", "step:akut", "step:akut:ja:nej", "nav:sideways", "x", "choice:1", "muni"],
+)
+def test_anything_else_is_a_stale_click(stale: str) -> None:
+    assert decode(stale) is None
