@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import signal
 import sys
@@ -150,16 +149,14 @@ def graph(settings: Settings, flow_id: str, fmt: str) -> str:
 
 
 def write_schemas(out: Path) -> list[Path]:
-    from bot.core.jsonschemas import directory_json_schema, rules_json_schema
+    """Copy the editors' JSON Schemas, shipped as package data in bot/schemas/, to `out`."""
+    from importlib.resources import files
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in (
-        ("directory.schema.json", directory_json_schema()),
-        ("rules.schema.json", rules_json_schema()),
-    ):
+    for name in ("directory.schema.json", "rules.schema.json"):
         path = out / name
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_bytes(files("bot").joinpath("schemas", name).read_bytes())
         written.append(path)
     return written
 

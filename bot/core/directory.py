@@ -26,6 +26,7 @@ ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
+E_SERVICE = re.compile(r"^https?://\S+$")
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REVIEW_MAX_DAYS = 365
@@ -34,7 +35,9 @@ TOP_KEYS = ("municipality", "age_groups", "people", "schools")
 MUNICIPALITY_KEYS = ("id", "name", "code", "office_hours", "reception", "after_hours")
 OFFICE_KEYS = ("name", "phone")
 OFFICE_OPTIONAL = ("email", "e_service")
+AGE_GROUP_KEYS = ("id", "label", "ages")
 PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away")
+ABSENCE_KEYS = ("from", "to")
 
 
 def is_directory_document(data: object) -> bool:
@@ -244,7 +247,7 @@ class _Parser(SchoolReader):
         url = self.text(
             (*at, "e_service"), block.get("e_service"), f"municipality.{what}.e_service"
         )
-        if url is not None and not re.match(r"^https?://\S+$", url):
+        if url is not None and not E_SERVICE.match(url):
             self.error(
                 (*at, "e_service"),
                 f"municipality.{what}.e_service — '{url}' is not a web address: "
@@ -275,7 +278,7 @@ class _Parser(SchoolReader):
                 self.doc,
                 here,
                 item,
-                required=("id", "label", "ages"),
+                required=AGE_GROUP_KEYS,
                 problems=self.problems,
                 what=what,
             )
@@ -391,7 +394,7 @@ class _Parser(SchoolReader):
             here: PathKey = (*at, i)
             where = f"{what}.away[{i}]"
             block = check_mapping(
-                self.doc, here, item, required=("from", "to"), problems=self.problems, what=where
+                self.doc, here, item, required=ABSENCE_KEYS, problems=self.problems, what=where
             )
             if block is None:
                 continue

@@ -21,6 +21,7 @@ from bot.errors import Problem
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
 ALL = "all"  # the contacts that answer for every age
+SCHOOL_KEYS = ("name", "grades", "contacts")
 SCHOOL_OPTIONAL = ("code", "aliases", "slack_channels")
 
 
@@ -115,7 +116,7 @@ class SchoolReader(FileReader):
             self.doc,
             here,
             item,
-            required=("name", "grades", "contacts"),
+            required=SCHOOL_KEYS,
             optional=SCHOOL_OPTIONAL,
             problems=self.problems,
             what=what,

@@ -8,7 +8,7 @@ between ids (targets, duplicates, reachability) are checked afterwards by
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +37,18 @@ from bot.core.schema import check_mapping, did_you_mean, expect
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
+# The keys of each block (required, then optional); the JSON Schema's keys are tested against them.
+FLOW_KEYS = ("id", "title", "start", "steps", "outcomes")
+FLOW_OPTIONAL = ("triggers", "tests", "description")
+OPTION_KEYS = ("id", "goto")
+OPTION_OPTIONAL = ("label", "sets")
+ROUTE_KEYS = ("goto",)
+ROUTE_OPTIONAL = ("when",)
+OUTCOME_KEYS = ("id", "kind", "text")
+OUTCOME_OPTIONAL = ("title",)
+TEST_KEYS = ("name", "answers", "expect")
+TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains")
+
 
 def is_rules_document(data: Any) -> bool:
     """A rules file is a block whose keys include `flows`."""
@@ -50,7 +62,12 @@ class _Parser:
         self.prefix = ""  # "flow 'x', " while inside a flow
 
     def mapping(
-        self, keys: PathKey, value: Any, required: list[str], optional: list[str], what: str
+        self,
+        keys: PathKey,
+        value: Any,
+        required: Sequence[str],
+        optional: Sequence[str],
+        what: str,
     ) -> Mapping[str, Any] | None:
         """check_mapping, but a misspelt required key is reported once, as the misspelling."""
         found: list[Problem] = []
@@ -155,10 +172,7 @@ class _Parser:
 
     def flow(self, keys: PathKey, raw: Any) -> Flow | None:
         errors_before = self.errors()
-        block = self.mapping(
-            keys, raw, ["id", "title", "start", "steps", "outcomes"],
-            ["triggers", "tests", "description"], "a flow",
-        )  # fmt: skip
+        block = self.mapping(keys, raw, FLOW_KEYS, FLOW_OPTIONAL, "a flow")
         if block is None:
             return None
         flow_id = (
@@ -253,7 +267,7 @@ class _Parser:
             return None
         kind: StepKind = kinds[0]  # type: ignore[assignment]
         required = {"question": ["options"], "route": []}.get(kind, ["next"])
-        block = self.mapping(keys, raw, ["id", kind, *required], [], where)
+        block = self.mapping(keys, raw, ["id", kind, *required], (), where)
         if block is None or step_id is None:
             return None
         if kind == "route":
@@ -278,7 +292,7 @@ class _Parser:
         return Step(step_id, kind, text=text, options=tuple(options), next=nxt, where=keys)
 
     def option(self, keys: PathKey, raw: Any, where: str) -> Option | None:
-        block = self.mapping(keys, raw, ["id", "goto"], ["label", "sets"], f"{where}: an option")
+        block = self.mapping(keys, raw, OPTION_KEYS, OPTION_OPTIONAL, f"{where}: an option")
         if block is None:
             return None
         option_id = (
@@ -330,7 +344,7 @@ class _Parser:
         for i, item in enumerate(raw):
             rkeys = (*keys, i)
             block = check_mapping(
-                self.doc, rkeys, item, required=["goto"], optional=["when"],
+                self.doc, rkeys, item, required=ROUTE_KEYS, optional=ROUTE_OPTIONAL,
                 problems=self.problems, what=f"{where}: a route",
             )  # fmt: skip
             if block is None:
@@ -378,7 +392,7 @@ class _Parser:
     # ------------------------------------------------------------------ outcomes, tests
 
     def outcome(self, keys: PathKey, raw: Any) -> Outcome | None:
-        block = self.mapping(keys, raw, ["id", "kind", "text"], ["title"], "an outcome")
+        block = self.mapping(keys, raw, OUTCOME_KEYS, OUTCOME_OPTIONAL, "an outcome")
         if block is None:
             return None
         outcome_id = (
@@ -406,10 +420,7 @@ class _Parser:
         return Outcome(outcome_id, kind, text, title, where=keys)
 
     def test(self, keys: PathKey, raw: Any) -> RuleTest | None:
-        block = self.mapping(
-            keys, raw, ["name", "answers", "expect"],
-            ["at", "school", "locale", "contains", "not_contains"], f"{self.prefix}a rule test",
-        )  # fmt: skip
+        block = self.mapping(keys, raw, TEST_KEYS, TEST_OPTIONAL, f"{self.prefix}a rule test")
         if block is None:
             return None
         name = block.get("name")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
+from bot.core import directory as parser
 from bot.core.catalog import check, load_catalog
 from bot.core.directory import is_directory_document, parse_municipality, slugify
 from bot.core.directory_checks import build_directory, cross_check
-from bot.core.jsonschemas import directory_json_schema
+from bot.core.directory_schools import SCHOOL_KEYS, SCHOOL_OPTIONAL, SKOLENHETSKOD, SLACK_CHANNEL
 from bot.core.models import Directory, Municipality
 from bot.core.yamlio import Document, load_document, parse_document
 from bot.errors import ConfigError
@@ -339,6 +343,47 @@ def test_the_away_example_covers_the_holidays() -> None:
 
 def as_json(path: Path) -> object:
     return json.loads(json.dumps(load_document(path).data, default=str))
+
+
+def directory_json_schema() -> dict[str, Any]:
+    """The schema as shipped in the package, where `referral-bot schema` copies it from."""
+    text = files("bot").joinpath("schemas", "directory.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def test_the_repository_copy_of_the_json_schema_is_the_packaged_one() -> None:
+    packaged = files("bot").joinpath("schemas", "directory.schema.json").read_bytes()
+    assert (ROOT / "schemas" / "directory.schema.json").read_bytes() == packaged
+
+
+def test_the_json_schema_follows_the_parser() -> None:
+    """The schema is data, written by hand: its keys and patterns are the parser's own."""
+    top = directory_json_schema()["properties"]
+    muni = top["municipality"]["properties"]
+    office = muni["reception"]["properties"]
+    group = top["age_groups"]["items"]["properties"]
+    person = top["people"]["additionalProperties"]["properties"]
+    school = top["schools"]["items"]["properties"]
+    assert list(top) == list(parser.TOP_KEYS)
+    assert list(muni) == [*parser.MUNICIPALITY_KEYS, "reviewed"]
+    assert muni["after_hours"]["properties"] == office
+    assert list(office) == [*parser.OFFICE_KEYS, *parser.OFFICE_OPTIONAL]
+    assert list(group) == list(parser.AGE_GROUP_KEYS)
+    assert list(person) == ["name", *parser.PERSON_OPTIONAL]
+    assert list(person["away"]["items"]["properties"]) == list(parser.ABSENCE_KEYS)
+    assert set(school) == {*SCHOOL_KEYS, *SCHOOL_OPTIONAL}
+    assert muni["id"]["pattern"] == parser.SLUG.pattern
+    assert muni["code"]["pattern"] == parser.KOMMUNKOD.pattern
+    assert office["e_service"]["pattern"] == parser.E_SERVICE.pattern
+    assert group["id"]["pattern"] == parser.ID.pattern
+    assert group["ages"]["pattern"] == parser.AGES.pattern
+    assert top["people"]["propertyNames"]["pattern"] == parser.ID.pattern
+    assert person["slack"]["pattern"] == parser.SLACK_USER.pattern
+    assert school["code"]["pattern"] == SKOLENHETSKOD.pattern
+    assert school["slack_channels"]["items"]["pattern"] == SLACK_CHANNEL.pattern
+    assert school["contacts"]["additionalProperties"]["items"]["pattern"] == parser.ID.pattern
+    day = re.compile(muni["office_hours"]["propertyNames"]["pattern"])
+    assert all(day.match(d) and day.match(f"mon-{d}") for d in parser.DAYS)
 
 
 def test_the_json_schema_is_valid_and_accepts_every_shipped_file() -> None:

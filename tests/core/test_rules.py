@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from importlib.resources import files
+from typing import Any
 
 import pytest
 
-from bot.core.jsonschemas import rules_json_schema
-from bot.core.rules import Flow
+from bot.core import rules_parser as parser
+from bot.core.rules import ID_RE, LOCALES, OUTCOME_KINDS, STEP_KINDS, Flow
 from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.yamlio import parse_document
 from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text, shipped_flows
@@ -119,6 +122,52 @@ def test_the_shipped_pack_reads_without_errors_or_warnings() -> None:
         _, problems = parse_rules(load_document(path))
         assert problems == []
     assert set(shipped_flows()) == {"orosanmalan", "konsultation"}
+
+
+def rules_json_schema() -> dict[str, Any]:
+    """The schema as shipped in the package, where `referral-bot schema` copies it from."""
+    text = files("bot").joinpath("schemas", "rules.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def test_the_repository_copy_of_the_json_schema_is_the_packaged_one() -> None:
+    packaged = files("bot").joinpath("schemas", "rules.schema.json").read_bytes()
+    assert (ROOT / "schemas" / "rules.schema.json").read_bytes() == packaged
+
+
+def test_the_json_schema_follows_the_parser() -> None:
+    """The schema is data, written by hand: its keys, ids and choices are the parser's own."""
+    schema = rules_json_schema()
+    defs = schema["$defs"]
+    flow = defs["flow"]["properties"]
+    steps = defs["step"]["oneOf"]
+    option = steps[0]["properties"]["options"]["items"]["properties"]
+    route = steps[-1]["properties"]["route"]["items"]["properties"]
+    assert list(schema["properties"]) == ["flows"]
+    assert set(flow) == {*parser.FLOW_KEYS, *parser.FLOW_OPTIONAL}
+    assert set(flow["triggers"]["properties"]) == set(LOCALES)
+    assert set(option) == {*parser.OPTION_KEYS, *parser.OPTION_OPTIONAL}
+    assert set(route) == {*parser.ROUTE_KEYS, *parser.ROUTE_OPTIONAL}
+    assert set(defs["outcome"]["properties"]) == {*parser.OUTCOME_KEYS, *parser.OUTCOME_OPTIONAL}
+    assert set(defs["test"]["properties"]) == {*parser.TEST_KEYS, *parser.TEST_OPTIONAL}
+    assert defs["outcome"]["properties"]["kind"]["enum"] == list(OUTCOME_KINDS)
+    assert defs["test"]["properties"]["locale"]["enum"] == list(LOCALES)
+    kinds = [next(k for k in STEP_KINDS if k in s["required"]) for s in steps]
+    assert sorted(kinds) == sorted(STEP_KINDS)
+    for step, kind in zip(steps, kinds, strict=True):
+        more = {"question": {"options"}, "route": set()}.get(kind, {"next"})
+        assert set(step["properties"]) == {"id", kind, *more}
+    ids = [
+        flow["id"],
+        flow["start"],
+        steps[0]["properties"]["id"],
+        option["id"],
+        option["goto"],
+        route["goto"],
+        defs["outcome"]["properties"]["id"],
+        defs["test"]["properties"]["expect"],
+    ]
+    assert all(i["pattern"] == ID_RE.pattern for i in ids)
 
 
 def test_the_json_schema_describes_the_format() -> None:
