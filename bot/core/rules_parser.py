@@ -8,9 +8,9 @@ between ids (targets, duplicates, reachability) are checked afterwards by
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core.rules import (
     AGES_FACT,
@@ -36,6 +36,8 @@ from bot.core.rules import (
 from bot.core.schema import check_mapping, did_you_mean, expect
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
+
+T = TypeVar("T")
 
 # The keys of each block (required, then optional); the JSON Schema's keys are tested against them.
 FLOW_KEYS = ("id", "title", "start", "steps", "outcomes")
@@ -82,6 +84,17 @@ class _Parser:
             p for p in found if not any(p.message.endswith(f"is missing '{h}'") for h in hinted)
         )
         return block
+
+    def field(
+        self,
+        block: Mapping[str, Any],
+        keys: PathKey,
+        key: str,
+        read: Callable[[PathKey, Any, str], T],
+        what: str,
+    ) -> T | None:
+        """`read` the value under `key`; None when it is missing (reported as missing already)."""
+        return read((*keys, key), block[key], what) if key in block else None
 
     def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
         self.problems.append(self.doc.problem(keys, message, at_key=at_key))
@@ -175,21 +188,11 @@ class _Parser:
         block = self.mapping(keys, raw, FLOW_KEYS, FLOW_OPTIONAL, "a flow")
         if block is None:
             return None
-        flow_id = (
-            self.ident((*keys, "id"), block.get("id"), "the flow id") if "id" in block else None
-        )
+        flow_id = self.field(block, keys, "id", self.ident, "the flow id")
         where = f"flow '{flow_id}'" if flow_id else "the flow"
         self.prefix = f"{where}, "
-        title = (
-            self.text((*keys, "title"), block["title"], f"{where}: title")
-            if "title" in block
-            else None
-        )
-        start = (
-            self.ident((*keys, "start"), block["start"], f"{where}: start")
-            if "start" in block
-            else None
-        )
+        title = self.field(block, keys, "title", self.text, f"{where}: title")
+        start = self.field(block, keys, "start", self.ident, f"{where}: start")
         if "description" in block:
             expect(self.doc, (*keys, "description"), block["description"], str, self.problems,
                    f"{where}: description")  # fmt: skip
@@ -245,9 +248,7 @@ class _Parser:
         if not expect(self.doc, keys, raw, dict, self.problems, "a step"):
             return None
         kinds = [k for k in STEP_KINDS if k in raw]
-        step_id = (
-            self.ident((*keys, "id"), raw["id"], f"{self.prefix}step id") if "id" in raw else None
-        )
+        step_id = self.field(raw, keys, "id", self.ident, f"{self.prefix}step id")
         where = f"{self.prefix}step '{step_id}'" if step_id else f"{self.prefix}a step"
         if not kinds:
             listed = ", ".join(STEP_KINDS)
@@ -274,18 +275,14 @@ class _Parser:
             routes = self.routes((*keys, "route"), block["route"], where)
             return Step(step_id, kind, routes=tuple(routes), where=keys)
         text = self.text((*keys, kind), block[kind], f"{where}: {kind}")
-        nxt = (
-            self.ident((*keys, "next"), block["next"], f"{where}: next")
-            if "next" in block
-            else None
-        )
+        nxt = self.field(block, keys, "next", self.ident, f"{where}: next")
         options: list[Option] = []
         if kind == "question" and "options" in block:
             options = self.many(
-                (*keys, "options"), block.get("options"), f"{where}: options",
+                (*keys, "options"), block["options"], f"{where}: options",
                 lambda k, r: self.option(k, r, where),
             )  # fmt: skip
-            if "options" in block and isinstance(block["options"], list) and not block["options"]:
+            if block["options"] == []:
                 self.error((*keys, "options"), f"{where}: a question needs at least one option")
         if text is None:
             return None
@@ -295,19 +292,13 @@ class _Parser:
         block = self.mapping(keys, raw, OPTION_KEYS, OPTION_OPTIONAL, f"{where}: an option")
         if block is None:
             return None
-        option_id = (
-            self.ident((*keys, "id"), block["id"], f"{where}: option id") if "id" in block else None
-        )
+        option_id = self.field(block, keys, "id", self.ident, f"{where}: option id")
         here = f"{where}, option '{option_id}'" if option_id else f"{where}: an option"
-        goto = (
-            self.ident((*keys, "goto"), block["goto"], f"{here}: goto") if "goto" in block else None
-        )
+        goto = self.field(block, keys, "goto", self.ident, f"{here}: goto")
+        label = self.field(block, keys, "label", self.text, f"{here}: label")
         if "label" not in block:
             # located at the option; checks name it "without a Swedish label"
             self.error(keys, f"{here} has no label — write the button text in 'label: {{sv: …}}'")
-            label = None
-        else:
-            label = self.text((*keys, "label"), block["label"], f"{here}: label")
         sets = self.sets((*keys, "sets"), block.get("sets", {}), here)
         if option_id is None or goto is None or label is None:
             return None
@@ -350,11 +341,7 @@ class _Parser:
             if block is None:
                 continue
             when = self.when((*rkeys, "when"), block.get("when", {}), where)
-            goto = (
-                self.ident((*rkeys, "goto"), block["goto"], f"{where}: goto")
-                if "goto" in block
-                else None
-            )
+            goto = self.field(block, rkeys, "goto", self.ident, f"{where}: goto")
             if "when" not in block and i != len(raw) - 1:
                 self.error(rkeys, f"{where}: a route without 'when' catches everything, so it "
                            "must come last")  # fmt: skip
@@ -395,9 +382,7 @@ class _Parser:
         block = self.mapping(keys, raw, OUTCOME_KEYS, OUTCOME_OPTIONAL, "an outcome")
         if block is None:
             return None
-        outcome_id = (
-            self.ident((*keys, "id"), block["id"], "the outcome id") if "id" in block else None
-        )
+        outcome_id = self.field(block, keys, "id", self.ident, "the outcome id")
         where = f"{self.prefix}outcome '{outcome_id}'" if outcome_id else "an outcome"
         kind = block.get("kind")
         if "kind" in block and kind not in OUTCOME_KINDS:
@@ -407,14 +392,8 @@ class _Parser:
                 + did_you_mean(str(kind), OUTCOME_KINDS),
             )
             kind = None
-        text = (
-            self.text((*keys, "text"), block["text"], f"{where}: text") if "text" in block else None
-        )
-        title = (
-            self.text((*keys, "title"), block["title"], f"{where}: title")
-            if "title" in block
-            else None
-        )
+        text = self.field(block, keys, "text", self.text, f"{where}: text")
+        title = self.field(block, keys, "title", self.text, f"{where}: title")
         if outcome_id is None or kind is None or text is None:
             return None
         return Outcome(outcome_id, kind, text, title, where=keys)
@@ -430,11 +409,7 @@ class _Parser:
             return None
         where = f"{self.prefix}test '{name}'"
         answers = self.words((*keys, "answers"), block.get("answers", []), f"{where}: an answer")
-        expected = (
-            self.ident((*keys, "expect"), block["expect"], f"{where}: expect")
-            if "expect" in block
-            else None
-        )
+        expected = self.field(block, keys, "expect", self.ident, f"{where}: expect")
         at = self.when_at((*keys, "at"), block.get("at"), where)
         school = block.get("school")
         if school is not None and not expect(self.doc, (*keys, "school"), school, str,
@@ -459,7 +434,7 @@ class _Parser:
         if raw is None:
             return None
         if isinstance(raw, datetime):
-            return raw.replace(tzinfo=None) if raw.tzinfo is None else raw
+            return raw
         if isinstance(raw, str):
             try:
                 return datetime.fromisoformat(raw.strip())
