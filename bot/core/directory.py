@@ -100,16 +100,10 @@ class _Parser(SchoolReader):
         if header is None:
             return None
         return Municipality(
-            id=header["id"],
-            name=header["name"],
-            code=header["code"],
-            office_hours=header["office_hours"],
-            reception=header["reception"],
-            after_hours=header["after_hours"],
+            **header,
             age_groups=tuple(groups.values()),
             people=people,
             schools=tuple(schools),
-            reviewed=header.get("reviewed"),
             source=self.doc.path,
         )
 
@@ -128,8 +122,6 @@ class _Parser(SchoolReader):
         )
         if block is None:
             return None
-        out: dict[str, Any] = {}
-        ok = True
         mid = self.text((*at, "id"), block.get("id"), "municipality.id")
         if mid is not None and not SLUG.match(mid):
             self.error(
@@ -150,6 +142,15 @@ class _Parser(SchoolReader):
         hours = self.office_hours(block.get("office_hours"))
         reception = self.office((*at, "reception"), block.get("reception"), "reception")
         after = self.office((*at, "after_hours"), block.get("after_hours"), "after_hours")
+        out: dict[str, Any] = {
+            "id": mid,
+            "name": name,
+            "code": code,
+            "office_hours": hours,
+            "reception": reception,
+            "after_hours": after,
+        }
+        ok = all(v is not None for v in out.values())
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -174,17 +175,6 @@ class _Parser(SchoolReader):
                         f"municipality.reviewed — {reviewed.isoformat()} is in the future: "
                         "write the date the entries were confirmed",
                     )
-        for key, val in (
-            ("id", mid),
-            ("name", name),
-            ("code", code),
-            ("office_hours", hours),
-            ("reception", reception),
-            ("after_hours", after),
-        ):
-            if val is None:
-                ok = False
-            out[key] = val
         return out if ok else None
 
     def office_hours(self, value: Any) -> tuple[OpeningSpan, ...] | None:

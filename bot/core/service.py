@@ -199,13 +199,7 @@ class Service:
         flow = catalog.flows.get(flow_id)
         if flow is None:
             return self._help(locale), session
-        ctx = FlowContext(
-            directory=catalog.directory,
-            index=catalog.index,
-            now=self.now(),
-            locale=locale,
-            known_school=school or await self._known_school(msg, catalog),
-        )
+        ctx = self._context(catalog, locale, school or await self._known_school(msg, catalog))
         self.observe("checklist", "started")
         turn = conversation.start(flow, Session(locale=locale), ctx)
         return turn.reply, self._after_turn(turn)
@@ -224,15 +218,12 @@ class Service:
         if flow is None:  # the flow was removed by a reload: start over cleanly
             return self._notice("service.checklist_over", locale), None
         known = catalog.directory.schools.get(session.school) if session.school else None
-        ctx = FlowContext(
-            directory=catalog.directory,
-            index=catalog.index,
-            now=self.now(),
-            locale=locale,
-            known_school=known,
-        )
+        ctx = self._context(catalog, locale, known)
         turn = conversation.advance(flow, session, ctx, choice=choice, text=text_in)
         return turn.reply, self._after_turn(turn)
+
+    def _context(self, catalog: Catalog, locale: Locale, known: School | None) -> FlowContext:
+        return FlowContext(catalog.directory, catalog.index, self.now(), locale, known)
 
     def _after_turn(self, turn: conversation.Turn) -> Session | None:
         outcome = turn.reply.outcome
@@ -290,17 +281,8 @@ class Service:
         if school is None:
             return self._help(locale)
         reply = answers.contact_reply(catalog, school, self.now(), locale)
-        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
-        return Reply(
-            kind="contact",
-            title=reply.title,
-            parts=(*reply.parts, text("service.help", locale)),
-            cards=reply.cards,
-            choices=(start,),
-            footer=reply.footer,
-            locale=locale,
-            contact=reply.contact,
-        )
+        help_ = self._help(locale)
+        return replace(reply, parts=(*reply.parts, *help_.parts), choices=help_.choices)
 
     def _help(self, locale: Locale) -> Reply:
         start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
