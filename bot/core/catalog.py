@@ -127,7 +127,7 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        digest = _digest(raw)
+        digest = hashlib.blake2b(raw, digest_size=16).digest()
         digests.append((str(path), digest))
         known = memo.get(str(path), digest, today) if memo is not None else None
         if known is None:
@@ -139,7 +139,8 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             if not directory_files.is_directory_document(doc.data):
                 _read_other(doc, flows, rule_docs, problems)
                 continue
-            known = _validate(doc, digest, today)
+            municipality, found = directory_files.parse_municipality(doc, today=today)
+            known = _Validated(digest, today, municipality, tuple(found))
             if memo is not None:
                 memo.remember(str(path), known)
         problems.extend(known.problems)
@@ -152,15 +153,6 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
     directory = directory_checks.build_directory(m for _, m in municipalities)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
-
-
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
-
-
-def _validate(doc: Document, digest: bytes, today: date) -> _Validated:
-    municipality, found = directory_files.parse_municipality(doc, today=today)
-    return _Validated(digest, today, municipality, tuple(found))
 
 
 def _read_other(

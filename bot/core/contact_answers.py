@@ -99,7 +99,9 @@ def schools_to_pick(result: MatchResult, catalog: Catalog, locale: Locale) -> Re
     """Schools to pick from: several match what was typed, or none does and these are the
     nearest."""
     if result.status == "ambiguous":
-        return choose_school(result, catalog, locale)
+        return _schools_reply(
+            "ambiguous", (text("service.ambiguous", locale),), result, catalog, locale
+        )
     hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
     parts = (text("service.not_found", locale), text(hint, locale))
     return _schools_reply("not_found", parts, result, catalog, locale)
@@ -107,15 +109,11 @@ def schools_to_pick(result: MatchResult, catalog: Catalog, locale: Locale) -> Re
 
 def schools_in(catalog: Catalog, municipality_id: str, locale: Locale) -> Reply:
     """The schools of a municipality named alone ("Luleå kommun"), to pick from."""
-    schools = sorted(catalog.directory.municipalities[municipality_id].schools, key=_name)
-    result = MatchResult(status="ambiguous", candidates=tuple(schools[:MAX_SCHOOL_CHOICES]))
-    return choose_school(result, catalog, locale, "service.which_school_in")
-
-
-def choose_school(
-    result: MatchResult, catalog: Catalog, locale: Locale, question: str = "service.ambiguous"
-) -> Reply:
-    return _schools_reply("ambiguous", (text(question, locale),), result, catalog, locale)
+    schools = catalog.directory.municipalities[municipality_id].schools
+    listed = tuple(sorted(schools, key=lambda s: s.name)[:MAX_SCHOOL_CHOICES])
+    parts = (text("service.which_school_in", locale),)
+    result = MatchResult("ambiguous", None, listed)
+    return _schools_reply("ambiguous", parts, result, catalog, locale)
 
 
 def _schools_reply(
@@ -139,10 +137,6 @@ def _schools_reply(
             status, candidates=tuple(_summary(s, catalog) for s in result.candidates)
         ),
     )
-
-
-def _name(school: School) -> str:
-    return school.name
 
 
 def _summary(school: School, catalog: Catalog) -> SchoolSummary:

@@ -77,7 +77,6 @@ class SchoolReader(FileReader):
         # age group ids written in the file but invalid: reported once, not again per school
         self.broken_groups: set[str] = set()
         self.broken_people: set[str] = set()  # likewise for people
-        self._served_by_ages: dict[tuple[int, int], tuple[list[AgeGroup], list[int]]] = {}
         self._contacts_seen: dict[
             tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, ...]]
         ] = {}
@@ -268,24 +267,6 @@ class SchoolReader(FileReader):
         # (at 20,000 units a mapping per school was a sixth of the catalog's memory).
         return self._contacts_seen.setdefault(tuple(out.items()), out)
 
-    def _served(
-        self, ages: tuple[int, int], groups: Mapping[str, AgeGroup]
-    ) -> tuple[list[AgeGroup], list[int]]:
-        """The age groups a school of these ages serves, and its ages no group covers.
-
-        A file's schools share a handful of grade ranges, so each range is worked out once.
-        """
-        known = self._served_by_ages.get(ages)
-        if known is None:
-            serving = [g for g in groups.values() if g.overlaps(*ages)]
-            uncovered = [
-                a
-                for a in range(ages[0], ages[1] + 1)
-                if not any(g.min_age <= a <= g.max_age for g in groups.values())
-            ]
-            known = self._served_by_ages[ages] = (serving, uncovered)
-        return known
-
     def coverage(
         self,
         at: PathKey,
@@ -296,7 +277,12 @@ class SchoolReader(FileReader):
     ) -> bool:
         """Every age group the school serves needs contacts; ages in no group get a warning."""
         ok = True
-        serving, uncovered = self._served(ages, groups)
+        serving = [g for g in groups.values() if g.overlaps(*ages)]
+        uncovered = [
+            a
+            for a in range(ages[0], ages[1] + 1)
+            if not any(g.overlaps(a, a) for g in groups.values())
+        ]
         for group in serving:
             if group.id not in contacts:
                 self.error(

@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.models import Directory, School
 from bot.core.name_keys import NameKeys, name_keys, place_pattern, school_keys
-from bot.core.query import Query, parse_query, spelled_municipality
+from bot.core.query import Query, parse_query
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
@@ -87,11 +87,6 @@ class SchoolIndex:
         self._by_core = _grouped((k.core, key) for key, k in self._entries)
         self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
         self._postings = _postings(k.core for _, k in self._entries)
-        self._first_key = min(schools, default=None)
-
-    def first_key(self) -> str | None:
-        """The smallest school key, if there is a school."""
-        return self._first_key
 
     def _keys(self, school: School) -> list[NameKeys]:
         return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
@@ -146,7 +141,7 @@ class SchoolIndex:
         for rest, place in ((words[:-1], words[-1:]), (words[1:], words[:1])):
             if not rest:
                 continue
-            municipality = spelled_municipality(place[0], self.directory)
+            municipality = self.directory.places.spelled(place[0])
             if municipality is None:
                 continue
             school_text = " ".join(rest)

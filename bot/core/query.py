@@ -221,11 +221,6 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place
     return None
 
 
-def spelled_municipality(word: str, directory: Directory) -> Municipality | None:
-    """The municipality spelled exactly (case and diacritics aside) by one word: 'lulea'."""
-    return directory.places.spelled(word)
-
-
 def find_municipality(text: str, directory: Directory) -> Municipality | None:
     """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo'."""
     lowered = _lower(unicodedata.normalize("NFC", text))

@@ -84,7 +84,7 @@ def _phrase(phrase: str, turn: conversation.Turn, ctx: FlowContext) -> str:
 
 def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolIndex) -> list[str]:
     """Why this test fails (empty when it passes)."""
-    school_key = test.school or index.first_key()  # no school named: the first by key
+    school_key = test.school or min(directory.schools, default=None)  # else the first by key
     if school_key is None:
         return ["the directory has no school to run the test with"]
     if school_key not in directory.schools:

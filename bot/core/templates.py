@@ -139,9 +139,7 @@ def render(source: str, context: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- context
 
 
-def office(o: Office | None) -> dict[str, Any] | None:
-    if o is None:
-        return None
+def office(o: Office) -> dict[str, Any]:
     return {"name": o.name, "phone": o.phone, "email": o.email, "e_service": o.e_service}
 
 
@@ -224,7 +222,5 @@ def build_context(
             "municipality": {"id": residence.id, "name": residence.name} if residence else None,
             "reception": office(residence.reception) if residence else None,
         },
-        "now": now.astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-        if now.tzinfo
-        else now.strftime("%Y-%m-%d %H:%M"),
+        "now": clock.to_local(now).strftime("%Y-%m-%d %H:%M"),
     }
