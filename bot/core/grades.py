@@ -58,17 +58,6 @@ def parse_grades(grades: str) -> tuple[int, int]:
     return (low[0], high[1])
 
 
-def grade_of_age(age: int) -> str:
-    """The usual grade of a child of `age` in the same notation: 'förskola', 'F', '8', 'gy2'."""
-    if age <= PRESCHOOL[1]:
-        return "förskola"
-    if age == 6:
-        return "F"
-    if age <= 15:
-        return str(age - 6)
-    return f"gy{min(age - 15, 4)}"
-
-
 GradeKind = Literal[
     "preschool", "preschool_class", "year", "upper_secondary", "upper_secondary_year", "age"
 ]

@@ -21,6 +21,14 @@ COLOURS = {
 ROUTE_OTHERWISE = {"sv": "annars", "en": "otherwise"}
 NEXT = {"sv": "vidare", "en": "next"}
 RESIDENCE = {"sv": "här / annan kommun / vet inte", "en": "here / elsewhere / unknown"}
+# step kind -> (Mermaid opening, Mermaid closing, Graphviz shape)
+SHAPES = {
+    "question": ("{", "}", "diamond"),
+    "info": ("[", "]", "box"),
+    "school": ("[/", "/]", "parallelogram"),
+    "residence": ("[/", "/]", "parallelogram"),
+    "route": ("{{", "}}", "hexagon"),
+}
 
 
 def _short(text: LocalText | None, locale: str, fallback: str, *, last: bool = True) -> str:
@@ -74,15 +82,8 @@ def to_mermaid(flow: Flow, locale: str = "sv") -> str:
     """A Mermaid flowchart of `flow`."""
     ids = _ids(flow)
     lines = ["flowchart TD"]
-    shapes = {
-        "question": ("{", "}"),
-        "info": ("[", "]"),
-        "school": ("[/", "/]"),
-        "residence": ("[/", "/]"),
-        "route": ("{{", "}}"),
-    }
     for step in flow.steps:
-        opening, closing = shapes[step.kind]
+        opening, closing, _ = SHAPES[step.kind]
         label = _node_label(step, locale)
         lines.append(f"    {ids[step.id]}{opening}{_mermaid_text(label)}{closing}")
     for outcome in flow.outcomes:
@@ -107,13 +108,6 @@ def _dot_text(text: str) -> str:
 def to_dot(flow: Flow, locale: str = "sv") -> str:
     """A Graphviz digraph of `flow` (render with `dot -Tsvg`)."""
     ids = _ids(flow)
-    shapes = {
-        "question": "diamond",
-        "info": "box",
-        "school": "parallelogram",
-        "residence": "parallelogram",
-        "route": "hexagon",
-    }
     lines = [
         f"digraph {_dot_text(flow.id)} {{",
         f"    label={_dot_text(flow.title.get(locale))};",
@@ -121,7 +115,9 @@ def to_dot(flow: Flow, locale: str = "sv") -> str:
     ]
     for step in flow.steps:
         label = _node_label(step, locale)
-        lines.append(f"    {ids[step.id]} [shape={shapes[step.kind]}, label={_dot_text(label)}];")
+        lines.append(
+            f"    {ids[step.id]} [shape={SHAPES[step.kind][2]}, label={_dot_text(label)}];"
+        )
     for outcome in flow.outcomes:
         fill, stroke = COLOURS[outcome.kind]
         label = f"{outcome.kind.upper()} · {outcome.id}\\n{_short(outcome.title, locale, '')}"
