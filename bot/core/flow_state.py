@@ -55,14 +55,11 @@ def _clock_fact(school: School | None, ctx: FlowContext) -> str | None:
 
 
 def _route(step: Step, facts: dict[str, str], school: School | None, ctx: FlowContext) -> str:
+    def value(fact: str) -> str | None:
+        return _clock_fact(school, ctx) if fact == CLOCK_FACT else facts.get(fact)
+
     for rule in step.routes:
-        ok = True
-        for cond in rule.when:
-            value = _clock_fact(school, ctx) if cond.fact == CLOCK_FACT else facts.get(cond.fact)
-            if value not in cond.values:
-                ok = False
-                break
-        if ok:
+        if all(value(cond.fact) in cond.values for cond in rule.when):
             return rule.goto
     return step.routes[-1].goto  # the parser guarantees a last rule without conditions
 
