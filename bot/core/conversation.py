@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 
-from bot.core import clock, contacts, query, templates
+from bot.core import contacts, query, templates
 from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool
 from bot.core.flow_state import OTHER, RESIDENCE_MUNICIPALITY, FlowContext, Position, replay
 from bot.core.models import (
@@ -87,36 +87,17 @@ def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
     """The documented template variables at this position (see bot.core.templates)."""
     school = pos.school
     muni = ctx.directory.municipality_of(school) if school else None
-    view = None
-    if school is not None:
-        answer = contacts.resolve(ctx.directory, school, ages_of(pos.facts.get(AGES_FACT)), ctx.now)
-        view = _group_view(answer, ctx)
+    ages = ages_of(pos.facts.get(AGES_FACT))
+    answer = contacts.resolve(ctx.directory, school, ages, ctx.now) if school else None
     lives = pos.facts.get(RESIDENCE_MUNICIPALITY)
     return templates.build_context(
         school=school,
         municipality=muni,
-        contacts=view,
+        contacts=answer,
         residence_kind=pos.facts.get(RESIDENCE_FACT),
         residence=ctx.directory.municipalities.get(lives) if lives else None,
         now=ctx.now,
         locale=ctx.locale,
-    )
-
-
-def _group_view(answer: contacts.ContactAnswer, ctx: FlowContext) -> templates.GroupView | None:
-    if not answer.groups:
-        return None
-    group = answer.groups[0]
-    people = [
-        templates.person(
-            c.person, clock.format_date(c.away_until, ctx.locale) if c.away_until else None
-        )
-        for c in group.contacts
-    ]
-    return templates.GroupView(
-        group=group.group.label if group.group else None,
-        primary=people[0] if people else None,
-        backups=people[1:],
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -19,7 +18,8 @@ from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.core import clock
-from bot.core.models import Municipality, Office, OpeningSpan, Person, School
+from bot.core.contacts import ContactAnswer
+from bot.core.models import Municipality, Office, OpeningSpan, School
 from bot.core.texts import text
 
 # name -> the attributes a template may use on it (None: a plain value, no attributes)
@@ -143,13 +143,24 @@ def office(o: Office) -> dict[str, Any]:
     return {"name": o.name, "phone": o.phone, "email": o.email, "e_service": o.e_service}
 
 
-def person(p: Person, away_until: str | None) -> dict[str, Any]:
+def _contacts(answer: ContactAnswer | None, locale: str) -> dict[str, Any]:
+    """The first age group's contacts: always a block, so `{% if contacts.primary %}` works
+    for a school without contacts."""
+    group = answer.groups[0] if answer and answer.groups else None
+    people = [
+        {
+            "name": c.person.name,
+            "title": c.person.title,
+            "phone": c.person.phone,
+            "email": c.person.email,
+            "away_until": clock.format_date(c.away_until, locale) if c.away_until else None,
+        }
+        for c in (group.contacts if group else ())
+    ]
     return {
-        "name": p.name,
-        "title": p.title,
-        "phone": p.phone,
-        "email": p.email,
-        "away_until": away_until,
+        "group": group.group.label if group and group.group else None,
+        "primary": people[0] if people else None,
+        "backups": people[1:],
     }
 
 
@@ -169,20 +180,11 @@ def format_hours(spans: tuple[OpeningSpan, ...], locale: str) -> str:
     return ", ".join(parts) if parts else text("checklist.no_office_hours", locale)
 
 
-@dataclass(frozen=True)
-class GroupView:
-    """The contacts of one age group as templates see them."""
-
-    group: str | None
-    primary: dict[str, Any] | None
-    backups: list[dict[str, Any]]
-
-
 def build_context(
     *,
     school: School | None,
     municipality: Municipality | None,
-    contacts: GroupView | None,
+    contacts: ContactAnswer | None,
     residence_kind: str | None,
     residence: Municipality | None,
     now: datetime,
@@ -205,12 +207,7 @@ def build_context(
         "municipality": {"id": municipality.id, "name": municipality.name}
         if municipality
         else None,
-        # always a block, so `{% if contacts.primary %}` works for a school without contacts
-        "contacts": {
-            "group": contacts.group if contacts else None,
-            "primary": contacts.primary if contacts else None,
-            "backups": contacts.backups if contacts else [],
-        },
+        "contacts": _contacts(contacts, locale),
         "reception": office(municipality.reception) if municipality else None,
         "e_service": municipality.reception.e_service if municipality else None,
         "socialjour": office(municipality.after_hours) if municipality else None,
