@@ -176,12 +176,11 @@ def _read_other(
 
 def check(paths: Sequence[Path], *, today: date | None = None) -> list[Problem]:
     """Every problem in these files, rule tests included; what `referral-bot check` prints."""
-    read = _read(paths, today or date.today())
-    problems = read.problems
-    if not any(p.severity == "error" for p in problems) and read.flows:
-        index = SchoolIndex(read.directory)
-        problems.extend(rule_tests.run_tests(read.flows, read.rule_docs, read.directory, index))
-    return sorted(set(problems))
+    try:
+        found = load_catalog(paths, today=today).warnings
+    except ConfigError as exc:
+        found = tuple(exc.problems)
+    return sorted(set(found))
 
 
 def load_catalog(

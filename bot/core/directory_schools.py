@@ -48,8 +48,6 @@ class FileReader:
         self.problems.append(self.doc.problem(keys, message, severity="warning"))
 
     def text(self, keys: PathKey, value: Any, what: str) -> str | None:
-        if type(value) is str and (stripped := value.strip()):  # the usual case, first
-            return stripped
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
