@@ -40,11 +40,6 @@ def fold(text: str) -> str:
     return lower(text).translate(_FOLD)
 
 
-def fold_lowered(lowered: str) -> str:
-    """fold of a text already passed through `lower`."""
-    return lowered.translate(_FOLD)
-
-
 def compact(text: str) -> str:
     """Folded letters and digits only: 'Ängs skolan F-9' → 'angsskolanf9'."""
     return "".join(WORD.findall(fold(text)))

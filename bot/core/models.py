@@ -107,9 +107,6 @@ class Municipality:
     reviewed: date | None = None
     source: str = ""
 
-    def age_group(self, group_id: str) -> AgeGroup | None:
-        return next((g for g in self.age_groups if g.id == group_id), None)
-
 
 @dataclass(frozen=True, slots=True)
 class Directory:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.folding import WORD as _WORD
-from bot.core.folding import fold, fold_lowered
+from bot.core.folding import fold
 from bot.core.folding import lower as _lower
 from bot.core.grades import AskedGrade
 from bot.core.models import Directory, Locale, Municipality
@@ -224,7 +224,7 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place
 def find_municipality(text: str, directory: Directory) -> Municipality | None:
     """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo'."""
     lowered = _lower(unicodedata.normalize("NFC", text))
-    folded = fold_lowered(lowered)
+    folded = fold(lowered)
     names = directory.places
     place = _marked_place(folded, lowered, names)
     if place is not None:
