@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.directory_schools import ALL, SchoolReader, code_text
 from bot.core.models import Absence, AgeGroup, Municipality, Office, OpeningSpan, Person
 from bot.core.name_keys import slugify
-from bot.core.schema import check_mapping, did_you_mean, expect
+from bot.core.schema import did_you_mean
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
@@ -87,9 +87,7 @@ class _Parser(SchoolReader):
     # ------------------------------------------------------------------ file
 
     def parse(self) -> Municipality | None:
-        data = check_mapping(
-            self.doc, (), self.doc.data, required=TOP_KEYS, problems=self.problems, what="the file"
-        )
+        data = self.block((), self.doc.data, "the file", TOP_KEYS)
         if data is None:
             return None
         header = self.municipality(data["municipality"]) if "municipality" in data else None
@@ -111,15 +109,7 @@ class _Parser(SchoolReader):
 
     def municipality(self, value: Any) -> dict[str, Any] | None:
         at: PathKey = ("municipality",)
-        block = check_mapping(
-            self.doc,
-            at,
-            value,
-            required=MUNICIPALITY_KEYS,
-            optional=("reviewed",),
-            problems=self.problems,
-            what="municipality",
-        )
+        block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, ("reviewed",))
         if block is None:
             return None
         mid = self.text((*at, "id"), block.get("id"), "municipality.id")
@@ -179,9 +169,7 @@ class _Parser(SchoolReader):
 
     def office_hours(self, value: Any) -> tuple[OpeningSpan, ...] | None:
         at: PathKey = ("municipality", "office_hours")
-        if value is None or not expect(
-            self.doc, at, value, dict, self.problems, "municipality.office_hours"
-        ):
+        if not self.given(at, value, dict, "municipality.office_hours"):
             return None
         spans: list[OpeningSpan] = []
         seen: dict[int, str] = {}
@@ -220,15 +208,7 @@ class _Parser(SchoolReader):
         return tuple(sorted(spans, key=lambda s: s.weekday)) if ok else None
 
     def office(self, at: PathKey, value: Any, what: str) -> Office | None:
-        block = check_mapping(
-            self.doc,
-            at,
-            value,
-            required=OFFICE_KEYS,
-            optional=OFFICE_OPTIONAL,
-            problems=self.problems,
-            what=f"municipality.{what}",
-        )
+        block = self.block(at, value, f"municipality.{what}", OFFICE_KEYS, OFFICE_OPTIONAL)
         if block is None:
             return None
         name = self.text((*at, "name"), block.get("name"), f"municipality.{what}.name")
@@ -253,7 +233,7 @@ class _Parser(SchoolReader):
     def age_groups(self, value: Any) -> dict[str, AgeGroup]:
         at: PathKey = ("age_groups",)
         groups: dict[str, AgeGroup] = {}
-        if value is None or not expect(self.doc, at, value, list, self.problems, "age_groups"):
+        if not self.given(at, value, list, "age_groups"):
             return groups
         if not value:
             self.error(
@@ -264,14 +244,7 @@ class _Parser(SchoolReader):
         for i, item in enumerate(value):
             here: PathKey = (*at, i)
             what = f"age_groups[{i}]"
-            block = check_mapping(
-                self.doc,
-                here,
-                item,
-                required=AGE_GROUP_KEYS,
-                problems=self.problems,
-                what=what,
-            )
+            block = self.block(here, item, what, AGE_GROUP_KEYS)
             if block is None:
                 continue
             gid = self.text((*here, "id"), block.get("id"), f"{what}.id")
@@ -331,7 +304,7 @@ class _Parser(SchoolReader):
     def people(self, value: Any) -> dict[str, Person]:
         at: PathKey = ("people",)
         people: dict[str, Person] = {}
-        if value is None or not expect(self.doc, at, value, dict, self.problems, "people"):
+        if not self.given(at, value, dict, "people"):
             return people
         for pid, item in value.items():
             here: PathKey = (*at, pid)
@@ -345,15 +318,7 @@ class _Parser(SchoolReader):
                     at_key=True,
                 )
                 continue
-            block = check_mapping(
-                self.doc,
-                here,
-                item,
-                required=("name",),
-                optional=PERSON_OPTIONAL,
-                problems=self.problems,
-                what=what,
-            )
+            block = self.block(here, item, what, ("name",), PERSON_OPTIONAL)
             if block is None:
                 continue
             name = self.text((*here, "name"), block.get("name"), f"{what}.name")
@@ -377,15 +342,13 @@ class _Parser(SchoolReader):
         return people
 
     def away(self, at: PathKey, value: Any, what: str) -> tuple[Absence, ...]:
-        if value is None or not expect(self.doc, at, value, list, self.problems, f"{what}.away"):
+        if not self.given(at, value, list, f"{what}.away"):
             return ()
         out: list[Absence] = []
         for i, item in enumerate(value):
             here: PathKey = (*at, i)
             where = f"{what}.away[{i}]"
-            block = check_mapping(
-                self.doc, here, item, required=ABSENCE_KEYS, problems=self.problems, what=where
-            )
+            block = self.block(here, item, where, ABSENCE_KEYS)
             if block is None:
                 continue
             start = _as_date(block.get("from"))

@@ -14,9 +14,8 @@ from typing import Any
 from bot.core.grades import GradesError, parse_grades
 from bot.core.models import AgeGroup, Person, School
 from bot.core.name_keys import slugify
-from bot.core.schema import check_mapping, did_you_mean, expect
+from bot.core.schema import Reader, did_you_mean
 from bot.core.yamlio import Document, PathKey
-from bot.errors import Problem
 
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
@@ -34,25 +33,15 @@ def code_text(value: object) -> str | None:
     return None
 
 
-class FileReader:
-    """Reading one document's fields; `problems` collects everything found."""
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
-        self.problems.append(self.doc.problem(keys, message, at_key=at_key))
-
-    def warning(self, keys: PathKey, message: str) -> None:
-        self.problems.append(self.doc.problem(keys, message, severity="warning"))
+class FileReader(Reader):
+    """Reading one directory document's fields."""
 
     def text(self, keys: PathKey, value: Any, what: str) -> str | None:
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # a phone number written without quotes is still meant as text
-        if not expect(self.doc, keys, value, str, self.problems, what):
+        if not self.expect(keys, value, str, what):
             return None
         if not value.strip():
             self.error(keys, f"{what} is empty")
@@ -88,7 +77,7 @@ class SchoolReader(FileReader):
     ) -> list[School]:
         at: PathKey = ("schools",)
         schools: list[School] = []
-        if value is None or not expect(self.doc, at, value, list, self.problems, "schools"):
+        if not self.given(at, value, list, "schools"):
             return schools
         names: dict[str, tuple[int, str]] = {}  # slug of a name or alias -> (index, name)
         for i, item in enumerate(value):
@@ -109,15 +98,7 @@ class SchoolReader(FileReader):
         here: PathKey = ("schools", i)
         name = item.get("name") if isinstance(item, dict) else None
         what = f"schools[{i}] '{name}'" if isinstance(name, str) else f"schools[{i}]"
-        block = check_mapping(
-            self.doc,
-            here,
-            item,
-            required=SCHOOL_KEYS,
-            optional=SCHOOL_OPTIONAL,
-            problems=self.problems,
-            what=what,
-        )
+        block = self.block(here, item, what, SCHOOL_KEYS, SCHOOL_OPTIONAL)
         if block is None:
             return None
         ok = True
@@ -188,7 +169,7 @@ class SchoolReader(FileReader):
         )
 
     def string_list(self, at: PathKey, value: Any, what: str) -> list[str]:
-        if value is None or not expect(self.doc, at, value, list, self.problems, what):
+        if not self.given(at, value, list, what):
             return []
         out = []
         for j, item in enumerate(value):
@@ -207,9 +188,7 @@ class SchoolReader(FileReader):
         people: Mapping[str, Person],
     ) -> dict[str, tuple[str, ...]] | None:
         at: PathKey = (*here, "contacts")
-        if value is None or not expect(
-            self.doc, at, value, dict, self.problems, f"{what}: contacts"
-        ):
+        if not self.given(at, value, dict, f"{what}: contacts"):
             return None
         out: dict[str, tuple[str, ...]] = {}
         ok = True
@@ -230,7 +209,7 @@ class SchoolReader(FileReader):
                 continue
             if isinstance(ids, str):
                 ids = [ids]  # one contact may be written without brackets
-            if not expect(self.doc, (*at, gid), ids, list, self.problems, where):
+            if not self.expect((*at, gid), ids, list, where):
                 ok = False
                 continue
             if not ids:

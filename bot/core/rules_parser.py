@@ -33,7 +33,7 @@ from bot.core.rules import (
     Step,
     StepKind,
 )
-from bot.core.schema import check_mapping, did_you_mean, expect
+from bot.core.schema import Reader, check_mapping, did_you_mean
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
@@ -57,10 +57,9 @@ def is_rules_document(data: Any) -> bool:
     return isinstance(data, dict) and "flows" in data
 
 
-class _Parser:
+class _Parser(Reader):
     def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
+        super().__init__(doc)
         self.prefix = ""  # "flow 'x', " while inside a flow
 
     def mapping(
@@ -96,14 +95,8 @@ class _Parser:
         """`read` the value under `key`; None when it is missing (reported as missing already)."""
         return read((*keys, key), block[key], what) if key in block else None
 
-    def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
-        self.problems.append(self.doc.problem(keys, message, at_key=at_key))
-
-    def warn(self, keys: PathKey, message: str) -> None:
-        self.problems.append(self.doc.problem(keys, message, severity="warning"))
-
     def ident(self, keys: PathKey, value: Any, what: str) -> str | None:
-        if not expect(self.doc, keys, value, (str, int), self.problems, what):
+        if not self.expect(keys, value, (str, int), what):
             return None
         text = str(value)
         if not ID_RE.match(text):
@@ -121,17 +114,9 @@ class _Parser:
             if not value.strip():
                 self.error(keys, f"{what} is empty")
                 return None
-            self.warn(keys, f"{what} has no English text ('en'); Swedish will be shown")
+            self.warning(keys, f"{what} has no English text ('en'); Swedish will be shown")
             return LocalText(value.strip())
-        block = check_mapping(
-            self.doc,
-            keys,
-            value,
-            required=["sv"],
-            optional=["en"],
-            problems=self.problems,
-            what=what,
-        )
+        block = self.block(keys, value, what, ["sv"], ["en"])
         if block is None:
             return None
         sv, en = block.get("sv"), block.get("en")
@@ -140,7 +125,7 @@ class _Parser:
             return None
         if en is None:
             if "en" not in block:
-                self.warn(keys, f"{what} has no English text ('en'); Swedish will be shown")
+                self.warning(keys, f"{what} has no English text ('en'); Swedish will be shown")
         elif not isinstance(en, str) or not en.strip():
             self.error((*keys, "en"), f"{what} must have English text in 'en' (or leave it out)")
             en = None
@@ -151,7 +136,7 @@ class _Parser:
     def words(self, keys: PathKey, value: Any, what: str) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
-        if not expect(self.doc, keys, value, list, self.problems, what):
+        if not self.expect(keys, value, list, what):
             return ()
         out = []
         for i, item in enumerate(value):
@@ -164,17 +149,8 @@ class _Parser:
     # ------------------------------------------------------------------ top level
 
     def parse(self) -> list[Flow]:
-        top = check_mapping(
-            self.doc,
-            (),
-            self.doc.data,
-            required=["flows"],
-            problems=self.problems,
-            what="the rules file",
-        )
-        if top is None or not expect(
-            self.doc, ("flows",), top.get("flows"), list, self.problems, "'flows'"
-        ):
+        top = self.block((), self.doc.data, "the rules file", ["flows"])
+        if top is None or not self.expect(("flows",), top.get("flows"), list, "'flows'"):
             return []
         flows = []
         for i, raw in enumerate(top["flows"]):
@@ -194,8 +170,7 @@ class _Parser:
         title = self.field(block, keys, "title", self.text, f"{where}: title")
         start = self.field(block, keys, "start", self.ident, f"{where}: start")
         if "description" in block:
-            expect(self.doc, (*keys, "description"), block["description"], str, self.problems,
-                   f"{where}: description")  # fmt: skip
+            self.expect((*keys, "description"), block["description"], str, f"{where}: description")
         triggers = self.triggers((*keys, "triggers"), block.get("triggers", {}), where)
         steps = self.many((*keys, "steps"), block.get("steps", []), f"{where}: 'steps'", self.step)
         outcomes = self.many(
@@ -215,7 +190,7 @@ class _Parser:
         return sum(p.severity == "error" for p in self.problems)
 
     def many(self, keys: PathKey, raw: Any, what: str, parse: Any) -> list[Any]:
-        if not expect(self.doc, keys, raw, list, self.problems, what):
+        if not self.expect(keys, raw, list, what):
             return []
         out = []
         for i, item in enumerate(raw):
@@ -225,15 +200,7 @@ class _Parser:
         return out
 
     def triggers(self, keys: PathKey, raw: Any, where: str) -> dict[str, tuple[str, ...]]:
-        block = check_mapping(
-            self.doc,
-            keys,
-            raw,
-            required=[],
-            optional=LOCALES,
-            problems=self.problems,
-            what=f"{where}: triggers",
-        )
+        block = self.block(keys, raw, f"{where}: triggers", [], LOCALES)
         if block is None:
             return {}
         return {
@@ -245,7 +212,7 @@ class _Parser:
     # ------------------------------------------------------------------ steps
 
     def step(self, keys: PathKey, raw: Any) -> Step | None:
-        if not expect(self.doc, keys, raw, dict, self.problems, "a step"):
+        if not self.expect(keys, raw, dict, "a step"):
             return None
         kinds = [k for k in STEP_KINDS if k in raw]
         step_id = self.field(raw, keys, "id", self.ident, f"{self.prefix}step id")
@@ -253,10 +220,7 @@ class _Parser:
         if not kinds:
             listed = ", ".join(STEP_KINDS)
             self.error(keys, f"{where} needs one of: {listed} (it says what kind of step it is)")
-            check_mapping(
-                self.doc, keys, raw, required=["id"], optional=[*STEP_KINDS, "options", "next"],
-                problems=self.problems, what=where,
-            )  # fmt: skip
+            self.block(keys, raw, where, ["id"], [*STEP_KINDS, "options", "next"])
             return None
         if len(kinds) > 1:
             self.error(
@@ -305,7 +269,7 @@ class _Parser:
         return Option(option_id, label, goto, sets, where=keys)
 
     def sets(self, keys: PathKey, raw: Any, where: str) -> dict[str, str]:
-        if not expect(self.doc, keys, raw, dict, self.problems, f"{where}: sets"):
+        if not self.expect(keys, raw, dict, f"{where}: sets"):
             return {}
         out = {}
         for name, value in raw.items():
@@ -329,15 +293,12 @@ class _Parser:
         return out
 
     def routes(self, keys: PathKey, raw: Any, where: str) -> list[RouteRule]:
-        if not expect(self.doc, keys, raw, list, self.problems, f"{where}: route"):
+        if not self.expect(keys, raw, list, f"{where}: route"):
             return []
         out: list[RouteRule] = []
         for i, item in enumerate(raw):
             rkeys = (*keys, i)
-            block = check_mapping(
-                self.doc, rkeys, item, required=ROUTE_KEYS, optional=ROUTE_OPTIONAL,
-                problems=self.problems, what=f"{where}: a route",
-            )  # fmt: skip
+            block = self.block(rkeys, item, f"{where}: a route", ROUTE_KEYS, ROUTE_OPTIONAL)
             if block is None:
                 continue
             when = self.when((*rkeys, "when"), block.get("when", {}), where)
@@ -358,7 +319,7 @@ class _Parser:
         return out
 
     def when(self, keys: PathKey, raw: Any, where: str) -> tuple[Condition, ...]:
-        if not expect(self.doc, keys, raw, dict, self.problems, f"{where}: when"):
+        if not self.expect(keys, raw, dict, f"{where}: when"):
             return ()
         out = []
         for name, value in raw.items():
@@ -412,8 +373,7 @@ class _Parser:
         expected = self.field(block, keys, "expect", self.ident, f"{where}: expect")
         at = self.when_at((*keys, "at"), block.get("at"), where)
         school = block.get("school")
-        if school is not None and not expect(self.doc, (*keys, "school"), school, str,
-                                             self.problems, f"{where}: school"):  # fmt: skip
+        if not self.given((*keys, "school"), school, str, f"{where}: school"):
             school = None
         locale = block.get("locale", "sv")
         if locale not in LOCALES:

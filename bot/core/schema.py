@@ -86,3 +86,37 @@ def check_mapping(
                 )
             )
     return value  # type: ignore[no-any-return]
+
+
+class Reader:
+    """One pass over one document with the checks above; every problem goes to `problems`."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def error(self, keys: PathKey, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(self.doc.problem(keys, message, at_key=at_key))
+
+    def warning(self, keys: PathKey, message: str) -> None:
+        self.problems.append(self.doc.problem(keys, message, severity="warning"))
+
+    def expect(self, keys: PathKey, value: Any, kind: type | tuple[type, ...], what: str) -> bool:
+        return expect(self.doc, keys, value, kind, self.problems, what)
+
+    def given(self, keys: PathKey, value: Any, kind: type, what: str) -> bool:
+        """An optional value: False when it is missing (None) or not of `kind` (reported)."""
+        return value is not None and self.expect(keys, value, kind, what)
+
+    def block(
+        self,
+        keys: PathKey,
+        value: Any,
+        what: str,
+        required: Iterable[str],
+        optional: Iterable[str] = (),
+    ) -> Mapping[str, Any] | None:
+        return check_mapping(
+            self.doc, keys, value, required=required, optional=optional,
+            problems=self.problems, what=what,
+        )  # fmt: skip
