@@ -132,7 +132,6 @@ class _Checker:
     def graph(self, flow: Flow) -> None:
         """Unreachable nodes, dead ends and loops that the engine would spin in."""
         edges = {s.id: [t for t, _ in s.targets() if t in flow.node_ids()] for s in flow.steps}
-        outcomes = {o.id for o in flow.outcomes}
         reach = _reachable(flow.start, edges)
         for step in flow.steps:
             if step.id not in reach and flow.start in edges:
@@ -168,20 +167,16 @@ class _Checker:
                         severity="warning",
                     )
         self.auto_loops(flow, edges)
-        self.school_first(flow, edges, outcomes)
+        self.school_first(flow, edges)
 
     def auto_loops(self, flow: Flow, edges: Mapping[str, list[str]]) -> None:
         """A loop of route steps only would spin without asking anything."""
         auto = {s.id for s in flow.steps if s.kind in ("route", "school")}
         auto_edges = {k: [t for t in v if t in auto] for k, v in edges.items() if k in auto}
-        reported: set[str] = set()
-        for node in auto_edges:
-            if node in reported:
-                continue
-            if node in _reachable_from_next(node, auto_edges):
+        for node, targets in auto_edges.items():
+            if node in set().union(*(_reachable(t, auto_edges) for t in targets)):
                 step = flow.step(node)
                 assert step is not None
-                reported.add(node)
                 self.report(
                     flow,
                     (*step.where, "id"),
@@ -189,7 +184,7 @@ class _Checker:
                     "anything, so the conversation would never move on",
                 )
 
-    def school_first(self, flow: Flow, edges: Mapping[str, list[str]], outcomes: set[str]) -> None:
+    def school_first(self, flow: Flow, edges: Mapping[str, list[str]]) -> None:
         """Every outcome shows the socialjour of the school's municipality: ask the school."""
         schools = {s.id for s in flow.steps if s.kind == "school"}
         no_school = {k: [t for t in v if t not in schools] for k, v in edges.items()}
@@ -303,13 +298,6 @@ def _reachable(start: str, edges: Mapping[str, list[str]]) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
-
-
-def _reachable_from_next(node: str, edges: Mapping[str, list[str]]) -> set[str]:
-    out: set[str] = set()
-    for nxt in edges.get(node, []):
-        out |= _reachable(nxt, edges)
-    return out
 
 
 MAX_STATES = 20_000  # (step, facts) pairs explored per flow and time of day
