@@ -21,58 +21,39 @@ def _locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, st
 def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -> list[Problem]:
     """Checks across files: municipality ids and codes, school codes and Slack channels unique."""
     problems: list[Problem] = []
-    ids: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    school_codes: dict[str, tuple[str, str]] = {}
-    channels: dict[str, tuple[str, str]] = {}
+    owners: dict[tuple[str, str], str] = {}  # (kind, value) -> who has it, as messages name it
+
+    def taken(kind: str, value: str, owner: str) -> str | None:
+        """Who has `value` already, if anyone; else `owner` has it from now on."""
+        if (kind, value) in owners:
+            return owners[kind, value]
+        owners[kind, value] = owner
+        return None
+
     for doc, m in items:
-        if m.id in ids:
-            problems.append(
-                doc.problem(
-                    ("municipality", "id"),
-                    f"municipality.id — '{m.id}' "
-                    f"is already the id of {ids[m.id]}: ids must be unique",
-                )
-            )
-        else:
-            ids[m.id] = f"{m.name} ({doc.path})"
-        if m.code in codes:
-            problems.append(
-                doc.problem(
-                    ("municipality", "code"),
-                    f"municipality.code — '{m.code}' is already the code of {codes[m.code]}",
-                )
-            )
-        else:
-            codes[m.code] = f"{m.name} ({doc.path})"
+        here = f"{m.name} ({doc.path})"
+        if other := taken("id", m.id, here):
+            message = f"municipality.id — '{m.id}' is already the id of {other}: ids must be unique"
+            problems.append(doc.problem(("municipality", "id"), message))
+        if other := taken("code", m.code, here):
+            message = f"municipality.code — '{m.code}' is already the code of {other}"
+            problems.append(doc.problem(("municipality", "code"), message))
         for school in m.schools:
-            name, code, bound_channels = school.name, school.code, school.slack_channels
-            if code is not None:
-                owner = school_codes.get(code)
-                if owner is not None:
-                    at, what = _locate_school(doc, name)
-                    problems.append(
-                        doc.problem(
-                            (*at, "code"),
-                            f"{what}: code — '{code}' "
-                            f"is already the code of '{owner[0]}' ({owner[1]})",
-                        )
-                    )
-                else:
-                    school_codes[code] = (name, m.name)
-            for j, channel in enumerate(bound_channels):
-                bound = channels.get(channel)
-                if bound is not None:
-                    at, what = _locate_school(doc, name)
+            owner = f"'{school.name}' ({m.name})"
+            if school.code is not None and (other := taken("school", school.code, owner)):
+                at, what = _locate_school(doc, school.name)
+                message = f"{what}: code — '{school.code}' is already the code of {other}"
+                problems.append(doc.problem((*at, "code"), message))
+            for j, channel in enumerate(school.slack_channels):
+                if other := taken("channel", channel, owner):
+                    at, what = _locate_school(doc, school.name)
                     problems.append(
                         doc.problem(
                             (*at, "slack_channels", j),
-                            f"{what}: slack_channels — '{channel}' is already bound to "
-                            f"'{bound[0]}' ({bound[1]}): a channel can belong to one school only",
+                            f"{what}: slack_channels — '{channel}' is already bound to {other}: "
+                            "a channel can belong to one school only",
                         )
                     )
-                else:
-                    channels[channel] = (name, m.name)
     return problems
 
 
