@@ -63,10 +63,6 @@ def _gram_list(key: str) -> list[str]:
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
-def _trigrams(key: str) -> set[str]:
-    return set(_gram_list(key))
-
-
 class SchoolIndex:
     """Exact keys, then trigram-narrowed fuzzy scoring. Build once per Directory."""
 
@@ -86,7 +82,7 @@ class SchoolIndex:
                 self._entries.append((school.key, k))
         self._by_core = _grouped((k.core, key) for key, k in self._entries)
         self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
-        self._postings = _postings(k.core for _, k in self._entries)
+        self._postings = _postings([k.core for _, k in self._entries])
 
     def _keys(self, school: School) -> list[NameKeys]:
         return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
@@ -196,7 +192,7 @@ class SchoolIndex:
     def _candidates(self, keys: NameKeys, municipality_id: str | None) -> Sequence[int]:
         if municipality_id is not None:
             return self._by_municipality.get(municipality_id, ())
-        lists = [self._postings[g] for g in _trigrams(keys.core) if g in self._postings]
+        lists = [self._postings[g] for g in set(_gram_list(keys.core)) if g in self._postings]
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
         counts = Counter(chain.from_iterable(lists))
@@ -234,18 +230,16 @@ def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(keys) for k, keys in grouped.items()}
 
 
-def _postings(cores: Iterable[str]) -> dict[str, list[int]]:
+def _postings(cores: Sequence[str]) -> dict[str, list[int]]:
     """trigram → the numbers of the entries whose core has it. Grams in most names ("sko",
     "kol", "lan") say nothing and cost the most to count: they are left out."""
     postings: dict[str, list[int]] = {}
-    count = 0
     for entry, core in enumerate(cores):
-        count += 1
         for gram in _gram_list(core):
             posting = postings.setdefault(gram, [])
             if not posting or posting[-1] != entry:  # a gram twice in one name counts once
                 posting.append(entry)
-    limit = max(50, count // 20)
+    limit = max(50, len(cores) // 20)
     return {g: entries for g, entries in postings.items() if len(entries) <= limit}
 
 
