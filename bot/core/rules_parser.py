@@ -33,7 +33,7 @@ from bot.core.rules import (
     Step,
     StepKind,
 )
-from bot.core.schema import Reader, check_mapping, did_you_mean
+from bot.core.schema import Reader, did_you_mean
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
@@ -70,18 +70,14 @@ class _Parser(Reader):
         optional: Sequence[str],
         what: str,
     ) -> Mapping[str, Any] | None:
-        """check_mapping, but a misspelt required key is reported once, as the misspelling."""
-        found: list[Problem] = []
-        block = check_mapping(
-            self.doc, keys, value, required=required, optional=optional, problems=found,
-            what=what,
-        )  # fmt: skip
-        hinted = {
-            m.group(1) for p in found if (m := re.search(r"did you mean '(.+)'\?$", p.message))
-        }
-        self.problems.extend(
+        """A block of keys, but a misspelt required key is reported once, as the misspelling."""
+        before = len(self.problems)
+        block = self.block(keys, value, what, required, optional)
+        found = self.problems[before:]
+        hinted = {m[1] for p in found if (m := re.search(r"did you mean '(.+)'\?$", p.message))}
+        self.problems[before:] = [
             p for p in found if not any(p.message.endswith(f"is missing '{h}'") for h in hinted)
-        )
+        ]
         return block
 
     def field(
