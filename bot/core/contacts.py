@@ -70,13 +70,12 @@ class ContactAnswer:
 
 def ordered(people: list[Person], day: date) -> tuple[ResolvedContact, ...]:
     """Available people first in list order, then those away on `day` (with their end date)."""
-    present = [p for p in people if p.away_on(day) is None]
-    away = [p for p in people if p.away_on(day) is not None]
-    out = []
-    for rank, person in enumerate([*present, *away], start=1):
-        absence = person.away_on(day)
-        out.append(ResolvedContact(person, rank, absence.end if absence else None))
-    return tuple(out)
+    absences = [(p, p.away_on(day)) for p in people]
+    in_order = sorted(absences, key=lambda pa: pa[1] is not None)  # stable: list order stays
+    return tuple(
+        ResolvedContact(p, rank, absence.end if absence else None)
+        for rank, (p, absence) in enumerate(in_order, start=1)
+    )
 
 
 def resolve(
