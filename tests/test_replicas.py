@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -92,6 +95,44 @@ async def test_a_retried_event_is_answered_once_across_replicas(
     assert await a.send(first) == 200
     assert await b.send(retry) == 200
     assert "Cecilia Lind" in await posted(slack, 1)
+    await asyncio.sleep(1.0)  # time enough for a second answer, if there were one
+    assert len(slack.of("chat.postMessage")) == 1
+
+
+def replica_that_dies_after_claiming(store_url: str, event_id: str, lease: float) -> None:
+    """A process that claims an event as a replica would, then is SIGKILLed before it answers."""
+    script = f"""
+import asyncio, os, signal
+from bot.stores import open_store
+from bot.transports.slack.seen import StoreSeenEvents
+async def main():
+    seen = StoreSeenEvents(open_store({store_url!r}), lease_seconds={lease})
+    assert await seen.claim({event_id!r})
+    os.kill(os.getpid(), signal.SIGKILL)
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, check=False)
+    assert proc.returncode == -signal.SIGKILL
+
+
+async def test_an_event_whose_replica_died_after_claiming_it_is_answered_by_a_retry(
+    slack: SlackStandIn, start_bot: Callable[[str], BotProcess], redis_url: str
+) -> None:
+    a, b = await two_replicas(start_bot, redis_url)
+    user = new_user()
+
+    def retry(n: int) -> rq.SignedRequest:
+        return rq.direct_message("Ängsskolan åk 8", user=user, event_id="EvCrash1", retry=n)
+
+    replica_that_dies_after_claiming(redis_url, "EvCrash1", lease=1.0)
+    # The retry while the dead replica's claim still runs is taken for one being answered.
+    # (It is acknowledged: that Slack then retries again is what the lease relies on.)
+    assert await a.send(retry(1)) == 200
+    await asyncio.sleep(1.2)  # the lease ends
+    assert await b.send(retry(2)) == 200
+    assert "Cecilia Lind" in await posted(slack, 1)  # answered: no answer lost
+    assert await a.send(retry(3)) == 200
     await asyncio.sleep(1.0)  # time enough for a second answer, if there were one
     assert len(slack.of("chat.postMessage")) == 1
 

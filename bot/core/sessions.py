@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -74,7 +75,7 @@ class Session:
 
 
 class SessionStore(Protocol):
-    """Where sessions, saved schools and seen event ids live (memory, SQLite or Redis)."""
+    """Where sessions, saved schools and event claims live (memory, SQLite or Redis)."""
 
     async def load(self, key: str) -> Session | None:
         """The session, or None when there is none or it has expired."""
@@ -88,8 +89,16 @@ class SessionStore(Protocol):
 
     async def save_school(self, user: str, school_key: str) -> None: ...
 
-    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
-        """True the first time an event id is seen (atomically, across replicas)."""
+    async def claim(self, key: str, lease_seconds: float) -> str | None:
+        """Claim `key` for `lease_seconds`: a fresh token, or None when `key` is done or has
+        an unexpired claim. Atomic across every process sharing the store."""
+
+    async def complete(self, key: str, ttl_seconds: float) -> None:
+        """Mark `key` done for `ttl_seconds`, replacing any claim: later claims are refused."""
+
+    async def release(self, key: str, token: str) -> None:
+        """Drop the claim `token` holds on `key`, so it can be claimed at once. Does nothing
+        when the claim has expired and someone else claimed `key`, or `key` is done."""
 
     async def ping(self) -> bool:
         """True when the store answers (readiness)."""
@@ -127,6 +136,11 @@ class KeyedLocks:
                 del self._locks[key]
 
 
+def claim_token() -> str:
+    """A token naming one claim, so only its owner can release it."""
+    return secrets.token_hex(8)
+
+
 class MemoryStore:
     """A process-local store for the console, tests and single-run use."""
 
@@ -134,8 +148,9 @@ class MemoryStore:
         self.ttl = ttl_seconds
         self._sessions: dict[str, str] = {}
         self._schools: dict[str, str] = {}
-        self._events: dict[str, float] = {}
-        self._events_pruned = 0.0
+        # key -> (token, expires at); the token is None for a done mark
+        self._marks: dict[str, tuple[str | None, float]] = {}
+        self._marks_pruned = 0.0
         self._keyed = KeyedLocks()
 
     async def load(self, key: str) -> Session | None:
@@ -160,16 +175,27 @@ class MemoryStore:
     async def save_school(self, user: str, school_key: str) -> None:
         self._schools[user] = school_key
 
-    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
-        # No await in here, so check-and-set is atomic on the event loop.
+    # No await in claim, complete or release: each is atomic on the event loop.
+
+    async def claim(self, key: str, lease_seconds: float) -> str | None:
         now = time.time()
-        if now - self._events_pruned > 60:  # prune in bulk at most once a minute
-            self._events = {k: t for k, t in self._events.items() if t > now}
-            self._events_pruned = now
-        if self._events.get(event_id, 0.0) > now:
-            return False
-        self._events[event_id] = now + ttl_seconds
-        return True
+        if now - self._marks_pruned > 60:  # prune in bulk at most once a minute
+            self._marks = {k: m for k, m in self._marks.items() if m[1] > now}
+            self._marks_pruned = now
+        mark = self._marks.get(key)
+        if mark is not None and mark[1] > now:
+            return None
+        token = claim_token()
+        self._marks[key] = (token, now + lease_seconds)
+        return token
+
+    async def complete(self, key: str, ttl_seconds: float) -> None:
+        self._marks[key] = (None, time.time() + ttl_seconds)
+
+    async def release(self, key: str, token: str) -> None:
+        mark = self._marks.get(key)
+        if mark is not None and mark[0] == token:
+            del self._marks[key]
 
     async def ping(self) -> bool:
         return True

@@ -2,7 +2,9 @@
 
 Keys (all under a configurable prefix, default `referral-bot:`):
 `session:<key>` a string with EX ttl; `schools` one hash user -> school key, no expiry;
-`event:<id>` claimed with SET NX EX; `lock:<key>` a redis-py Lock held while one replica
+`event:<key>` an event claim `claim:<token>` (SET NX PX lease) or a done mark `done` (SET EX
+ttl, overwriting the claim), released only by its owner (a compare-and-delete Lua script);
+`lock:<key>` a redis-py Lock held while one replica
 handles a message of that session, so two replicas never work on one session at once.
 """
 
@@ -15,12 +17,21 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
-from bot.core.sessions import DEFAULT_TTL_SECONDS, Session
+from bot.core.sessions import DEFAULT_TTL_SECONDS, Session, claim_token
 from bot.errors import BotError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "referral-bot:"
+
+# Delete the key only while it still holds our claim: a release that comes after the lease
+# expired must not free another replica's claim, nor a done mark.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 class SessionBusy(BotError):
@@ -28,7 +39,7 @@ class SessionBusy(BotError):
 
 
 class RedisStore:
-    """Sessions, saved schools, seen events and per-session locks in Redis."""
+    """Sessions, saved schools, event claims and per-session locks in Redis."""
 
     def __init__(
         self,
@@ -46,6 +57,7 @@ class RedisStore:
         self.lock_timeout = lock_timeout
         self.lock_wait = lock_wait
         self._redis = Redis.from_url(url)
+        self._release = self._redis.register_script(_RELEASE)
         self._where = self._redis.connection_pool.connection_kwargs.get("host", "?")
 
     def __repr__(self) -> str:  # the URL may carry a password: show the host only
@@ -71,11 +83,20 @@ class RedisStore:
     async def save_school(self, user: str, school_key: str) -> None:
         await self._redis.hset(f"{self.prefix}schools", user, school_key)
 
-    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
-        claimed = await self._redis.set(
-            f"{self.prefix}event:{event_id}", b"1", nx=True, ex=ttl_seconds
-        )
-        return bool(claimed)
+    def _event(self, key: str) -> str:
+        return f"{self.prefix}event:{key}"
+
+    async def claim(self, key: str, lease_seconds: float) -> str | None:
+        token = claim_token()
+        lease_ms = max(1, round(lease_seconds * 1000))
+        claimed = await self._redis.set(self._event(key), f"claim:{token}", nx=True, px=lease_ms)
+        return token if claimed else None
+
+    async def complete(self, key: str, ttl_seconds: float) -> None:
+        await self._redis.set(self._event(key), b"done", px=max(1, round(ttl_seconds * 1000)))
+
+    async def release(self, key: str, token: str) -> None:
+        await self._release(keys=[self._event(key)], args=[f"claim:{token}"])
 
     async def ping(self) -> bool:
         try:

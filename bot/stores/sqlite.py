@@ -4,7 +4,8 @@ One connection in WAL mode under a lock, each write committed on its own, so a p
 with SIGKILL loses at most the message being handled. `synchronous=NORMAL` is durable against
 a killed process (not against power loss). `locked()` serialises per key within this process
 only (shared by every store object on the same file): SQLite mode is meant for one server.
-`first_time` is atomic even across processes sharing the file.
+Event claims (`claim`, `complete`, `release`) are atomic even across processes sharing the
+file: a claim is one `BEGIN IMMEDIATE` transaction, the others one statement each.
 
 Writes run in one worker thread of the store's own: the connection lock lets one write run
 at a time anyway, and asyncio's shared pool started a thread per waiting write (each with
@@ -26,7 +27,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TypeVar
 
-from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, Session
+from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, Session, claim_token
 
 T = TypeVar("T")
 
@@ -44,21 +45,25 @@ CREATE TABLE IF NOT EXISTS saved_schools (
     user TEXT PRIMARY KEY,
     school TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS seen_events (
-    id TEXT PRIMARY KEY,
+-- A claim (token set) or a done mark (token NULL), each until expires_at. Replaces the
+-- seen_events table of the first-time marks, whose rows only lived for an hour anyway.
+DROP TABLE IF EXISTS seen_events;
+CREATE TABLE IF NOT EXISTS event_marks (
+    key TEXT PRIMARY KEY,
+    token TEXT,
     expires_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS seen_events_expires_at ON seen_events (expires_at);
+CREATE INDEX IF NOT EXISTS event_marks_expires_at ON event_marks (expires_at);
 """
 
 
 class SQLiteStore:
-    """Sessions, saved schools and seen event ids in one SQLite file."""
+    """Sessions, saved schools and event claims in one SQLite file."""
 
     def __init__(self, path: str | Path, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.path = Path(path)
         self.ttl = ttl_seconds
-        # isolation_level=None: autocommit, transactions only where written out (first_time).
+        # isolation_level=None: autocommit, transactions only where written out (claim).
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn_lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
@@ -132,15 +137,17 @@ class SQLiteStore:
             )
         )
 
-    async def first_time(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+    async def claim(self, key: str, lease_seconds: float) -> str | None:
+        token = claim_token()
+
         def claim(conn: sqlite3.Connection) -> bool:
             now = time.time()
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")  # the write lock first: no other process between
             try:
-                conn.execute("DELETE FROM seen_events WHERE expires_at <= ?", (now,))
+                conn.execute("DELETE FROM event_marks WHERE expires_at <= ?", (now,))
                 cur = conn.execute(
-                    "INSERT OR IGNORE INTO seen_events (id, expires_at) VALUES (?, ?)",
-                    (event_id, now + ttl_seconds),
+                    "INSERT OR IGNORE INTO event_marks (key, token, expires_at) VALUES (?, ?, ?)",
+                    (key, token, now + lease_seconds),
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -148,7 +155,22 @@ class SQLiteStore:
                 raise
             return cur.rowcount == 1
 
-        return await self._run(claim)
+        return token if await self._run(claim) else None
+
+    async def complete(self, key: str, ttl_seconds: float) -> None:
+        await self._run(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO event_marks (key, token, expires_at) VALUES (?, NULL, ?)",
+                (key, time.time() + ttl_seconds),
+            )
+        )
+
+    async def release(self, key: str, token: str) -> None:
+        await self._run(
+            lambda conn: conn.execute(
+                "DELETE FROM event_marks WHERE key = ? AND token = ?", (key, token)
+            )
+        )
 
     async def ping(self) -> bool:
         try:

@@ -79,16 +79,17 @@ async def test_save_replaces_the_session(make_store: MakeStore) -> None:
     assert loaded is not None and loaded.flow == "other" and loaded.school is None
 
 
-async def test_sessions_and_events_expire_saved_schools_do_not(make_store: MakeStore) -> None:
+async def test_sessions_and_done_marks_expire_saved_schools_do_not(make_store: MakeStore) -> None:
     store = make_store(ttl_seconds=1)
     await store.save("k", SESSION)
     await store.save_school("U1", "mora/angsskolan")
-    assert await store.first_time("Ev1", ttl_seconds=1)
+    await store.complete("Ev1", 1)
     assert await store.load("k") is not None
+    assert await store.claim("Ev1", 60) is None
     await asyncio.sleep(1.3)
     assert await store.load("k") is None
     assert await store.saved_school("U1") == "mora/angsskolan"
-    assert await store.first_time("Ev1", ttl_seconds=1)  # the dedup window has passed
+    assert await store.claim("Ev1", 60) is not None  # the dedup window has passed
 
 
 async def test_saved_school_is_per_user(make_store: MakeStore) -> None:
@@ -102,17 +103,63 @@ async def test_saved_school_is_per_user(make_store: MakeStore) -> None:
     assert await store.saved_school("U3") is None
 
 
-async def test_first_time_is_true_once(make_store: MakeStore) -> None:
+async def test_a_claim_is_granted_once(make_store: MakeStore) -> None:
     store = make_store()
-    assert await store.first_time("Ev1") is True
-    assert await store.first_time("Ev1") is False
-    assert await store.first_time("Ev2") is True
+    token = await store.claim("Ev1", 60)
+    assert token
+    assert await store.claim("Ev1", 60) is None  # a live claim
+    other = await store.claim("Ev2", 60)
+    assert other and other != token
 
 
-async def test_first_time_under_concurrency_admits_exactly_one(make_store: MakeStore) -> None:
+async def test_a_claim_whose_lease_ended_can_be_claimed_again(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    first = await a.claim("Ev1", 0.3)  # its owner dies and never calls complete
+    assert first
+    assert await b.claim("Ev1", 0.3) is None
+    await asyncio.sleep(0.4)
+    second = await b.claim("Ev1", 60)
+    assert second and second != first
+
+
+async def test_complete_refuses_every_later_claim(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    assert await a.claim("Ev1", 0.3)
+    await a.complete("Ev1", 60)
+    await asyncio.sleep(0.4)  # longer than the lease: the done mark is what counts now
+    assert await b.claim("Ev1", 60) is None
+    await a.complete("Ev2", 60)  # done without a claim (a claim that failed open)
+    assert await b.claim("Ev2", 60) is None
+
+
+async def test_release_lets_the_next_claim_in_at_once(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    token = await a.claim("Ev1", 60)
+    assert token
+    await a.release("Ev1", token)
+    assert await b.claim("Ev1", 60)
+    await a.release("Ev-never-claimed", token)  # nothing to release is fine
+
+
+async def test_a_late_release_frees_neither_a_new_claim_nor_a_done_mark(
+    make_store: MakeStore,
+) -> None:
+    a, b = make_store(), make_store()
+    late = await a.claim("Ev1", 0.3)
+    assert late
+    await asyncio.sleep(0.4)  # A is slow: its lease ends and B claims the event
+    assert await b.claim("Ev1", 60)
+    await a.release("Ev1", late)
+    assert await b.claim("Ev1", 60) is None  # still B's
+    await b.complete("Ev1", 60)
+    await a.release("Ev1", late)
+    assert await b.claim("Ev1", 60) is None  # still done
+
+
+async def test_concurrent_claims_admit_exactly_one(make_store: MakeStore) -> None:
     stores = [make_store(), make_store()]  # two replicas (or one, for memory)
-    results = await asyncio.gather(*(stores[i % 2].first_time("Ev-retry") for i in range(50)))
-    assert results.count(True) == 1
+    results = await asyncio.gather(*(stores[i % 2].claim("Ev-retry", 60) for i in range(50)))
+    assert sum(1 for r in results if r) == 1
 
 
 async def _overlap(locks: list[tuple[SessionStore, str]]) -> int:
@@ -175,14 +222,16 @@ async def test_sqlite_reopened_sees_everything(tmp_path: Path) -> None:
     first = SQLiteStore(tmp_path / "state.db")
     await first.save("k", SESSION)
     await first.save_school("U1", "mora/angsskolan")
-    assert await first.first_time("Ev1")
+    await first.complete("Ev1", 60)
+    assert await first.claim("Ev2", 60)
     await first.close()
 
     second = SQLiteStore(tmp_path / "state.db")
     loaded = await second.load("k")
     assert loaded is not None and loaded.step == "akut"
     assert await second.saved_school("U1") == "mora/angsskolan"
-    assert await second.first_time("Ev1") is False
+    assert await second.claim("Ev1", 60) is None  # done
+    assert await second.claim("Ev2", 60) is None  # claimed, lease still running
     await second.close()
 
 
@@ -194,7 +243,8 @@ from bot.stores.sqlite import SQLiteStore
 async def main():
     store = SQLiteStore({str(tmp_path / "state.db")!r})
     await store.save("k", Session(flow="orosanmalan", step="akut"))
-    assert await store.first_time("Ev1")
+    await store.complete("Ev1", 60)
+    assert await store.claim("Ev2", 60)
     os.kill(os.getpid(), signal.SIGKILL)
 asyncio.run(main())
 """
@@ -206,7 +256,8 @@ asyncio.run(main())
         store = SQLiteStore(tmp_path / "state.db")
         loaded = await store.load("k")
         assert loaded is not None and loaded.step == "akut"
-        assert await store.first_time("Ev1") is False
+        assert await store.claim("Ev1", 60) is None
+        assert await store.claim("Ev2", 60) is None
         await store.close()
 
     asyncio.run(check())
@@ -224,8 +275,8 @@ async def test_redis_replicas_share_sessions_and_dedup(redis_url: str) -> None:
     assert loaded is not None and loaded.answers == SESSION.answers
     await b.save_school("U1", "mora/angsskolan")
     assert await a.saved_school("U1") == "mora/angsskolan"
-    assert await a.first_time("Ev1") is True
-    assert await b.first_time("Ev1") is False
+    assert await a.claim("Ev1", 60)
+    assert await b.claim("Ev1", 60) is None
     other = RedisStore(redis_url, prefix=f"other-{uuid.uuid4().hex}:")
     assert await other.load("slack:T1:U1") is None  # the prefix separates deployments
     for store in (a, b, other):
