@@ -45,7 +45,7 @@ def closed_port() -> int:
 class HangingStore:
     """A store that never answers, like Redis behind a dropped firewall rule."""
 
-    async def ping(self) -> bool:
+    async def first_time(self, key: str, ttl_seconds: int) -> bool:
         await asyncio.sleep(60)
         return True
 
@@ -77,7 +77,7 @@ async def test_readyz_with_a_working_sqlite_store(tmp_path: Path) -> None:
     try:
         response = await client.get("/readyz")
         assert response.status == 200
-        assert await response.json() == {"status": "ready", "version": "abc123def456"}
+        assert await response.json() == {"ready": True, "version": "abc123def456"}
     finally:
         await client.close()
         await store.close()
@@ -90,8 +90,8 @@ async def test_readyz_is_503_when_redis_is_unreachable() -> None:
         response = await client.get("/readyz")
         assert response.status == 503
         body = await response.json()
-        assert body["status"] == "not ready"
-        assert "session store" in body["reason"]
+        assert body["ready"] is False and body["waiting_for"] == ["store"]
+        assert "cannot be written" in body["reasons"]["store"]
         # Liveness stays green: restarting the bot would not bring Redis back.
         assert (await client.get("/healthz")).status == 200
     finally:
@@ -106,7 +106,7 @@ async def test_readyz_answers_in_time_when_the_store_hangs() -> None:
         response = await client.get("/readyz")
         assert response.status == 503
         assert time.monotonic() - start < 1.5
-        assert "in time" in (await response.json())["reason"]
+        assert "in time" in (await response.json())["reasons"]["store"]
     finally:
         await client.close()
 

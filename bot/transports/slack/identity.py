@@ -67,6 +67,11 @@ class Identity:
             self._locales.popitem(last=False)
         return locale
 
+    def known_locale(self, user: str) -> Locale:
+        """The person's language if it is cached, without asking Slack (for quick notices)."""
+        cached = self._locales.get(user)
+        return cached[0] if cached is not None else FALLBACK_LOCALE
+
     async def usergroup_members(self, usergroup: str) -> frozenset[str]:
         """The user ids in a Slack user group (for admins by group), cached for a minute."""
         now = time.monotonic()

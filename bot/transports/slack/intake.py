@@ -26,8 +26,17 @@ def rejected(observe: Callable[[str, str], None], status: int, reason: str) -> N
     observe("slack_rejected", str(status))
 
 
-def build_web_app(bolt: AsyncApp, observe: Callable[[str, str], None]) -> web.Application:
-    """The aiohttp app serving POST /slack/events; bot/web.py adds /healthz, /readyz, /metrics."""
+# Slack's payloads are a few KiB; the largest (a message with its blocks) well under 64 KiB.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def build_web_app(
+    bolt: AsyncApp, observe: Callable[[str, str], None], draining: Callable[[], bool]
+) -> web.Application:
+    """The aiohttp app serving POST /slack/events; bot/web.py adds /healthz, /readyz, /metrics.
+
+    While shutting down every request is a quick 503: Slack sends it again, to a replica
+    that is not going away."""
 
     async def events(request: web.Request) -> web.StreamResponse:
         response = await _answer(request)
@@ -38,14 +47,28 @@ def build_web_app(bolt: AsyncApp, observe: Callable[[str, str], None]) -> web.Ap
         return response
 
     async def _answer(request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
+        if draining():
+            return web.Response(status=503, text="shutting down")
+        if request.content_type not in ("application/json", "application/x-www-form-urlencoded"):
+            rejected(observe, 415, "not JSON or a form")
+            return web.Response(status=415, text="rejected")
+        if not request.headers.get("X-Slack-Request-Timestamp", "0").isdigit() or (
+            len(request.headers.get("X-Slack-Request-Timestamp", "")) > 12
+        ):  # bolt's check turns a 400-digit timestamp into an OverflowError, a 500
+            rejected(observe, 401, "bad signature or timestamp")
+            return web.Response(status=401, text="rejected")
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            rejected(observe, 413, "body too large")
+            return web.Response(status=413, text="rejected")
         try:
             bolt_request = AsyncBoltRequest(
                 body=raw.decode("utf-8"),
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             # bolt parses the body as it builds the request, before it verifies anything, and
             # raises these for bodies that are not UTF-8, a JSON object or a form (its own
             # aiohttp adapter answers them 500, with a traceback in the log). Such a body is
@@ -57,7 +80,7 @@ def build_web_app(bolt: AsyncApp, observe: Callable[[str, str], None]) -> web.Ap
             rejected(observe, 401, "bad signature or timestamp")
         return await to_aiohttp_response(response)
 
-    web_app = web.Application()
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post(EVENTS_PATH, events)
     return web_app
 
