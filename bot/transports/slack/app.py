@@ -113,6 +113,8 @@ class SlackTransport:
             # who the bot is (self.client, with the token, makes every call of ours)
             client=AsyncWebClient(base_url=base_url),
             authorize=self._authorizer(),
+            # right after the signature check: bolt's later middleware trusts the shape
+            before_authorize=RejectMalformed(self.listeners.observe),
             signing_secret=signing_secret,
             process_before_response=True,
             logger=logging.getLogger("slack_bolt"),
@@ -133,7 +135,6 @@ class SlackTransport:
 
     def _register(self, contact: str, checklist: str, admin: str | None) -> None:
         app, it = self.app, self.listeners
-        app.middleware(RejectMalformed(it.observe))
         app.command(contact)(it.on_contact_command)
         app.command(checklist)(it.acking("command", it.on_checklist_command))
         if admin is not None:

@@ -104,6 +104,8 @@ def _str(mapping: object, key: str) -> str | None:
 
 def payload_problem(body: Mapping[str, Any]) -> str | None:
     """Why a (verified) Slack payload cannot be handled, or None. Reasons never include text."""
+    if not isinstance(body.get("event", {}), dict):  # bolt's own middleware reads event.type
+        return "event is not an object"
     if "ssl_check" in body or body.get("type") == "url_verification":
         return None
     if "command" in body:
@@ -138,6 +140,13 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions or not _str(actions[0], "action_id"):
             return "block_actions without actions"
+        if not isinstance(actions[0].get("value", ""), str):
+            return "block_actions whose value is not a string"
+        if any(
+            not isinstance(body.get(k) or {}, dict)
+            for k in ("team", "channel", "container", "message")
+        ):
+            return "block_actions with a part that is not an object"
         return None
     if not isinstance(kind, str):
         return "payload without type"
