@@ -7,6 +7,7 @@ longer is sent as a short token and looked up again in a small per-process table
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import html
 import logging
@@ -201,35 +202,38 @@ class TelegramTransport:
     async def run(self) -> None:
         """getMe (retried with backoff while Telegram is unreachable; a token Telegram
         refuses raises BotError, exit 1), then long-poll until closed."""
+        try:
+            if await self._connect():
+                await self.application.start()
+                assert self.application.updater is not None
+                await self.application.updater.start_polling(drop_pending_updates=False)
+                self._waiting = None
+                logger.info("Telegram connected")
+                await self._stop.wait()
+                await self.application.updater.stop()
+                await self.application.stop()  # waits for the updates being answered
+        finally:
+            await self.application.shutdown()
+            await self.application.bot.shutdown()  # its connections, after a failed getMe too
+
+    async def _connect(self) -> bool:
+        """True once getMe answered; False when closed first."""
         delay = RETRY_FIRST_SECONDS
         while True:
             try:
                 await self.application.initialize()  # getMe
-                break
-            except InvalidToken:
+                return True
+            except InvalidToken:  # its message holds the token: never show it
                 raise BotError(
                     "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"
                 ) from None
             except NetworkError as error:  # TimedOut is one too
                 self._waiting = f"Telegram unreachable ({type(error).__name__})"
             logger.warning("%s; trying again in %.0f s", self._waiting, delay)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
-                return
-            except TimeoutError:
-                delay = min(delay * 2, RETRY_MAX_SECONDS)
-        try:
-            await self.application.start()
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(drop_pending_updates=False)
-            self._waiting = None
-            logger.info("Telegram connected")
-            await self._stop.wait()
-            self._waiting = "shutting down"
-            await self.application.updater.stop()
-            await self.application.stop()  # waits for the updates being answered
-        finally:
-            await self.application.shutdown()
+                return False
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     async def not_ready(self) -> str | None:
         """Why Telegram updates cannot be answered now, or None (for /readyz)."""
