@@ -1,4 +1,5 @@
-"""SlackTransport: the slack-bolt app (asyncio) in Socket Mode or over HTTP, and its lifetime.
+"""SlackTransport: the slack-bolt app (asyncio) in Socket Mode or over HTTP, its lifetime, and
+what is refused before any listener runs (one log line each, never a 500).
 
 Every request goes through bolt, verified by bolt, to one listener per command, action and
 event (bot.transports.slack.listeners). `process_before_response=True`: bolt answers once the
@@ -19,8 +20,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,18 +36,19 @@ from bot.transports.slack import listeners as on
 from bot.transports.slack.blocks import CHOICE_ACTION_PREFIX, SAVE_SCHOOL_ACTION
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import LOCALE_TIMEOUT_SECONDS, Identity
-from bot.transports.slack.intake import EVENTS_PATH, RejectMalformed, build_web_app
 from bot.transports.slack.listeners import ANSWER_IN_ACK_SECONDS, AdminHandler, Listeners
 from bot.transports.slack.payloads import (
     DEFAULT_API_URL,
     check_commands,
     check_tokens,
     keep_library_logs_quiet,
+    payload_problem,
 )
 from bot.transports.slack.work import SeenEvents
 
 logger = logging.getLogger(__name__)
 
+EVENTS_PATH = "/slack/events"
 # Slack's answers that no retry will change: the token is wrong, revoked or its owner gone.
 AUTH_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -216,9 +222,7 @@ class SlackTransport:
             return "shutting down"
         if self._me is None:
             return self._waiting
-        if self._socket is not None and not await self._socket.client.is_connected():
-            return "Socket Mode not connected"
-        if self.socket_mode and self._socket is None:
+        if self.socket_mode and not (self._socket and await self._socket.client.is_connected()):
             return "Socket Mode not connected"
         return None
 
@@ -264,3 +268,91 @@ class SlackTransport:
             session, self._session = self._session, None
             self.client.session = None
             await session.close()
+
+
+def rejected(observe: Callable[[str, str], None], status: int, reason: str) -> None:
+    """One log line and one count for a refused request; `reason` never holds its text."""
+    logger.warning("rejected Slack request (%s): %s", status, reason)
+    observe("slack_rejected", str(status))
+
+
+# Slack's payloads are a few KiB; the largest (a message with its blocks) well under 64 KiB.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def build_web_app(
+    bolt: AsyncApp, observe: Callable[[str, str], None], draining: Callable[[], bool]
+) -> web.Application:
+    """The aiohttp app serving POST /slack/events; bot/web.py adds /healthz, /readyz, /metrics.
+
+    While shutting down every request is a quick 503: Slack sends it again, to a replica
+    that is not going away."""
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        response = await _answer(request)
+        # No keep-alive: aiohttp's connection handler keeps the last request, body and all,
+        # until the next one arrives on the same connection (Python 3.12 and later), and
+        # that body is what a person typed. Slack sends a few requests a minute.
+        response.force_close()
+        return response
+
+    async def _answer(request: web.Request) -> web.StreamResponse:
+        if draining():
+            return web.Response(status=503, text="shutting down")
+        if request.content_type not in ("application/json", "application/x-www-form-urlencoded"):
+            rejected(observe, 415, "not JSON or a form")
+            return web.Response(status=415, text="rejected")
+        if not request.headers.get("X-Slack-Request-Timestamp", "0").isdigit() or (
+            len(request.headers.get("X-Slack-Request-Timestamp", "")) > 12
+        ):  # bolt's check turns a 400-digit timestamp into an OverflowError, a 500
+            rejected(observe, 401, "bad signature or timestamp")
+            return web.Response(status=401, text="rejected")
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            rejected(observe, 413, "body too large")
+            return web.Response(status=413, text="rejected")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=raw.decode("utf-8"),
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, AttributeError, TypeError, RecursionError):
+            # bolt parses the body as it builds the request, before it verifies anything, and
+            # raises these for bodies that are not UTF-8, a JSON object or a form (its own
+            # aiohttp adapter answers them 500, with a traceback in the log). Such a body is
+            # unreadable whoever sent it, so a 400 says nothing about the signing secret.
+            rejected(observe, 400, "body is not a JSON object or form")
+            return web.Response(status=400, text="rejected")
+        response = await bolt.async_dispatch(bolt_request)
+        if response.status == 401:  # bolt's request verification: signature or timestamp
+            rejected(observe, 401, "bad signature or timestamp")
+        return await to_aiohttp_response(response)
+
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_post(EVENTS_PATH, events)
+    return web_app
+
+
+class RejectMalformed(AsyncMiddleware):
+    """A verified payload the listeners cannot read gets a 400 (and no ack in Socket Mode).
+
+    A middleware object, not a function: for a function bolt builds every argument it could
+    inject first, and some of those (the action of a block_actions without actions) raise."""
+
+    def __init__(self, observe: Callable[[str, str], None]) -> None:
+        self._observe = observe
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # bolt's name for the rest of the chain
+    ) -> BoltResponse | None:
+        problem = payload_problem(req.body)
+        if problem:
+            rejected(self._observe, 400, problem)
+            return BoltResponse(status=400, body="")
+        return await next()

@@ -132,24 +132,12 @@ class Listeners:
         when it is ready in time; otherwise, and in a DM, it follows an empty ack."""
         self.observe("slack_request", "command")
         user, channel = body["user_id"], body["channel_id"]
-        if is_dm(channel):
-            ask = self._ask_command(body, "contact")
-            if self.work.submit(
-                "command", lambda: self._deliver_contact(ask, user, channel, respond)
-            ):
-                await ack()
-            else:
-                ask.close()
-                await self._ack_busy(ack, user)
-            return
         answer = asyncio.ensure_future(self._ask_command(body, "contact"))
-        done, _ = await asyncio.wait({answer}, timeout=self.answer_in_ack_seconds)
-        if done and answer.exception() is None:
+        wait = 0 if is_dm(channel) else self.answer_in_ack_seconds
+        done, _ = await asyncio.wait({answer}, timeout=wait)
+        if done and not is_dm(channel) and answer.exception() is None:
             response = ephemeral_response(answer.result())
             await ack(text=response["text"], blocks=response["blocks"], response_type="ephemeral")
-        elif done:  # logged by _ask already, or a bug: the calm notice, still in the ack
-            logger.error("contact command failed: %s", type(answer.exception()).__name__)
-            await ack(text=text("slack.error", "sv"), response_type="ephemeral")
         elif self.work.submit(
             "command", lambda: self._deliver_contact(answer, user, channel, respond)
         ):
