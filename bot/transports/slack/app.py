@@ -300,8 +300,8 @@ def build_web_app(
         if draining():
             return web.Response(status=503, text="shutting down")
         if request.content_type not in ("application/json", "application/x-www-form-urlencoded"):
-            rejected(observe, 415, "not JSON or a form")
-            return web.Response(status=415, text="rejected")
+            rejected(observe, 400, "not JSON or a form")
+            return web.Response(status=400, text="rejected")
         if not request.headers.get("X-Slack-Request-Timestamp", "0").isdigit() or (
             len(request.headers.get("X-Slack-Request-Timestamp", "")) > 12
         ):  # bolt's check turns a 400-digit timestamp into an OverflowError, a 500
