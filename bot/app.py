@@ -278,6 +278,6 @@ def _admin_poster(
     async def post(problems: Sequence[Problem]) -> None:
         lines = [f"`{p}`" for p in problems[:15]]
         reply = Reply(kind="notice", parts=(text("admin.config_error", "sv"), *lines))
-        await slack.post_notice(channel, reply)
+        await slack.delivery.post(reply, channel)
 
     return post

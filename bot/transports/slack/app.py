@@ -29,7 +29,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.models import Reply
 from bot.errors import BotError
 from bot.transports import Handler
 from bot.transports.slack import listeners as on
@@ -167,10 +166,6 @@ class SlackTransport:
 
         return authorize
 
-    async def post_notice(self, channel: str, reply: Reply) -> None:
-        """Post a message to a channel (the admin channel's reload errors)."""
-        await self.delivery.post(reply, channel)
-
     async def start(self) -> None:
         """Listen (HTTP), ask who the bot is, connect (Socket Mode), and return.
 
@@ -296,22 +291,22 @@ def build_web_app(
         response.force_close()
         return response
 
+    def refuse(status: int, reason: str) -> web.Response:
+        rejected(observe, status, reason)
+        return web.Response(status=status, text="rejected")
+
     async def _answer(request: web.Request) -> web.StreamResponse:
         if draining():
             return web.Response(status=503, text="shutting down")
         if request.content_type not in ("application/json", "application/x-www-form-urlencoded"):
-            rejected(observe, 400, "not JSON or a form")
-            return web.Response(status=400, text="rejected")
-        if not request.headers.get("X-Slack-Request-Timestamp", "0").isdigit() or (
-            len(request.headers.get("X-Slack-Request-Timestamp", "")) > 12
-        ):  # bolt's check turns a 400-digit timestamp into an OverflowError, a 500
-            rejected(observe, 401, "bad signature or timestamp")
-            return web.Response(status=401, text="rejected")
+            return refuse(400, "not JSON or a form")
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if len(stamp) > 12 or not stamp.isdigit():  # bolt: OverflowError for 400 digits
+            return refuse(401, "bad signature or timestamp")
         try:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            rejected(observe, 413, "body too large")
-            return web.Response(status=413, text="rejected")
+            return refuse(413, "body too large")
         try:
             bolt_request = AsyncBoltRequest(
                 body=raw.decode("utf-8"),
@@ -323,8 +318,7 @@ def build_web_app(
             # raises these for bodies that are not UTF-8, a JSON object or a form (its own
             # aiohttp adapter answers them 500, with a traceback in the log). Such a body is
             # unreadable whoever sent it, so a 400 says nothing about the signing secret.
-            rejected(observe, 400, "body is not a JSON object or form")
-            return web.Response(status=400, text="rejected")
+            return refuse(400, "body is not a JSON object or form")
         response = await bolt.async_dispatch(bolt_request)
         if response.status == 401:  # bolt's request verification: signature or timestamp
             rejected(observe, 401, "bad signature or timestamp")

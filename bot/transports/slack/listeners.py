@@ -9,12 +9,12 @@ from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from bot.core.actions import Action
+from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.core.texts import text
 from bot.transports import Handler
-from bot.transports.slack.blocks import choice_of, ephemeral_response
+from bot.transports.slack.blocks import ephemeral_response
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
@@ -187,7 +187,7 @@ class Listeners:
     async def _clicked(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], Reply]:
         """(user, channel, container, the core's answer) for a click on one of our buttons."""
         team, user, channel = action_ids(body)
-        value = choice_of(body["actions"][0].get("value") or "")
+        value = decode(body["actions"][0].get("value") or "")
         reply = await self._ask(team, user, choice=value, channel=channel)
         return user, channel, body.get("container") or {}, reply
 

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.core.sessions import SessionStore
 from bot.transports.slack.payloads import where
 
 logger = logging.getLogger(__name__)
@@ -38,14 +39,10 @@ class SeenEvents(Protocol):
         """Answering failed: a retry may claim it at once."""
 
 
-class KeyedOnce(Protocol):
-    async def first_time(self, key: str, ttl_seconds: int, /) -> bool: ...
-
-
 class StoreSeenEvents:
     """SeenEvents on a store's atomic first-time mark (no lease yet: done/release are no-ops)."""
 
-    def __init__(self, store: KeyedOnce, ttl_seconds: int = DEDUP_TTL_SECONDS) -> None:
+    def __init__(self, store: SessionStore, ttl_seconds: int = DEDUP_TTL_SECONDS) -> None:
         self._store, self._ttl = store, ttl_seconds
 
     async def claim(self, event_id: str) -> bool:
