@@ -649,6 +649,7 @@ async def test_url_verification_challenge(bot: Bot) -> None:
     ("kwargs", "message"),
     [
         ({"bot_token": "xoxp-user-token", "signing_secret": "s"}, "xoxb-"),
+        ({"bot_token": "xoxb-your-bot-token", "signing_secret": "s"}, "xoxb-"),
         ({"bot_token": rq.BOT_TOKEN, "app_token": "xoxb-wrong"}, "xapp-"),
         ({"bot_token": rq.BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
     ],

@@ -26,9 +26,13 @@ BOT_SCOPES = (
 )
 
 
+# What a copied example leaves in place of a token: "xoxb-your-token", "xoxb-xxxx", "xoxb-..."
+_PLACEHOLDER = re.compile(r"your|xxxx|change|replace|example|\.\.\.|[<>]", re.IGNORECASE)
+
+
 def check_tokens(*, bot_token: str, signing_secret: str, app_token: str, socket_mode: bool) -> None:
     """Fail fast, naming the setting and where Slack shows it; never echo a token."""
-    if not bot_token.startswith("xoxb-"):
+    if not bot_token.startswith("xoxb-") or _PLACEHOLDER.search(bot_token):
         raise BotError(
             "SLACK_BOT_TOKEN must be the bot token starting with 'xoxb-' "
             "(Slack app settings → OAuth & Permissions → Bot User OAuth Token)"
