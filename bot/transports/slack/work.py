@@ -42,11 +42,11 @@ class SeenEvents(Protocol):
 class StoreSeenEvents:
     """SeenEvents on a store's atomic first-time mark (no lease yet: done/release are no-ops)."""
 
-    def __init__(self, store: SessionStore, ttl_seconds: int = DEDUP_TTL_SECONDS) -> None:
-        self._store, self._ttl = store, ttl_seconds
+    def __init__(self, store: SessionStore) -> None:
+        self._store = store
 
     async def claim(self, event_id: str) -> bool:
-        return await self._store.first_time(f"slack:event:{event_id}", self._ttl)
+        return await self._store.first_time(f"slack:event:{event_id}", DEDUP_TTL_SECONDS)
 
     async def done(self, event_id: str) -> None:
         pass
