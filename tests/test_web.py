@@ -173,3 +173,32 @@ async def test_slack_acks_are_timed_by_kind_and_rejections_are_not() -> None:
     assert 'referral_bot_ack_seconds_bucket{kind="command",le="0.01"} 0.0' in text
     assert "Ekbackeskolan" not in text
     assert "hej" not in text
+
+
+class Waiting:
+    """A chat platform that is not connected yet (SlackTransport.not_ready's shape)."""
+
+    reason: str | None = "Slack Web API unreachable (ClientConnectorError)"
+
+    async def not_ready(self) -> str | None:
+        return self.reason
+
+
+async def test_readyz_waits_for_the_chat_platform_and_says_why() -> None:
+    platform = Waiting()
+    app = web.Application()
+    add_health_routes(
+        app, holder=holder(), store=MemoryStore(), metrics=Metrics(), platform=("slack", platform)
+    )
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.get("/readyz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["waiting_for"] == ["slack"] and "unreachable" in body["reasons"]["slack"]
+        platform.reason = None
+        response = await client.get("/readyz")
+        assert response.status == 200 and (await response.json())["ready"] is True
+    finally:
+        await client.close()

@@ -838,3 +838,12 @@ def test_payload_problems_name_the_missing_part_not_the_text() -> None:
     assert payload_problem({"command": "/kontakt", "user_id": "U1", "team_id": "T1"}) == (
         "slash command without channel_id"
     )
+
+
+async def test_socket_mode_is_ready_once_connected_and_not_after_close(
+    socket_bot: SocketBot, slack: SlackStandIn
+) -> None:
+    assert await socket_bot.transport.not_ready() is None
+    assert len(slack.of("auth.test")) == 1
+    await socket_bot.transport.close()
+    assert await socket_bot.transport.not_ready() == "shutting down"
