@@ -22,7 +22,7 @@ from bench.common import percentile
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from bot.transports.slack.app import SlackTransport
-from bot.transports.slack.work import StoreSeenEvents
+from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.shipped import shipped_catalog
 from tests.helpers.slack_standin import Call, SlackStandIn

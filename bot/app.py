@@ -204,7 +204,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     transport: Transport
     if settings.slack_bot_token:
         from bot.transports.slack.app import SlackTransport
-        from bot.transports.slack.work import StoreSeenEvents
+        from bot.transports.slack.seen import StoreSeenEvents
 
         admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(

@@ -30,7 +30,7 @@ from bot.errors import BotError
 from bot.transports import Handler
 from bot.transports.slack.app import SlackTransport
 from bot.transports.slack.payloads import BOT_EVENTS, BOT_SCOPES, payload_problem, slack_to_plain
-from bot.transports.slack.work import StoreSeenEvents
+from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.fake_service import BrokenService, SlowService
 from tests.helpers.shipped import shipped_catalog

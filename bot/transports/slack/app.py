@@ -43,7 +43,7 @@ from bot.transports.slack.payloads import (
     keep_library_logs_quiet,
     payload_problem,
 )
-from bot.transports.slack.work import SeenEvents
+from bot.transports.slack.seen import SeenEvents
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from bot.transports.slack.blocks import ephemeral_response
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
-from bot.transports.slack.work import SeenEvents, WorkQueue
+from bot.transports.slack.seen import SeenEvents
+from bot.transports.slack.work import WorkQueue
 
 logger = logging.getLogger(__name__)
 

@@ -1,15 +1,13 @@
-"""Work after the ack: a bounded queue with a fixed pool of workers, and exactly-once events."""
+"""Work after the ack: a bounded queue with a fixed pool of workers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.core.sessions import SessionStore
 from bot.transports.slack.payloads import where
 
 logger = logging.getLogger(__name__)
@@ -19,40 +17,8 @@ logger = logging.getLogger(__name__)
 # own patience; beyond that a person is better served by "try again" at once than late.
 WORKERS = 32
 QUEUE_SIZE = 256
-# Slack retries an event for up to about an hour; remembering ids for an hour also covers a
-# second replica that gets the same event.
-DEDUP_TTL_SECONDS = 3600
 
 Job = Callable[[], Awaitable[object]]
-
-
-class SeenEvents(Protocol):
-    """Exactly-once events with a lease: claim, then `done` once answered or `release`."""
-
-    async def claim(self, event_id: str) -> bool:
-        """True: answer it now (not answered yet and no live claim)."""
-
-    async def done(self, event_id: str) -> None:
-        """The answer is posted: later retries are duplicates."""
-
-    async def release(self, event_id: str) -> None:
-        """Answering failed: a retry may claim it at once."""
-
-
-class StoreSeenEvents:
-    """SeenEvents on a store's atomic first-time mark (no lease yet: done/release are no-ops)."""
-
-    def __init__(self, store: SessionStore) -> None:
-        self._store = store
-
-    async def claim(self, event_id: str) -> bool:
-        return await self._store.first_time(f"slack:event:{event_id}", DEDUP_TTL_SECONDS)
-
-    async def done(self, event_id: str) -> None:
-        pass
-
-    async def release(self, event_id: str) -> None:
-        pass
 
 
 class WorkQueue:
