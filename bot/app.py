@@ -33,7 +33,7 @@ from bot.transports import Transport
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.transports.slack import SlackTransport
+    from bot.transports.slack.app import SlackTransport
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     from bot.metrics import Metrics
     from bot.reload import CatalogHolder
     from bot.stores import open_store
-    from bot.web import add_health_routes, run_side_server, time_slack_acks
+    from bot.web import Platform, add_health_routes, run_side_server, time_slack_acks
 
     if not settings.has_chat_tokens:
         raise BotError(no_transport_message())
@@ -200,7 +200,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     side: web.AppRunner | None = None
     transport: Transport
     if settings.slack_bot_token:
-        from bot.transports.slack import SlackTransport, StoreSeenEvents
+        from bot.transports.slack.app import SlackTransport
+        from bot.transports.slack.seen import StoreSeenEvents
 
         admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
@@ -218,37 +219,52 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             admin=admin,
             admin_command=settings.admin_command,
             observe=metrics.observe,
+            shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )
         if settings.admin_usergroup:
             group = settings.admin_usergroup
             admin.group_members = lambda: slack.identity.usergroup_members(group)
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel)
+        platform: tuple[str, Platform] = ("slack", slack)
         if http:
-            add_health_routes(slack.web_app, holder=holder, store=store, metrics=metrics)
+            add_health_routes(
+                slack.web_app, holder=holder, store=store, metrics=metrics, platform=platform
+            )
             time_slack_acks(slack.web_app, metrics)
         transport = slack
     else:
         from bot.transports.telegram import TelegramTransport
 
-        transport = TelegramTransport(service, token=settings.telegram_token)
+        telegram = TelegramTransport(service, token=settings.telegram_token)
+        platform, transport = ("telegram", telegram), telegram
     if not http:
         side = await run_side_server(
-            host, settings.health_port, holder=holder, store=store, metrics=metrics
+            host,
+            settings.health_port,
+            holder=holder,
+            store=store,
+            metrics=metrics,
+            platform=platform,
         )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     watcher = asyncio.create_task(holder.watch(paths, stop))
     runner = asyncio.create_task(transport.run())
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await stop.wait()
+        # SIGTERM, or the transport gave up (a token the platform refuses: BotError, exit 1)
+        await asyncio.wait({runner, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        stop.set()
+        # stop taking work, finish what was acked (within the grace period), then the store
         await transport.close()
-        await asyncio.gather(runner, watcher, return_exceptions=True)
+        await asyncio.gather(watcher, stopping, return_exceptions=True)
         if side is not None:
             await side.cleanup()
         await store.close()
+    await runner  # raises what made the transport give up
 
 
 def _admin_poster(
@@ -259,6 +275,6 @@ def _admin_poster(
     async def post(problems: Sequence[Problem]) -> None:
         lines = [f"`{p}`" for p in problems[:15]]
         reply = Reply(kind="notice", parts=(text("admin.config_error", "sv"), *lines))
-        await slack.post_notice(channel, reply)
+        await slack.delivery.post(reply, channel)
 
     return post

@@ -24,24 +24,47 @@ SLACK_EVENTS_PATH = "/slack/events"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class Pingable(Protocol):
-    async def ping(self) -> bool: ...
+class Writable(Protocol):
+    """What /readyz asks of the store: an atomic write (every store has one)."""
+
+    async def complete(self, key: str, ttl_seconds: float, /) -> None: ...
+
+
+class Platform(Protocol):
+    """The chat platform's side of readiness (SlackTransport, TelegramTransport)."""
+
+    async def not_ready(self) -> str | None: ...
 
 
 def add_health_routes(
-    app: web.Application, *, holder: CatalogHolder, store: Pingable, metrics: Metrics
+    app: web.Application,
+    *,
+    holder: CatalogHolder,
+    store: Writable,
+    metrics: Metrics,
+    platform: tuple[str, Platform] | None = None,
 ) -> None:
-    """Add GET /healthz (process up), /readyz (catalog live and store answers) and /metrics."""
+    """Add GET /healthz (process up), /readyz (catalog loaded, store writable, platform
+    connected) and /metrics. A 503 from /readyz says what it waits for, never a secret."""
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
-        reason = await _not_ready_reason(store)
-        if reason is not None:
-            return web.json_response({"status": "not ready", "reason": reason}, status=503)
+        reasons: dict[str, str] = {}
+        store_problem = await _store_problem(store)
+        if store_problem is not None:
+            reasons["store"] = store_problem
+        if platform is not None:
+            name, connected = platform
+            problem = await connected.not_ready()
+            if problem is not None:
+                reasons[name] = problem
+        if reasons:
+            body = {"ready": False, "waiting_for": sorted(reasons), "reasons": reasons}
+            return web.json_response(body, status=503)
         # The catalog is always loaded: CatalogHolder cannot exist without one.
-        return web.json_response({"status": "ready", "version": holder.current.version})
+        return web.json_response({"ready": True, "version": holder.current.version})
 
     async def metrics_view(request: web.Request) -> web.Response:
         body, content_type = render(metrics, request.headers.get("Accept", ""))
@@ -54,26 +77,34 @@ def add_health_routes(
     app.router.add_get("/metrics", metrics_view)
 
 
-async def _not_ready_reason(store: Pingable) -> str | None:
+async def _store_problem(store: Writable) -> str | None:
+    """None when the store takes a write within the probe's time (a key of its own, kept a
+    minute); a ping would pass a Redis replica that is read-only or a full disk."""
     try:
-        answered = await asyncio.wait_for(store.ping(), PING_TIMEOUT_SECONDS)
+        await asyncio.wait_for(store.complete("readyz:probe", 60), PING_TIMEOUT_SECONDS)
     except TimeoutError:
         return "session store did not answer in time"
     except Exception as exc:
-        logger.warning("session store ping failed: %s", type(exc).__name__)
-        return "session store unreachable"
-    return None if answered else "session store unreachable"
+        logger.warning("session store write failed: %s", type(exc).__name__)
+        return "session store cannot be written"
+    return None
 
 
 async def run_side_server(
-    host: str, port: int, *, holder: CatalogHolder, store: Pingable, metrics: Metrics
+    host: str,
+    port: int,
+    *,
+    holder: CatalogHolder,
+    store: Writable,
+    metrics: Metrics,
+    platform: tuple[str, Platform] | None = None,
 ) -> web.AppRunner:
     """Serve the health routes on their own port (Socket Mode has no HTTP server of its own).
 
     Returns once listening; the caller stops it with `await runner.cleanup()`.
     """
     app = web.Application()
-    add_health_routes(app, holder=holder, store=store, metrics=metrics)
+    add_health_routes(app, holder=holder, store=store, metrics=metrics, platform=platform)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -45,9 +45,8 @@ def closed_port() -> int:
 class HangingStore:
     """A store that never answers, like Redis behind a dropped firewall rule."""
 
-    async def ping(self) -> bool:
+    async def complete(self, key: str, ttl_seconds: float) -> None:
         await asyncio.sleep(60)
-        return True
 
 
 async def client_for(store: Any, metrics: Metrics | None = None) -> TestClient[Any, Any]:
@@ -77,7 +76,7 @@ async def test_readyz_with_a_working_sqlite_store(tmp_path: Path) -> None:
     try:
         response = await client.get("/readyz")
         assert response.status == 200
-        assert await response.json() == {"status": "ready", "version": "abc123def456"}
+        assert await response.json() == {"ready": True, "version": "abc123def456"}
     finally:
         await client.close()
         await store.close()
@@ -90,8 +89,8 @@ async def test_readyz_is_503_when_redis_is_unreachable() -> None:
         response = await client.get("/readyz")
         assert response.status == 503
         body = await response.json()
-        assert body["status"] == "not ready"
-        assert "session store" in body["reason"]
+        assert body["ready"] is False and body["waiting_for"] == ["store"]
+        assert "cannot be written" in body["reasons"]["store"]
         # Liveness stays green: restarting the bot would not bring Redis back.
         assert (await client.get("/healthz")).status == 200
     finally:
@@ -106,7 +105,7 @@ async def test_readyz_answers_in_time_when_the_store_hangs() -> None:
         response = await client.get("/readyz")
         assert response.status == 503
         assert time.monotonic() - start < 1.5
-        assert "in time" in (await response.json())["reason"]
+        assert "in time" in (await response.json())["reasons"]["store"]
     finally:
         await client.close()
 
@@ -173,3 +172,32 @@ async def test_slack_acks_are_timed_by_kind_and_rejections_are_not() -> None:
     assert 'referral_bot_ack_seconds_bucket{kind="command",le="0.01"} 0.0' in text
     assert "Ekbackeskolan" not in text
     assert "hej" not in text
+
+
+class Waiting:
+    """A chat platform that is not connected yet (SlackTransport.not_ready's shape)."""
+
+    reason: str | None = "Slack Web API unreachable (ClientConnectorError)"
+
+    async def not_ready(self) -> str | None:
+        return self.reason
+
+
+async def test_readyz_waits_for_the_chat_platform_and_says_why() -> None:
+    platform = Waiting()
+    app = web.Application()
+    add_health_routes(
+        app, holder=holder(), store=MemoryStore(), metrics=Metrics(), platform=("slack", platform)
+    )
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.get("/readyz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["waiting_for"] == ["slack"] and "unreachable" in body["reasons"]["slack"]
+        platform.reason = None
+        response = await client.get("/readyz")
+        assert response.status == 200 and (await response.json())["ready"] is True
+    finally:
+        await client.close()

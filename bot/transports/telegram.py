@@ -7,12 +7,14 @@ longer is sent as a short token and looked up again in a small per-process table
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import html
 import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,9 +29,14 @@ from bot.core import actions
 from bot.core.actions import Action
 from bot.core.models import ContactCard, IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
+from bot.errors import BotError
 from bot.transports import Handler
 
 logger = logging.getLogger(__name__)
+
+# While Telegram cannot be reached at start: try again after 1 s, doubling up to 30 s.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
 
 CALLBACK_LIMIT = 64
 IN_PLACE_KINDS = {"step", "outcome", "notice"}  # a checklist click updates that message
@@ -139,6 +146,7 @@ class TelegramTransport:
             builder = builder.base_url(api_url.rstrip("/") + "/bot")
         self.application: Application = builder.build()  # type: ignore[type-arg]
         self._stop = asyncio.Event()
+        self._waiting: str | None = "Telegram getMe not answered yet"
         add = self.application.add_handler
         add(CommandHandler(["start", "hjalp", "help"], self._on_help))
         add(CommandHandler("kontakt", self._on_contact))
@@ -192,13 +200,44 @@ class TelegramTransport:
         await self.application.process_update(Update.de_json(update_json, self.application.bot))
 
     async def run(self) -> None:
-        async with self.application:
-            await self.application.start()
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(drop_pending_updates=False)
-            await self._stop.wait()
-            await self.application.updater.stop()
-            await self.application.stop()
+        """getMe (retried with backoff while Telegram is unreachable; a token Telegram
+        refuses raises BotError, exit 1), then long-poll until closed."""
+        try:
+            if await self._connect():
+                await self.application.start()
+                assert self.application.updater is not None
+                await self.application.updater.start_polling(drop_pending_updates=False)
+                self._waiting = None
+                logger.info("Telegram connected")
+                await self._stop.wait()
+                await self.application.updater.stop()
+                await self.application.stop()  # waits for the updates being answered
+        finally:
+            await self.application.shutdown()
+            await self.application.bot.shutdown()  # its connections, after a failed getMe too
+
+    async def _connect(self) -> bool:
+        """True once getMe answered; False when closed first."""
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                await self.application.initialize()  # getMe
+                return True
+            except InvalidToken:  # its message holds the token: never show it
+                raise BotError(
+                    "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"
+                ) from None
+            except NetworkError as error:  # TimedOut is one too
+                self._waiting = f"Telegram unreachable ({type(error).__name__})"
+            logger.warning("%s; trying again in %.0f s", self._waiting, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+                return False
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+    async def not_ready(self) -> str | None:
+        """Why Telegram updates cannot be answered now, or None (for /readyz)."""
+        return "shutting down" if self._stop.is_set() else self._waiting
 
     async def close(self) -> None:
         self._stop.set()

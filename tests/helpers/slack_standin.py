@@ -45,6 +45,7 @@ class SlackStandIn:
     failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
     calls: list[Call] = field(default_factory=list)
+    port: int = 0  # a fixed port: for a stand-in that comes up after the bot
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -59,7 +60,7 @@ class SlackStandIn:
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         self._port = int(next(a for a in self._runner.addresses if isinstance(a, tuple))[1])
         return self

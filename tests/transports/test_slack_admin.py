@@ -12,7 +12,8 @@ from bot.core.catalog import load_catalog
 from bot.core.service import Service
 from bot.core.sessions import MemoryStore
 from bot.reload import CatalogHolder
-from bot.transports.slack import SlackTransport, StoreSeenEvents
+from bot.transports.slack.app import SlackTransport
+from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.shipped import ROOT
 from tests.helpers.slack_standin import SlackStandIn

@@ -28,14 +28,9 @@ from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from bot.errors import BotError
 from bot.transports import Handler
-from bot.transports.slack import (
-    BOT_EVENTS,
-    BOT_SCOPES,
-    SlackTransport,
-    StoreSeenEvents,
-    payload_problem,
-    slack_to_plain,
-)
+from bot.transports.slack.app import SlackTransport
+from bot.transports.slack.payloads import BOT_EVENTS, BOT_SCOPES, payload_problem, slack_to_plain
+from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.fake_service import BrokenService, SlowService
 from tests.helpers.shipped import shipped_catalog
@@ -127,6 +122,11 @@ def click(call: Call, label: str, **kwargs: Any) -> rq.SignedRequest:
     """A signed click on the button labelled `label` in the message `call` posted."""
     button = buttons(call)[label]
     return rq.block_actions(button["action_id"], button["value"], **kwargs)
+
+
+def answers(slack: SlackStandIn) -> list[Call]:
+    """Every Web API call after the one auth.test at start."""
+    return [c for c in slack.calls if c.method != "auth.test"]
 
 
 def everything_sent(slack: SlackStandIn) -> str:
@@ -462,14 +462,26 @@ async def test_a_retried_event_is_answered_once(bot: Bot, slack: SlackStandIn) -
 
 
 class RememberedEvents:
-    """SeenEvents as the transport sees it: one question, no store behind it."""
+    """SeenEvents as the transport sees it, in memory: claim with a lease, done, release."""
 
     def __init__(self) -> None:
         self.asked: list[str] = []
+        self.claimed: set[str] = set()
+        self.answered: set[str] = set()
 
-    async def first_time(self, event_id: str) -> bool:
+    async def claim(self, event_id: str) -> bool:
         self.asked.append(event_id)
-        return self.asked.count(event_id) == 1
+        if event_id in self.claimed or event_id in self.answered:
+            return False
+        self.claimed.add(event_id)
+        return True
+
+    async def done(self, event_id: str) -> None:
+        self.claimed.discard(event_id)
+        self.answered.add(event_id)
+
+    async def release(self, event_id: str) -> None:
+        self.claimed.discard(event_id)
 
 
 async def test_a_retried_event_is_answered_once_through_seen_events(slack: SlackStandIn) -> None:
@@ -554,7 +566,7 @@ async def test_bad_signature_is_401(
     status, _ = await bot.send(request)
     assert status == 401
     await bot.settle()
-    assert not slack.calls  # no answer, not even a locale look-up
+    assert not answers(slack)  # no answer, not even a locale look-up
     assert "rejected Slack request" in caplog.text and "hemlig" not in caplog.text
     assert bot.observed == [("slack_rejected", "401")]
 
@@ -564,7 +576,7 @@ async def test_unsigned_request_is_401(bot: Bot, slack: SlackStandIn) -> None:
     unsigned = rq.SignedRequest(request.body, {"Content-Type": request.headers["Content-Type"]})
     assert (await bot.send(unsigned))[0] == 401
     await bot.settle()
-    assert not slack.calls
+    assert not answers(slack)
 
 
 async def test_timestamp_six_minutes_old_is_401(bot: Bot, slack: SlackStandIn) -> None:
@@ -572,7 +584,7 @@ async def test_timestamp_six_minutes_old_is_401(bot: Bot, slack: SlackStandIn) -
     status, _ = await bot.send(rq.slash_command("/kontakt", "Ängsskolan", timestamp=old))
     assert status == 401
     await bot.settle()
-    assert not slack.calls
+    assert not answers(slack)
 
 
 @pytest.mark.parametrize(
@@ -621,7 +633,7 @@ async def test_signed_bodies_that_are_not_utf8_are_400_without_a_traceback(
     assert "rejected Slack request (400)" in caplog.text and "Traceback" not in caplog.text
     assert bot.observed == [("slack_rejected", "400")]
     await bot.settle()
-    assert not slack.calls
+    assert not answers(slack)
 
 
 async def test_url_verification_challenge(bot: Bot) -> None:
@@ -637,6 +649,7 @@ async def test_url_verification_challenge(bot: Bot) -> None:
     ("kwargs", "message"),
     [
         ({"bot_token": "xoxp-user-token", "signing_secret": "s"}, "xoxb-"),
+        ({"bot_token": "xoxb-your-bot-token", "signing_secret": "s"}, "xoxb-"),
         ({"bot_token": rq.BOT_TOKEN, "app_token": "xoxb-wrong"}, "xapp-"),
         ({"bot_token": rq.BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
     ],
@@ -825,3 +838,12 @@ def test_payload_problems_name_the_missing_part_not_the_text() -> None:
     assert payload_problem({"command": "/kontakt", "user_id": "U1", "team_id": "T1"}) == (
         "slash command without channel_id"
     )
+
+
+async def test_socket_mode_is_ready_once_connected_and_not_after_close(
+    socket_bot: SocketBot, slack: SlackStandIn
+) -> None:
+    assert await socket_bot.transport.not_ready() is None
+    assert len(slack.of("auth.test")) == 1
+    await socket_bot.transport.close()
+    assert await socket_bot.transport.not_ready() == "shutting down"

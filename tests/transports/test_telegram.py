@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import AsyncMock
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bot.core.actions import Answer, Back
 from bot.core.catalog import load_catalog
@@ -15,9 +22,10 @@ from bot.core.clock import STOCKHOLM
 from bot.core.models import Choice, Reply
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
+from bot.errors import BotError
 from bot.transports.telegram import CallbackCodec, TelegramTransport, render_text
 from tests.helpers.held_text import holders_of
-from tests.helpers.telegram_standin import TelegramStandIn
+from tests.helpers.telegram_standin import BOT_USER, TelegramStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:" + "A" * 35
@@ -128,3 +136,65 @@ def test_user_text_cannot_inject_html_and_long_choice_ids_round_trip() -> None:
 def test_a_malformed_token_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
         TelegramTransport(object(), token="not-a-token")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- connecting
+
+
+@asynccontextmanager
+async def bot_api(get_me: web.Response) -> AsyncIterator[str]:
+    """A Bot API that answers getMe with `get_me` and polls with no updates."""
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.match_info["method"] == "getMe":
+            return get_me
+        return web.json_response({"ok": True, "result": []})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
+async def test_a_token_telegram_refuses_is_a_bot_error_not_a_silent_exit() -> None:
+    refused = web.json_response(
+        {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+    )
+    async with bot_api(refused) as url:
+        transport = TelegramTransport(AsyncMock(), token=TOKEN, api_url=url)
+        with pytest.raises(BotError, match="TELEGRAM_BOT_TOKEN"):
+            await asyncio.wait_for(transport.run(), 10)
+
+
+async def test_telegram_unreachable_is_retried_and_shown_until_closed() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    transport = TelegramTransport(AsyncMock(), token=TOKEN, api_url=f"http://127.0.0.1:{port}")
+    runner = asyncio.create_task(transport.run())
+    for _ in range(100):
+        if "unreachable" in str(await transport.not_ready()):
+            break
+        await asyncio.sleep(0.05)
+    assert "unreachable" in str(await transport.not_ready())
+    await transport.close()
+    await asyncio.wait_for(runner, 5)
+
+
+async def test_telegram_is_ready_once_get_me_answered() -> None:
+    me = web.json_response({"ok": True, "result": BOT_USER})
+    async with bot_api(me) as url:
+        transport = TelegramTransport(AsyncMock(), token=TOKEN, api_url=url)
+        runner = asyncio.create_task(transport.run())
+        for _ in range(100):
+            if await transport.not_ready() is None:
+                break
+            await asyncio.sleep(0.05)
+        assert await transport.not_ready() is None
+        await transport.close()
+        await asyncio.wait_for(runner, 10)
+    assert await transport.not_ready() == "shutting down"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.actions import Action, SaveSchool, decode, encode
+from bot.core.actions import SaveSchool, encode
 from bot.core.models import Choice, ContactCard, Locale, Reply
 from bot.core.render import plain
 from bot.core.texts import text
@@ -116,26 +116,14 @@ def card_block(card: ContactCard, locale: Locale) -> Block:
     return block
 
 
-def button_value(choice: Choice) -> str:
-    """What a button carries back to the bot when clicked; read back only by `choice_of`.
-
-    Every button's value is made here and read there, so a change in what a Choice carries
-    changes these two functions and nothing else."""
-    return encode(choice.action)[:MAX_BUTTON_VALUE]
-
-
-def choice_of(value: str) -> Action | None:
-    """The core's action from a clicked button's value (the inverse of `button_value`);
-    None for a value no action reads as (a button from an older version of the bot)."""
-    return decode(value)
-
-
 def button(action_id: str, choice: Choice) -> Block:
+    """A button whose value is the choice's action as bot.core.actions spells it (read back
+    with `decode`: None for a button from an older version of the bot)."""
     element: Block = {
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": _truncate(choice.label, MAX_BUTTON_LABEL)},
-        "value": button_value(choice),
+        "value": encode(choice.action)[:MAX_BUTTON_VALUE],
     }
     if choice.style in ("primary", "danger"):
         element["style"] = choice.style

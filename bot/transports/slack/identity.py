@@ -31,12 +31,10 @@ class Identity:
         client: AsyncWebClient,
         *,
         locale_timeout: float = LOCALE_TIMEOUT_SECONDS,
-        locale_ttl: float = LOCALE_TTL_SECONDS,
         kept: int = LOCALES_KEPT,
     ) -> None:
         self._client = client
         self._timeout = locale_timeout
-        self._ttl = locale_ttl
         self._kept = kept
         self._locales: OrderedDict[str, tuple[Locale, float]] = OrderedDict()
         self._groups: dict[str, tuple[frozenset[str], float]] = {}
@@ -61,11 +59,16 @@ class Identity:
             return FALLBACK_LOCALE
         raw = str((response.get("user") or {}).get("locale") or "")
         locale: Locale = "en" if raw.lower().startswith("en") else "sv"
-        self._locales[user] = (locale, now + self._ttl)
+        self._locales[user] = (locale, now + LOCALE_TTL_SECONDS)
         self._locales.move_to_end(user)
         while len(self._locales) > self._kept:
             self._locales.popitem(last=False)
         return locale
+
+    def known_locale(self, user: str) -> Locale:
+        """The person's language if it is cached, without asking Slack (for quick notices)."""
+        cached = self._locales.get(user)
+        return cached[0] if cached is not None else FALLBACK_LOCALE
 
     async def usergroup_members(self, usergroup: str) -> frozenset[str]:
         """The user ids in a Slack user group (for admins by group), cached for a minute."""

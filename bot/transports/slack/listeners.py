@@ -9,17 +9,17 @@ from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
-from bot.core.actions import Action
+from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.core.texts import text
 from bot.transports import Handler
-from bot.transports.slack.blocks import choice_of, ephemeral_response
+from bot.transports.slack.blocks import ephemeral_response
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
 from bot.transports.slack.seen import SeenEvents
-from bot.transports.slack.work import AfterAck
+from bot.transports.slack.work import WorkQueue
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,11 @@ logger = logging.getLogger(__name__)
 # well within Slack's 3 s, with room for the network and a slow moment of the machine.
 ANSWER_IN_ACK_SECONDS = 2.0
 
+# Overload notices sent at once, at most (each one Web API call, outside the work queue).
+BUSY_NOTICES = 8
+
 Work = Callable[[dict[str, Any], AsyncRespond | None], Coroutine[Any, Any, None]]
+EventWork = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 
 class AdminHandler(Protocol):
@@ -57,10 +61,12 @@ class Listeners:
         self.admin = admin
         self.answer_in_ack_seconds = answer_in_ack_seconds
         self.observe = observe
-        self.work = AfterAck()
+        self.work = WorkQueue()
+        self._notices: set[asyncio.Future[None]] = set()
 
     def acking(self, kind: str, work: Work) -> Callable[..., Awaitable[None]]:
-        """A listener that acks at once, empty, and starts `work` as a task after the ack.
+        """A listener that acks at once, empty, and queues `work` to run after the ack;
+        under overload the ack (a command's) or one quick call (a click's) says so.
 
         This is what bolt's lazy listeners do, minus their deep copy of the whole request
         (bolt's Web API client included): that copy cost more than the rest of the ack.
@@ -70,8 +76,13 @@ class Listeners:
             ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None = None
         ) -> None:
             self.observe("slack_request", kind)
-            await ack()
-            self.work.start(kind, work(body, respond))
+            if self.work.submit(kind, lambda: work(body, respond)):
+                await ack()
+            elif kind == "command":
+                await self._ack_busy(ack, body["user_id"])
+            else:
+                await ack()
+                self._tell_busy(kind, body, respond)
 
         return listener
 
@@ -121,30 +132,34 @@ class Listeners:
         """In a channel, the answer *is* the ack (an ephemeral response only the asker sees)
         when it is ready in time; otherwise, and in a DM, it follows an empty ack."""
         self.observe("slack_request", "command")
-        answer = self.work.start("command", self._ask_command(body, "contact"))
         user, channel = body["user_id"], body["channel_id"]
-        if not is_dm(channel):
-            done, _ = await asyncio.wait({answer}, timeout=self.answer_in_ack_seconds)
-            reply = answer.result() if done else None
-            if reply is not None:
-                response = ephemeral_response(reply)
-                await ack(
-                    text=response["text"], blocks=response["blocks"], response_type="ephemeral"
-                )
-                return
-        await ack()
-        self.work.start("command", self._deliver_contact(answer, user, channel, respond))
+        answer = asyncio.ensure_future(self._ask_command(body, "contact"))
+        wait = 0 if is_dm(channel) else self.answer_in_ack_seconds
+        done, _ = await asyncio.wait({answer}, timeout=wait)
+        if done and not is_dm(channel) and answer.exception() is None:
+            response = ephemeral_response(answer.result())
+            await ack(text=response["text"], blocks=response["blocks"], response_type="ephemeral")
+        elif self.work.submit(
+            "command", lambda: self._deliver_contact(answer, user, channel, respond)
+        ):
+            await ack()
+        else:
+            answer.cancel()
+            await self._ack_busy(ack, user)
+
+    async def _ack_busy(self, ack: AsyncAck, user: str) -> None:
+        await ack(
+            text=text("overload.busy", self.identity.known_locale(user)), response_type="ephemeral"
+        )
 
     async def _deliver_contact(
         self,
-        answer: Awaitable[Reply | None],
+        answer: Awaitable[Reply],
         user: str,
         channel: str,
         respond: AsyncRespond | None,
     ) -> None:
         reply = await answer
-        if reply is None:  # the failure is logged already
-            return
         if is_dm(channel):
             await self.delivery.in_dm_channel(reply, channel, user, respond)
         else:
@@ -173,7 +188,7 @@ class Listeners:
     async def _clicked(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], Reply]:
         """(user, channel, container, the core's answer) for a click on one of our buttons."""
         team, user, channel = action_ids(body)
-        value = choice_of(body["actions"][0].get("value") or "")
+        value = decode(body["actions"][0].get("value") or "")
         reply = await self._ask(team, user, choice=value, channel=channel)
         return user, channel, body.get("container") or {}, reply
 
@@ -207,25 +222,45 @@ class Listeners:
 
     # ------------------------------------------------------------------ events
 
+    def event(
+        self, kind: str, wanted: Callable[[dict[str, Any]], bool], answer: EventWork
+    ) -> Callable[..., Awaitable[None]]:
+        """An event listener: ack at once, then `answer` once per event id, in the queue."""
+
+        async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
+            self.observe("slack_request", kind)
+            await ack()
+            if wanted(body["event"]) and not self.work.submit(
+                kind, lambda: self._once(kind, body, answer)
+            ):
+                self._tell_busy(kind, body, None)
+
+        return listener
+
+    async def _once(self, kind: str, body: dict[str, Any], answer: EventWork) -> None:
+        """Claim the event, answer it, then mark it done; release it when answering failed
+        (the Web API or the core), so that Slack's retry is answered."""
+        event_id = str(body["event_id"])
+        if not await self.seen.claim(event_id):
+            logger.info("duplicate Slack event ignored")
+            self.observe("slack_duplicate", kind)
+            return
+        try:
+            reply = await answer(body)
+        except BaseException:
+            await self.seen.release(event_id)
+            raise
+        await (self.seen.release if failed(reply) else self.seen.done)(event_id)
+
     async def _ask_event(self, body: dict[str, Any]) -> Reply:
         event = body["event"]
         typed = slack_to_plain(event.get("text") or "")
         team, user, channel = body["team_id"], event["user"], event["channel"]
         return await self._ask(team, user, text_in=typed, channel=channel)
 
-    async def _first_time(self, body: dict[str, Any], kind: str) -> bool:
-        """False for a Slack retry (or a second replica) of an event already handled."""
-        if await self.seen.first_time(str(body["event_id"])):
-            return True
-        logger.info("duplicate Slack event ignored")
-        self.observe("slack_duplicate", kind)
-        return False
-
-    async def on_mention(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
+    async def on_mention(self, body: dict[str, Any]) -> Reply:
         """A mention in a channel: answered in its thread; checklists, privacy notices privately."""
         event = body["event"]
-        if event.get("bot_id") or not await self._first_time(body, "event_app_mention"):
-            return
         user, channel = event["user"], event["channel"]
         reply = await self._ask_event(body)
         if is_dm(channel):
@@ -237,25 +272,67 @@ class Listeners:
         else:
             thread = event.get("thread_ts") or event["ts"]
             await self.delivery.post(reply, channel, thread_ts=thread)
+        return reply
 
-    async def on_direct_message(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
+    async def on_direct_message(self, body: dict[str, Any]) -> Reply:
         event = body["event"]
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
-            or event.get("bot_id")
-            or not event.get("user")
-            or not await self._first_time(body, "event_message")
-        ):
-            return
         reply = await self._ask_event(body)
         await self.delivery.post(reply, event["channel"], thread_ts=event.get("thread_ts"))
+        return reply
 
-    async def on_home_opened(self, body: dict[str, Any], _: AsyncRespond | None) -> None:
-        event = body["event"]
-        if event.get("tab", "home") != "home" or not await self._first_time(
-            body, "event_app_home_opened"
-        ):
+    async def on_home_opened(self, body: dict[str, Any]) -> Reply:
+        user = body["event"]["user"]
+        reply = await self._ask(body["team_id"], user, intent="home")
+        await self.delivery.home(user, reply)
+        return reply
+
+    # ------------------------------------------------------------------ overload
+
+    def _tell_busy(self, kind: str, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """The overload notice where it costs one call: a click's response_url, a DM, a
+        mention. At most BUSY_NOTICES at once; beyond that the overload is only logged."""
+        if len(self._notices) >= BUSY_NOTICES:
             return
-        reply = await self._ask(body["team_id"], event["user"], intent="home")
-        await self.delivery.home(event["user"], reply)
+        task = asyncio.ensure_future(self._busy_notice(kind, body, respond))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
+    async def _busy_notice(
+        self, kind: str, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
+        event = body.get("event") or {}
+        user = str(event.get("user") or (body.get("user") or {}).get("id"))
+        locale = self.identity.known_locale(user)
+        busy = Reply(kind="notice", parts=(text("overload.busy", locale),), locale=locale)
+        try:
+            if respond is not None:
+                await self.delivery.respond(busy, respond, replace=False)
+            elif kind == "event_message":
+                await self.delivery.post(busy, event["channel"])
+            elif kind == "event_app_mention":
+                await self.delivery.private(busy, event["channel"], user)
+        except Exception as error:
+            logger.warning("overload notice failed: %s", type(error).__name__)
+
+
+def failed(reply: Reply) -> bool:
+    """Whether `reply` is the calm notice for a failed core (Listeners._ask)."""
+    return reply.kind == "notice" and reply.parts == (text("slack.error", reply.locale),)
+
+
+def wants_mention(event: dict[str, Any]) -> bool:
+    return not event.get("bot_id")
+
+
+def wants_message(event: dict[str, Any]) -> bool:
+    """Direct messages people typed; not the bot's own, edits, joins or other subtypes."""
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+    )
+
+
+def wants_home(event: dict[str, Any]) -> bool:
+    return bool(event.get("tab", "home") == "home")

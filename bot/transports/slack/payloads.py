@@ -1,12 +1,77 @@
-"""Reading Slack payloads: their shape check, the ids in them, and Slack markup as plain text."""
+"""Reading Slack: what the app must be given and granted, payload shapes and their ids,
+and Slack markup as plain text."""
 
 from __future__ import annotations
 
+import logging
 import re
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from bot.errors import BotError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+# What the listeners need from Slack; deploy/slack-manifest.yml must match (a test checks).
+BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
+BOT_SCOPES = (
+    "app_mentions:read",  # app_mention events
+    "chat:write",  # chat.postMessage, chat.postEphemeral, chat.update
+    "commands",  # the contact and checklist slash commands
+    "im:history",  # message.im events: direct messages to the bot
+    "im:write",  # conversations.open: continue a checklist in a DM
+    "users:read",  # users.info: the person's Slack language
+    "usergroups:read",  # usergroups.users.list: admins by user group (ADMIN_USERGROUP)
+)
+
+
+# What a copied example leaves in place of a token: "xoxb-your-token", "xoxb-xxxx", "xoxb-..."
+_PLACEHOLDER = re.compile(r"your|xxxx|change|replace|example|\.\.\.|[<>]", re.IGNORECASE)
+
+
+def check_tokens(*, bot_token: str, signing_secret: str, app_token: str, socket_mode: bool) -> None:
+    """Fail fast, naming the setting and where Slack shows it; never echo a token."""
+    if not bot_token.startswith("xoxb-") or _PLACEHOLDER.search(bot_token):
+        raise BotError(
+            "SLACK_BOT_TOKEN must be the bot token starting with 'xoxb-' "
+            "(Slack app settings → OAuth & Permissions → Bot User OAuth Token)"
+        )
+    if socket_mode and not app_token.startswith("xapp-"):
+        raise BotError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' with the scope "
+            "connections:write (Slack app settings → Basic Information → App-Level Tokens)"
+        )
+    if not socket_mode and not signing_secret:
+        raise BotError(
+            "SLACK_SIGNING_SECRET is needed in HTTP mode "
+            "(Slack app settings → Basic Information → App Credentials → Signing Secret)"
+        )
+
+
+def check_commands(*commands: str) -> None:
+    """Slash command names as Slack accepts them."""
+    for command in commands:
+        if not re.fullmatch(r"/[a-z0-9_\-åäö]{1,31}", command):
+            raise BotError(f"Slack command names start with '/' and have no spaces: {command!r}")
+
+
+def keep_library_logs_quiet() -> None:
+    """slack_sdk and slack_bolt log whole payloads, message text included, at DEBUG, and
+    bolt's request verification logs the body of every request it refuses at INFO: never
+    let them, whatever level the rest of the bot logs at (bot.transports.slack.intake logs a
+    refusal without the body). A filter, not a level, for the verification's logger: bolt
+    sets that logger's level to its app logger's whenever an app is built."""
+    for name in ("slack_sdk", "slack_bolt"):
+        library = logging.getLogger(name)
+        if library.level < logging.INFO:
+            library.setLevel(logging.INFO)
+    logging.getLogger("slack_bolt.RequestVerification").addFilter(_warnings_only)
+
+
+def _warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
 
 _LEADING_MENTIONS = re.compile(r"^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*")
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -43,12 +108,16 @@ def _str(mapping: object, key: str) -> str | None:
 
 def payload_problem(body: Mapping[str, Any]) -> str | None:
     """Why a (verified) Slack payload cannot be handled, or None. Reasons never include text."""
+    if not isinstance(body.get("event", {}), dict):  # bolt's own middleware reads event.type
+        return "event is not an object"
     if "ssl_check" in body or body.get("type") == "url_verification":
         return None
     if "command" in body:
         for key in ("command", "user_id", "team_id", "channel_id"):
             if not _str(body, key):
                 return f"slash command without {key}"
+        if not isinstance(body.get("text", ""), str):
+            return "slash command whose text is not a string"
         return None
     kind = body.get("type")
     if kind == "event_callback":
@@ -63,6 +132,8 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
             "app_home_opened": ("user",),
         }.get(str(event["type"]), ())
         missing = [key for key in required if not _str(event, key)]
+        if not isinstance(event.get("text", ""), str):
+            return f"{event['type']} event whose text is not a string"
         return f"{event['type']} event without {', '.join(missing)}" if missing else None
     if kind == "block_actions":
         user = body.get("user")
@@ -73,6 +144,13 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions or not _str(actions[0], "action_id"):
             return "block_actions without actions"
+        if not isinstance(actions[0].get("value", ""), str):
+            return "block_actions whose value is not a string"
+        if any(
+            not isinstance(body.get(k) or {}, dict)
+            for k in ("team", "channel", "container", "message")
+        ):
+            return "block_actions with a part that is not an object"
         return None
     if not isinstance(kind, str):
         return "payload without type"

@@ -46,10 +46,6 @@ class SeenEvents(Protocol):
     async def release(self, event_id: str) -> None:
         """Answering failed: a retry may claim the id at once."""
 
-    # TRANSITIONAL: listeners.py still calls this until its rewrite moves to claim/done/
-    # release; remove it (and StoreSeenEvents.first_time) when that lands.
-    async def first_time(self, event_id: str) -> bool: ...
-
 
 class EventClaims(Protocol):
     """What the session stores offer (MemoryStore, SQLite, Redis): atomic claims on keys."""
@@ -121,13 +117,6 @@ class StoreSeenEvents:
             await asyncio.wait_for(self._store.release(self._key(event_id), held[0]), self._timeout)
         except Exception as exc:  # the claim's lease ages out; a later retry is answered
             logger.warning("releasing an event claim failed (%s)", type(exc).__name__)
-
-    async def first_time(self, event_id: str) -> bool:
-        """TRANSITIONAL (see SeenEvents): the old mark-before-answering, as claim + done."""
-        if not await self.claim(event_id):
-            return False
-        await self.done(event_id)
-        return True
 
     def _prune(self) -> None:
         """Forget tokens of leases that ended (a listener that neither finished nor failed)."""
