@@ -179,6 +179,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     directory / rule file. Watches rules/ and directory/ and reloads them while running.
     """
     from bot.admin import Admin
+    from bot.last_good import LastGoodCopy
     from bot.metrics import Metrics
     from bot.reload import CatalogHolder
     from bot.stores import open_store
@@ -193,8 +194,13 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     loader = functools.partial(
         catalog_files.load_catalog, paths, memo=catalog_files.ValidatedFiles()
     )
-    holder = CatalogHolder(loader, metrics=metrics)
-    store = open_store(settings.store_url, ttl_seconds=settings.session_ttl_seconds)
+    # the files on disk broken at start: the copy of the last good ones serves meanwhile
+    holder = CatalogHolder(
+        loader, last_good=LastGoodCopy(settings.data_dir, paths), metrics=metrics
+    )
+    store = open_store(
+        settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
+    )
     service = Service(holder, store, observe=metrics.observe)
     stop = asyncio.Event()
     side: web.AppRunner | None = None
@@ -252,6 +258,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         loop.add_signal_handler(sig, stop.set)
     watcher = asyncio.create_task(holder.watch(paths, stop))
     runner = asyncio.create_task(transport.run())
+    announced = asyncio.create_task(holder.announce())  # a start on the last good copy
     stopping = asyncio.create_task(stop.wait())
     try:
         # SIGTERM, or the transport gave up (a token the platform refuses: BotError, exit 1)
@@ -260,7 +267,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         stop.set()
         # stop taking work, finish what was acked (within the grace period), then the store
         await transport.close()
-        await asyncio.gather(watcher, stopping, return_exceptions=True)
+        await asyncio.gather(watcher, stopping, announced, holder.close(), return_exceptions=True)
         if side is not None:
             await side.cleanup()
         await store.close()

@@ -21,6 +21,7 @@ from bot.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
     from bot.core.catalog import Catalog
+    from bot.last_good import LastGoodCopy
     from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,12 @@ OnReload = Callable[["Catalog"], Awaitable[None]]
 DEBOUNCE_MS = 500
 # How often the watcher yields an empty batch when nothing changes (marks it as running).
 READY_TIMEOUT_MS = 250
+# A full load of 20,000 school units takes about a second (bench/README.md); one that takes
+# this long is stuck (a disk that hangs) or starved, and is reported and tried again.
+LOAD_TIMEOUT_SECONDS = 60.0
+# A load that failed for another reason than the files (a disk error, a timeout, a bug) is
+# tried again after these many seconds, doubling up to the last.
+RETRY_SECONDS = (5.0, 10.0, 20.0, 40.0, 60.0)
 
 
 @dataclass(frozen=True)
@@ -83,10 +90,13 @@ class Status:
     flows: int
     warnings: int
     last_error: LastError | None
+    # the files on disk did not load at start: the copy of the last good ones is live
+    serving_last_good: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
+            "serving_last_good": self.serving_last_good,
             "loaded_at": self.loaded_at,
             "municipalities": self.municipalities,
             "schools": self.schools,
@@ -96,6 +106,16 @@ class Status:
             if self.last_error is None
             else {"at": self.last_error.at, "problems": [str(p) for p in self.last_error.problems]},
         }
+
+
+def _timed_out() -> Problem:
+    return Problem(
+        "configuration",
+        1,
+        1,
+        "error",
+        f"loading took longer than {LOAD_TIMEOUT_SECONDS:.0f} s; it is tried again shortly",
+    )
 
 
 def _unexpected(exc: Exception) -> Problem:
@@ -111,7 +131,9 @@ class CatalogHolder:
 
     Readers take `holder.current` once per message and keep using that object, so a message
     in flight during a swap finishes on the catalog it started with (catalogs are immutable).
-    Construction loads the first catalog and raises ConfigError, so startup fails fast.
+    Construction loads the first catalog. When the files on disk do not load and a copy of
+    the last good ones is kept (`last_good`), that copy goes live and the problems stand as
+    `last_error` (see `announce`); with no copy, ConfigError is raised and startup fails.
     `on_error` and `on_reload` may also be set after construction (the Slack client that
     posts to ADMIN_CHANNEL is built after the service that reads this holder).
     """
@@ -121,20 +143,60 @@ class CatalogHolder:
         loader: Loader,
         *,
         initial: Catalog | None = None,
+        last_good: LastGoodCopy | None = None,
         on_error: OnError | None = None,
         on_reload: OnReload | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._loader = loader
+        self._last_good = last_good
         self.on_error: OnError | None = on_error
         self.on_reload: OnReload | None = on_reload
         self._metrics = metrics
-        self._current: Catalog = initial if initial is not None else loader()
-        release_memory()
         self._last_error: LastError | None = None
+        self._serving_last_good = False
+        self._retry: asyncio.Task[None] | None = None
+        self._retries = 0
+        self._current: Catalog = initial if initial is not None else self._first_load()
+        release_memory()
         self._lock = asyncio.Lock()
         if metrics is not None:
             metrics.catalog_loaded(self._current.loaded_at)
+
+    def _first_load(self) -> Catalog:
+        try:
+            catalog = self._loader()
+        except ConfigError as exc:
+            kept = self._last_good.load() if self._last_good is not None else None
+            if kept is None:
+                raise
+            self._last_error = LastError(at=time.time(), problems=tuple(exc.problems))
+            self._serving_last_good = True
+            for problem in exc.problems:
+                logger.error("configuration: %s", problem, extra=_where(problem))
+            logger.error(
+                "the configuration on disk does not load: serving the last good copy "
+                "(version %s) until it is fixed",
+                kept.version,
+            )
+            return kept
+        if self._last_good is not None:
+            self._last_good.keep(catalog)
+        return catalog
+
+    async def close(self) -> None:
+        """Cancel a load waiting to be tried again (at shutdown)."""
+        if self._retry is not None:
+            self._retry.cancel()
+            await asyncio.gather(self._retry, return_exceptions=True)
+
+    async def announce(self) -> None:
+        """Tell the admins (on_error) what is wrong when start-up fell back on the copy."""
+        if self._serving_last_good and self._last_error is not None and self.on_error:
+            try:
+                await self.on_error(self._last_error.problems)
+            except Exception:
+                logger.exception("on_error callback failed")
 
     @property
     def current(self) -> Catalog:
@@ -154,6 +216,7 @@ class CatalogHolder:
             flows=len(catalog.flows),
             warnings=len(catalog.warnings),
             last_error=self._last_error,
+            serving_last_good=self._serving_last_good,
         )
 
     async def reload(self) -> ReloadResult:
@@ -165,19 +228,45 @@ class CatalogHolder:
         async with self._lock:
             start = time.perf_counter()
             try:
-                catalog = await asyncio.to_thread(self._loader)
+                catalog = await asyncio.wait_for(
+                    asyncio.to_thread(self._loader), LOAD_TIMEOUT_SECONDS
+                )
             except ConfigError as exc:
                 return await self._failed(tuple(exc.problems), start)
+            except TimeoutError:
+                logger.error("loading the configuration took over %s s", LOAD_TIMEOUT_SECONDS)
+                self._retry_later()
+                return await self._failed((_timed_out(),), start)
             except Exception as exc:
                 logger.exception("unexpected error while reloading the configuration")
+                self._retry_later()
                 return await self._failed((_unexpected(exc),), start)
             return await self._succeeded(catalog, start)
+
+    def _retry_later(self) -> None:
+        """Load again after a pause when a load failed for another reason than the files
+        (a timeout, a disk error, a bug); the pause doubles while that goes on."""
+        if self._retry is not None and not self._retry.done():
+            return
+        pause = RETRY_SECONDS[min(self._retries, len(RETRY_SECONDS) - 1)]
+        self._retries += 1
+
+        async def again() -> None:
+            await asyncio.sleep(pause)
+            self._retry = None
+            await self.reload()
+
+        self._retry = asyncio.create_task(again())
 
     async def _succeeded(self, catalog: Catalog, start: float) -> ReloadResult:
         old = self._current
         self._current = catalog
         self._last_error = None
+        self._serving_last_good = False
+        self._retries = 0
         release_memory()
+        if self._last_good is not None:
+            await asyncio.to_thread(self._last_good.keep, catalog)
         seconds = time.perf_counter() - start
         if self._metrics is not None:
             self._metrics.reload(True, catalog.loaded_at)

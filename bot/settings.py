@@ -32,6 +32,9 @@ class Settings:
 
     directory: Path = Path("directory")
     rules: Path = Path("rules")
+    # where the bot keeps what must survive a restart: the copy of the last good
+    # configuration (and the SQLite store, when STORE_URL does not say otherwise)
+    data_dir: Path = Path("data")
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -67,6 +70,7 @@ class Settings:
         base = cls(
             directory=Path(env.get("REFERRAL_DIRECTORY", "directory")),
             rules=Path(env.get("REFERRAL_RULES", "rules")),
+            data_dir=Path(env.get("DATA_DIR", "") or "data"),
             slack_bot_token=read.matching("SLACK_BOT_TOKEN", _BOT_TOKEN, "a bot token 'xoxb-…'"),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
             slack_app_token=read.matching(

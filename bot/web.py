@@ -61,10 +61,16 @@ def add_health_routes(
             if problem is not None:
                 reasons[name] = problem
         if reasons:
-            body = {"ready": False, "waiting_for": sorted(reasons), "reasons": reasons}
-            return web.json_response(body, status=503)
+            waiting = {"ready": False, "waiting_for": sorted(reasons), "reasons": reasons}
+            return web.json_response(waiting, status=503)
         # The catalog is always loaded: CatalogHolder cannot exist without one.
-        return web.json_response({"ready": True, "version": holder.current.version})
+        body: dict[str, object] = {"ready": True, "version": holder.current.version}
+        status = holder.status()
+        if status.serving_last_good and status.last_error is not None:
+            # ready, as it answers; but an operator must see that the files on disk are broken
+            body["serving"] = "the last good configuration: the files on disk do not load"
+            body["problems"] = [str(p) for p in status.last_error.problems[:20]]
+        return web.json_response(body)
 
     async def metrics_view(request: web.Request) -> web.Response:
         body, content_type = render(metrics, request.headers.get("Accept", ""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -101,6 +101,13 @@ class Catalog:
     version: str
     loaded_at: float
     warnings: tuple[Problem, ...] = ()
+    # every file read, by path, with the digest of the bytes it was loaded from (file_digest)
+    sources: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def file_digest(raw: bytes) -> bytes:
+    """The digest a load keeps of each file's bytes (Catalog.sources)."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 @dataclass
@@ -127,7 +134,7 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digest = file_digest(raw)
         digests.append((str(path), digest))
         known = memo.get(str(path), digest, today) if memo is not None else None
         if known is None:
@@ -208,4 +215,5 @@ def load_catalog(
         version=_version(read.digests),
         loaded_at=time.time(),
         warnings=tuple(sorted(problems)),
+        sources=dict(read.digests),
     )

@@ -7,17 +7,20 @@ from pathlib import Path
 from bot.core.sessions import DEFAULT_TTL_SECONDS, MemoryStore, SessionStore
 from bot.errors import BotError
 
-DEFAULT_SQLITE_PATH = Path("data") / "state.db"
+DEFAULT_SQLITE_FILE = "state.db"  # in the data folder (DATA_DIR)
 ACCEPTED = (
-    "empty (SQLite at ./data/state.db), memory://, sqlite:///relative/path.db, "
-    "sqlite:////absolute/path.db, redis://host:port/db or rediss://host:port/db"
+    "empty (SQLite at state.db in DATA_DIR, ./data by default), memory://, "
+    "sqlite:///relative/path.db, sqlite:////absolute/path.db, redis://host:port/db or "
+    "rediss://host:port/db"
 )
 
 
-def open_store(url: str | None, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> SessionStore:
+def open_store(
+    url: str | None, *, ttl_seconds: int = DEFAULT_TTL_SECONDS, data: Path = Path("data")
+) -> SessionStore:
     """The store a `STORE_URL` names; raises BotError naming the accepted forms otherwise."""
     if not url:
-        return _sqlite(DEFAULT_SQLITE_PATH, ttl_seconds)
+        return _sqlite(data / DEFAULT_SQLITE_FILE, ttl_seconds)
     if url == "memory://":
         return MemoryStore(ttl_seconds)
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):

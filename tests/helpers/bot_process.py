@@ -38,6 +38,8 @@ class BotProcess:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": api_url,
             "STORE_URL": store_url,
+            # each process keeps its copy of the last good configuration apart
+            "DATA_DIR": str(log.parent / f"data-{self.port}"),
         }
         env |= extra_env
         self._log = log.open("ab")
