@@ -18,16 +18,19 @@ run: $(VENV)/.installed
 chat: $(VENV)/.installed
 	$(BOT) chat
 
-## test: lint, type-check, validate the shipped rules/directory, run the test suite
+## test: lint, type-check, validate the shipped rules/directory, run the test suite (with
+## branch coverage), then the suite on Python 3.12 and 3.13 and on the lowest declared
+## dependency versions
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy bot
 	$(BOT) check directory rules
 	$(VENV)/bin/pytest -q --cov --cov-report=term --cov-fail-under=90
+	bash .ci/other_pythons.sh
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

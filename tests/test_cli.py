@@ -136,3 +136,31 @@ def test_the_committed_schemas_are_up_to_date(tmp_path: Path) -> None:
         assert committed == (tmp_path / name).read_text(encoding="utf-8"), (
             f"schemas/{name} is stale: run `referral-bot schema`"
         )
+
+
+def test_ctrl_c_in_the_chat_exits_at_once_with_130() -> None:
+    """Someone who presses Ctrl-C at the prompt must not have to press Enter too."""
+    import signal
+    import time
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=clean,
+        text=True,
+    ) as chat:
+        assert chat.stdin is not None and chat.stdout is not None
+        chat.stdin.write("Ängsskolan åk 8\n")
+        chat.stdin.flush()
+        assert "Ängsskolan" in chat.stdout.readline() + chat.stdout.readline()  # it answers
+        chat.send_signal(signal.SIGINT)  # the input stays open: nobody presses Enter
+        start = time.monotonic()
+        code = chat.wait(timeout=10)
+        elapsed = time.monotonic() - start
+        _, err = chat.communicate()
+    assert code == 130 and elapsed < 3
+    assert "Traceback" not in err

@@ -50,9 +50,9 @@ def public_holidays(year: int) -> list[date]:
     table = PUBLIC_HOLIDAYS.get(year)
     if table is not None:
         return [date(year, int(day[:2]), int(day[3:])) for day in table.split()]
-    import holidays  # here, not at the top: it is 17 MiB, and rarely needed
+    from holidays.countries.sweden import Sweden  # here: `holidays` is 17 MiB, rarely needed
 
-    return list(holidays.country_holidays("SE", years=year, include_sundays=False))
+    return list(Sweden(years=year, include_sundays=False))
 
 
 def is_closed_day(day: date) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TextIO
 
 from bot.core.models import IncomingMessage, Locale, Reply
@@ -58,11 +59,12 @@ class ConsoleTransport:
     async def run(self) -> None:
         if self.interactive:
             self._write(text("console.welcome", self.locale or "sv") + "\n\n")
+        lines = self._lines()
         last: Reply | None = None
         while True:
             if self.interactive:
                 self._write("> ")
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.get()
             if not line:
                 break
             if not line.strip():
@@ -70,6 +72,25 @@ class ConsoleTransport:
             reply = await self.service.handle(to_message(line, last, self.locale))
             last = reply
             self._write(as_text(reply) + "\n\n")
+
+    def _lines(self) -> asyncio.Queue[str]:
+        """Lines as they are typed ('' at the end), read by a daemon thread: Ctrl-C then ends
+        the program at once, where a read in asyncio's executor would wait for Enter."""
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str] = asyncio.Queue()
+
+        def read() -> None:
+            while True:
+                line = self.stdin.readline()
+                try:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                except RuntimeError:  # the chat ended meanwhile (Ctrl-C): nobody reads
+                    return
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return lines
 
     async def close(self) -> None:
         return None

@@ -30,7 +30,7 @@ PUBLIC_HOLIDAYS: dict[int, str] = {{
 
 def library_days(year: int) -> str:
     """One year's public holidays as the table writes them."""
-    days = holidays.country_holidays("SE", years=year, include_sundays=False)
+    days = holidays.Sweden(years=year, include_sundays=False)
     return " ".join(sorted(day.strftime("%m-%d") for day in days))
 
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The suite on every other Python that requires-python allows, and on the lowest declared
+# versions of the runtime dependencies; each in a virtual environment of its own (.venv-*).
+# An interpreter that is not installed is skipped here, and is an error where
+# REQUIRE_ALL_PYTHONS=1 (CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+versions=(3.12 3.13)
+
+find_python() {
+  local v=$1 found
+  for found in "python$v" "$HOME"/.pyenv/versions/"$v".*/bin/"python$v"; do
+    if command -v "$found" >/dev/null 2>&1 && "$found" -c '' >/dev/null 2>&1; then
+      echo "$found"
+      return 0
+    fi
+  done
+  return 1
+}
+
+suite() {  # suite NAME PYTHON [pip install arguments...]
+  local name=$1 python=$2 venv=".venv-$1"
+  shift 2
+  if [ ! -f "$venv/.installed" ] || [ pyproject.toml -nt "$venv/.installed" ]; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade pip
+    "$venv/bin/python" -m pip install -q "$@" -e '.[dev]'
+    touch "$venv/.installed"
+  fi
+  echo "== the suite on $name ($("$venv/bin/python" --version))"
+  "$venv/bin/pytest" -q -p no:cacheprovider
+}
+
+for v in "${versions[@]}"; do
+  if python=$(find_python "$v"); then
+    suite "$v" "$python"
+  elif [ "${REQUIRE_ALL_PYTHONS:-}" = 1 ]; then
+    echo "Python $v is not installed, and REQUIRE_ALL_PYTHONS=1" >&2
+    exit 1
+  else
+    echo "== Python $v is not installed: its suite is skipped"
+  fi
+done
+python3 .ci/lowest_constraints.py > .venv-lowest.txt
+suite lowest python3 --constraint .venv-lowest.txt
