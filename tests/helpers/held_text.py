@@ -18,6 +18,11 @@ def holders_of(marker: str, ours: str) -> list[str]:
             continue
         if isinstance(obj, types.FrameType) and obj.f_code.co_filename == ours:
             continue
+        if isinstance(obj, types.ModuleType):
+            # A module's referents are its __dict__ (scanned as an object of its own) and, for
+            # _asyncio before CPython 3.12.5, its freelist of freed FutureIter objects, which
+            # get_referents brings back to life and frees twice (CPython gh-122695: a crash)
+            continue
         for ref in gc.get_referents(obj):
             text = isinstance(ref, str) and marker in ref
             if text or (isinstance(ref, bytes | bytearray) and as_bytes in ref):
