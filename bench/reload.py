@@ -15,7 +15,11 @@ rules, whose rule tests run on every load.
   memo, in a worker thread) after one school in one file was renamed: every file is read
   again, the edited one parsed and validated, the others' results reused by their bytes; the
   checks across files, the index and the rule tests run in full; timed until the new catalog
-  is live.
+  is live;
+- answers during that reload: contact questions (`Service.handle`, a new school each time)
+  asked one after another on the event loop while the reload runs in its worker thread, each
+  timed from asking to answer; p50 and p99 over all reloads, against the same questions with
+  no reload running.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ from bot.core import directory as directory_files
 from bot.core import rule_tests, texts, yamlio
 from bot.core.catalog import ValidatedFiles, _read, load_catalog, yaml_files
 from bot.core.matching import SchoolIndex
-from bot.core.models import Directory
+from bot.core.models import Directory, IncomingMessage
+from bot.core.service import Service
+from bot.core.sessions import MemoryStore
 from bot.reload import CatalogHolder
 from tests.helpers.skolverket import skolverket_directory, synthetic_directory
 
@@ -106,12 +112,48 @@ def bench(directory: Directory, work: Path, reps: int) -> str:
         assert asyncio.run(holder.reload()).changed
 
     after_edit = timed(reload, reps, before=edit)
+    quiet, during = asyncio.run(answers_during_reloads(holder, directory, edit, reps))
     edited.write_text(original, encoding="utf-8")
     steps = ", ".join(f"{k} {v * 1000:,.0f} ms" for k, v in phases(paths).items())
     return (
         f"| {len(directory.schools):,} | {files} | {full.show(',.0f')} ms "
-        f"| {after_edit.show(',.0f')} ms | {steps} |"
+        f"| {after_edit.show(',.0f')} ms | {during} (quiet: {quiet}) | {steps} |"
     )
+
+
+async def answers_during_reloads(
+    holder: CatalogHolder, directory: Directory, edit: Callable[[], None], reps: int
+) -> tuple[str, str]:
+    """p50/p99 of contact answers with no reload running, and while reloads run."""
+    service = Service(holder, MemoryStore())
+    names = [s.name for s in directory.schools.values()]
+    asked = iter(range(10**9))
+
+    async def ask() -> float:
+        n = next(asked)
+        msg = IncomingMessage(
+            "bench", f"bench:{n}", "bench:u", text=f"{names[n * 7919 % len(names)]} åk 8"
+        )
+        start = time.perf_counter()
+        await service.handle(msg)
+        return (time.perf_counter() - start) * 1000
+
+    quiet = [await ask() for _ in range(300)]
+    during: list[float] = []
+    for _ in range(reps):
+        edit()
+        reloading = asyncio.create_task(holder.reload())
+        while not reloading.done():
+            during.append(await ask())
+            await asyncio.sleep(0.002)  # a question every few milliseconds
+        assert (await reloading).changed
+    return _p50_p99(quiet), _p50_p99(during)
+
+
+def _p50_p99(ms: list[float]) -> str:
+    ordered = sorted(ms)
+    p50, p99 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)]
+    return f"p50 {p50:.1f} / p99 {p99:.1f} ms ({len(ms)} answers)"
 
 
 def main() -> None:
@@ -131,8 +173,8 @@ def main() -> None:
     print(machine())
     print()
     print("| units | files | full load | reload after one file is edited, until live "
-          "| one full load, by step |")  # fmt: skip
-    print("|---:|---:|---:|---:|---|")
+          "| answers during those reloads | one full load, by step |")  # fmt: skip
+    print("|---:|---:|---:|---:|---|---|")
     for size in args.sizes:  # each in a fresh process: caches warmed by one must not help the next
         one = [sys.executable, "-m", "bench.reload", "--one", str(size), "--reps", str(args.reps)]
         subprocess.run([*one, "--seed", str(args.seed)], check=True)

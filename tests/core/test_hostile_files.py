@@ -130,3 +130,44 @@ def test_check_reports_each_hostile_file_and_exits_1(
         [line] = [x for x in err.splitlines() if x.startswith(f"{folder / name}:")]
         assert what in line, line
     assert "this is a bug" not in err and "Traceback" not in err
+
+
+def test_each_hostile_file_is_refused_by_a_real_check_within_5_s_and_512_mb(
+    tmp_path: Path,
+) -> None:
+    """The issue's bound, as an operator would meet it: `referral-bot check` as a process."""
+    import subprocess
+    import sys
+
+    hostile = {
+        "bomb.yml": LAUGHS,
+        "deep.yml": "[" * 1_000_000 + "]" * 1_000_000,  # 2 MB: under the size limit
+        "loop.yml": "a: &loop [x, *loop]\n",
+    }
+    for name, text in hostile.items():
+        folder = tmp_path / name.removesuffix(".yml")
+        folder.mkdir()
+        (folder / name).write_text(text)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _CHECK_WITH_PEAK, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        elapsed = time.perf_counter() - start
+        code, peak_kib = map(int, done.stdout.split())
+        assert code == 1, done.stderr
+        assert done.stderr.startswith(f"{folder / name}:"), done.stderr
+        assert elapsed < 5, (name, elapsed)
+        assert peak_kib < 512 * 1024, (name, peak_kib)
+
+
+# `referral-bot check FOLDER` in this process, then its exit code and peak memory (KiB)
+_CHECK_WITH_PEAK = """
+import resource, sys
+from bot.cli import main
+code = main(["check", sys.argv[1]])
+print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
