@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.after_ack [--rate 100] [--seconds 10] [--latency 0.1]
 
-Direct messages (events: acked empty, answered through the work queue) from different people
+Direct messages (events: answered through the work queue, acked once posted) from different people
 at a steady rate, against the Slack stand-in answering every Web API call after `--latency`
 seconds. The bot, the stand-in and the load run in this one process (one core's worth), so
 the numbers are an upper bound. Also reports RSS idle, after the load, and overload notices.
