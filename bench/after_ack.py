@@ -64,7 +64,8 @@ async def bench(rate: float, seconds: float, latency: float) -> None:
         url = f"http://127.0.0.1:{transport.bound_port}/slack/events"
         sent: dict[str, float] = {}
         statuses: dict[int, int] = {}
-        async with aiohttp.ClientSession() as http:
+        # no connection limit: Slack does not wait for one answer before sending the next
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
 
             async def one(n: int, label: str) -> None:
                 user = f"U{label}{n:07d}"
