@@ -371,21 +371,28 @@ async def test_100_events_with_random_kills_on_two_replicas_are_each_answered_on
             kills_of[dm] < 2 for dm in busy
         )
 
+    delivered = asyncio.Event()
+
     async def kill_some() -> int:
         killed = 0
-        for _ in range(KILLS):
+        while killed < KILLS and not delivered.is_set():
             await asyncio.sleep(rng.uniform(0.2, 0.8))
             # a kill while a replica posts an answer, never in the few milliseconds after a
             # post returned and before its event is marked done: a kill there would make the
             # retry answer again (at least once, not exactly once, can be promised there)
             await until(
                 lambda: (
-                    up == {0, 1}
-                    and any(posting_on(i) for i in up)
-                    and time.monotonic() - posting_slack.last_posted > 0.1
+                    delivered.is_set()
+                    or (
+                        up == {0, 1}
+                        and any(posting_on(i) for i in up)
+                        and time.monotonic() - posting_slack.last_posted > 0.1
+                    )
                 ),
-                timeout=20,
+                timeout=60,
             )
+            if delivered.is_set():  # a slow machine: fewer kills (asserted below)
+                break
             i = rng.choice([i for i in sorted(up) if posting_on(i)])
             up.discard(i)
             kills_of.update(dm for dm, n in in_flight[i].items() if n)
@@ -404,6 +411,7 @@ async def test_100_events_with_random_kills_on_two_replicas_are_each_answered_on
 
     killer = asyncio.ensure_future(kill_some())
     acked = await asyncio.gather(*(staggered(n) for n in range(EVENTS)))
+    delivered.set()
     killed = await killer
     await asyncio.sleep(0.5)  # time enough for a late second answer, if there were one
     answers = collections.Counter(c.args["channel"] for c in posting_slack.of("chat.postMessage"))
@@ -412,7 +420,7 @@ async def test_100_events_with_random_kills_on_two_replicas_are_each_answered_on
     odd = {n: history[n] for n, count in enumerate(per_event) if count != 1}
     assert (lost, doubled) == (0, 0), odd
     assert all(acked), statuses
-    assert killed == KILLS and posting_slack.lost_posts >= KILLS  # each kill cost an answer …
-    assert statuses[0] >= KILLS and statuses[503] >= 1  # … that Slack's retries brought back
+    assert killed >= 3 and posting_slack.lost_posts >= killed  # each kill cost an answer …
+    assert statuses[0] >= killed and statuses[503] >= 1  # … that Slack's retries brought back
     texts = [c.blocks_text() for c in posting_slack.of("chat.postMessage")]
     assert all(ANSWER in t for t in texts), statuses  # the answers, not calm notices
