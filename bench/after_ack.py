@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.after_ack [--rate 100] [--seconds 10] [--latency 0.1]
 
-Direct messages (events: acked empty, answered through the work queue) from different people
+Direct messages (events: answered through the work queue, acked once posted) from different people
 at a steady rate, against the Slack stand-in answering every Web API call after `--latency`
 seconds. The bot, the stand-in and the load run in this one process (one core's worth), so
 the numbers are an upper bound. Also reports RSS idle, after the load, and overload notices.
@@ -64,7 +64,8 @@ async def bench(rate: float, seconds: float, latency: float) -> None:
         url = f"http://127.0.0.1:{transport.bound_port}/slack/events"
         sent: dict[str, float] = {}
         statuses: dict[int, int] = {}
-        async with aiohttp.ClientSession() as http:
+        # no connection limit: Slack does not wait for one answer before sending the next
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
 
             async def one(n: int, label: str) -> None:
                 user = f"U{label}{n:07d}"

@@ -41,7 +41,7 @@ async def round_trip(store: SessionStore, key: str) -> None:
         session = await store.load(key) or Session()
         await store.save(key, session)
     key = f"bench:event:{next(_events)}"
-    if await store.claim(key, 50) is not None:
+    if (await store.claim(key, 50)).state == "claimed":
         await store.complete(key, 3600)
 
 

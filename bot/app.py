@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -207,12 +208,16 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     transport: Transport
     if settings.slack_bot_token:
         from bot.transports.slack.app import SlackTransport
-        from bot.transports.slack.seen import StoreSeenEvents
+        from bot.transports.slack.seen import CLAIM_LEASE_SECONDS, StoreSeenEvents
 
+        # How long an event's claim outlives a process killed while answering it. Not a
+        # setting: the default ends before Slack's 1-minute retry; tests of lost answers
+        # shorten it (SLACK_EVENT_LEASE_SECONDS) so as not to wait for that retry.
+        lease = float(os.environ.get("SLACK_EVENT_LEASE_SECONDS") or CLAIM_LEASE_SECONDS)
         admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
             service,
-            StoreSeenEvents(store),
+            StoreSeenEvents(store, lease_seconds=lease),
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             app_token="" if http else settings.slack_app_token,

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 DEFAULT_TTL_SECONDS = 24 * 3600
 
@@ -74,6 +74,26 @@ class Session:
         )
 
 
+ClaimState = Literal["claimed", "done", "held"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a claim on a key found: `claimed` (with the token naming it), `done` (the key was
+    marked done: a duplicate) or `held` (someone else's claim whose lease has not ended)."""
+
+    state: ClaimState
+    token: str = ""
+
+    @classmethod
+    def granted(cls, token: str) -> Claim:
+        return cls("claimed", token)
+
+
+DONE = Claim("done")
+HELD = Claim("held")
+
+
 class SessionStore(Protocol):
     """Where sessions, saved schools and event claims live (memory, SQLite or Redis)."""
 
@@ -89,9 +109,10 @@ class SessionStore(Protocol):
 
     async def save_school(self, user: str, school_key: str) -> None: ...
 
-    async def claim(self, key: str, lease_seconds: float) -> str | None:
-        """Claim `key` for `lease_seconds`: a fresh token, or None when `key` is done or has
-        an unexpired claim. Atomic across every process sharing the store."""
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
+        """Claim `key` for `lease_seconds`: `claimed` with a fresh token, else `done` when
+        `key` is marked done or `held` when it has an unexpired claim. Atomic across every
+        process sharing the store."""
 
     async def complete(self, key: str, ttl_seconds: float) -> None:
         """Mark `key` done for `ttl_seconds`, replacing any claim: later claims are refused."""
@@ -177,17 +198,17 @@ class MemoryStore:
 
     # No await in claim, complete or release: each is atomic on the event loop.
 
-    async def claim(self, key: str, lease_seconds: float) -> str | None:
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
         now = time.time()
         if now - self._marks_pruned > 60:  # prune in bulk at most once a minute
             self._marks = {k: m for k, m in self._marks.items() if m[1] > now}
             self._marks_pruned = now
         mark = self._marks.get(key)
         if mark is not None and mark[1] > now:
-            return None
+            return HELD if mark[0] else DONE
         token = claim_token()
         self._marks[key] = (token, now + lease_seconds)
-        return token
+        return Claim.granted(token)
 
     async def complete(self, key: str, ttl_seconds: float) -> None:
         self._marks[key] = (None, time.time() + ttl_seconds)

@@ -2,8 +2,9 @@
 
 Keys (all under a configurable prefix, default `referral-bot:`):
 `session:<key>` a string with EX ttl; `schools` one hash user -> school key, no expiry;
-`event:<key>` an event claim `claim:<token>` (SET NX PX lease) or a done mark `done` (SET EX
-ttl, overwriting the claim), released only by its owner (a compare-and-delete Lua script);
+`event:<key>` an event claim `claim:<token>` (SET NX PX lease, in a Lua script that also says
+whether a refused claim met a done mark or a live claim) or a done mark `done` (SET PX ttl,
+overwriting the claim), released only by its owner (a compare-and-delete Lua script);
 `lock:<key>` a redis-py Lock held while one replica
 handles a message of that session, so two replicas never work on one session at once.
 """
@@ -17,7 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
-from bot.core.sessions import DEFAULT_TTL_SECONDS, Session, claim_token
+from bot.core.sessions import DEFAULT_TTL_SECONDS, DONE, HELD, Claim, Session, claim_token
 from bot.errors import BotError
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
 end
 return 0
+"""
+
+
+# Claim the key, or say what holds it, in one step: 1 claimed, 2 done, 3 another's live claim.
+# (A script runs with the clock stopped: the key cannot expire between the SET and the GET.)
+_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return 1
+end
+if redis.call('GET', KEYS[1]) == 'done' then
+    return 2
+end
+return 3
 """
 
 
@@ -58,6 +72,7 @@ class RedisStore:
         self.lock_wait = lock_wait
         self._redis = Redis.from_url(url)
         self._release = self._redis.register_script(_RELEASE)
+        self._claim = self._redis.register_script(_CLAIM)
         self._where = self._redis.connection_pool.connection_kwargs.get("host", "?")
 
     def __repr__(self) -> str:  # the URL may carry a password: show the host only
@@ -86,11 +101,11 @@ class RedisStore:
     def _event(self, key: str) -> str:
         return f"{self.prefix}event:{key}"
 
-    async def claim(self, key: str, lease_seconds: float) -> str | None:
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
         token = claim_token()
         lease_ms = max(1, round(lease_seconds * 1000))
-        claimed = await self._redis.set(self._event(key), f"claim:{token}", nx=True, px=lease_ms)
-        return token if claimed else None
+        found = await self._claim(keys=[self._event(key)], args=[f"claim:{token}", lease_ms])
+        return Claim.granted(token) if found == 1 else DONE if found == 2 else HELD
 
     async def complete(self, key: str, ttl_seconds: float) -> None:
         await self._redis.set(self._event(key), b"done", px=max(1, round(ttl_seconds * 1000)))

@@ -27,7 +27,15 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TypeVar
 
-from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, Session, claim_token
+from bot.core.sessions import (
+    DEFAULT_TTL_SECONDS,
+    DONE,
+    HELD,
+    Claim,
+    KeyedLocks,
+    Session,
+    claim_token,
+)
 
 T = TypeVar("T")
 
@@ -137,10 +145,10 @@ class SQLiteStore:
             )
         )
 
-    async def claim(self, key: str, lease_seconds: float) -> str | None:
+    async def claim(self, key: str, lease_seconds: float) -> Claim:
         token = claim_token()
 
-        def claim(conn: sqlite3.Connection) -> bool:
+        def claim(conn: sqlite3.Connection) -> Claim:
             now = time.time()
             conn.execute("BEGIN IMMEDIATE")  # the write lock first: no other process between
             try:
@@ -149,13 +157,20 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO event_marks (key, token, expires_at) VALUES (?, ?, ?)",
                     (key, token, now + lease_seconds),
                 )
+                if cur.rowcount == 1:
+                    found = Claim.granted(token)
+                else:  # a done mark (no token) or another's claim, both unexpired
+                    row = conn.execute(
+                        "SELECT token FROM event_marks WHERE key = ?", (key,)
+                    ).fetchone()
+                    found = DONE if row is not None and row[0] is None else HELD
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            return cur.rowcount == 1
+            return found
 
-        return token if await self._run(claim) else None
+        return await self._run(claim)
 
     async def complete(self, key: str, ttl_seconds: float) -> None:
         await self._run(

@@ -51,15 +51,15 @@ def test_the_lease_ends_before_slacks_one_minute_retry() -> None:
 
 async def test_claim_done_release(store: SessionStore) -> None:
     a, b = StoreSeenEvents(store), StoreSeenEvents(store)  # two replicas on one store
-    assert await a.claim("Ev1") is True
-    assert await b.claim("Ev1") is False  # the retry while A is still answering
+    assert await a.claim("Ev1") == "claimed"
+    assert await b.claim("Ev1") == "held"  # the retry while A is still answering
     await a.done("Ev1")
-    assert await b.claim("Ev1") is False  # answered: a duplicate
-    assert await a.claim("Ev2") is True
+    assert await b.claim("Ev1") == "done"  # answered: a duplicate
+    assert await a.claim("Ev2") == "claimed"
     await a.release("Ev2")  # A could not answer
-    assert await b.claim("Ev2") is True  # the retry is answered at once
+    assert await b.claim("Ev2") == "claimed"  # the retry is answered at once
     await a.release("Ev2")  # A's claim is gone: B's is untouched
-    assert await a.claim("Ev2") is False
+    assert await a.claim("Ev2") == "held"
     await b.release("Ev-unknown")  # releasing what one does not hold does nothing
 
 
@@ -67,14 +67,14 @@ async def test_a_claim_whose_owner_dies_is_answered_after_the_lease(
     store: SessionStore,
 ) -> None:
     dying = StoreSeenEvents(store, lease_seconds=LEASE)
-    assert await dying.claim("EvLost1")  # … and never calls done or release
+    assert await dying.claim("EvLost1") == "claimed"  # … and never calls done or release
     retry = StoreSeenEvents(store, lease_seconds=LEASE)
-    assert await retry.claim("EvLost1") is False
+    assert await retry.claim("EvLost1") == "held"
     await asyncio.sleep(LEASE + 0.1)
-    assert await retry.claim("EvLost1") is True  # the later retry gets the answer
+    assert await retry.claim("EvLost1") == "claimed"  # the later retry gets the answer
     await retry.done("EvLost1")
     await asyncio.sleep(LEASE + 0.1)
-    assert await retry.claim("EvLost1") is False
+    assert await retry.claim("EvLost1") == "done"
 
 
 def _claim_and_die(store_expr: str) -> None:
@@ -86,7 +86,7 @@ from bot.stores.sqlite import SQLiteStore
 from bot.transports.slack.seen import StoreSeenEvents
 async def main():
     seen = StoreSeenEvents({store_expr}, lease_seconds={LEASE})
-    assert await seen.claim("EvKilled")
+    assert await seen.claim("EvKilled") == "claimed"
     os.kill(os.getpid(), signal.SIGKILL)
 asyncio.run(main())
 """
@@ -108,11 +108,11 @@ async def test_a_process_killed_after_its_claim_loses_no_answer(
         expr = f"RedisStore({url!r}, prefix={prefix!r})"
     _claim_and_die(expr)  # it claimed just before it was killed
     seen = StoreSeenEvents(store)
-    assert await seen.claim("EvKilled") is False  # the immediate retry: the lease still runs
+    assert await seen.claim("EvKilled") == "held"  # the immediate retry: the lease still runs
     await asyncio.sleep(LEASE + 0.1)
-    assert await seen.claim("EvKilled") is True  # the later retry is answered
+    assert await seen.claim("EvKilled") == "claimed"  # the later retry is answered
     await seen.done("EvKilled")
-    assert await seen.claim("EvKilled") is False
+    assert await seen.claim("EvKilled") == "done"
     await store.close()
 
 
@@ -171,22 +171,22 @@ async def test_redis_down_the_event_is_answered_anyway_and_once_it_is_back(
 ) -> None:
     store = RedisStore(redis_server.url, prefix="test:")
     seen = StoreSeenEvents(store, timeout_seconds=1.0)
-    assert await seen.claim("EvUp") is True  # claimed while Redis is up …
+    assert await seen.claim("EvUp") == "claimed"  # claimed while Redis is up …
     redis_server.stop()  # … then Redis goes away before the answer is posted
     with caplog.at_level(logging.WARNING, logger="bot.transports.slack.seen"):
         await seen.done("EvUp")  # cannot be recorded: logged, not raised
-        assert await seen.claim("EvDown") is True  # Redis down: answered anyway
+        assert await seen.claim("EvDown") == "claimed"  # Redis down: answered anyway
         await seen.release("EvDown")  # nothing of ours to free: no store call
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 2
     assert "marking an event answered failed (ConnectionError)" in warnings[0]
     assert "answering anyway" in warnings[1] and "ConnectionError" in warnings[1]
     redis_server.start()  # back, empty (no persistence): nothing is refused wrongly
-    assert await seen.claim("EvUp") is True  # the retry of the unrecorded answer: answered
+    assert await seen.claim("EvUp") == "claimed"  # the retry of the unrecorded answer: answered
     await seen.done("EvUp")
     await seen.done("EvDown")  # the answer given in the outage is recorded once Redis is back
-    assert await seen.claim("EvDown") is False
-    assert await seen.claim("EvUp") is False
+    assert await seen.claim("EvDown") == "done"
+    assert await seen.claim("EvUp") == "done"
     await store.close()
 
 
@@ -195,18 +195,18 @@ async def test_a_hung_redis_does_not_hold_the_answer(
 ) -> None:
     store = RedisStore(redis_server.url, prefix="test:")
     seen = StoreSeenEvents(store, timeout_seconds=0.3)
-    assert await seen.claim("EvWarm") is True  # a connection in the pool
+    assert await seen.claim("EvWarm") == "claimed"  # a connection in the pool
     await seen.done("EvWarm")
     redis_server.pause(True)
     try:
         with caplog.at_level(logging.WARNING, logger="bot.transports.slack.seen"):
             async with asyncio.timeout(2):
-                assert await seen.claim("EvHung") is True
+                assert await seen.claim("EvHung") == "claimed"
         assert "event claim failed (TimeoutError)" in caplog.text
     finally:
         redis_server.pause(False)
     await seen.done("EvHung")
-    assert await seen.claim("EvHung") is False
+    assert await seen.claim("EvHung") == "done"
     await store.close()
 
 
@@ -219,13 +219,13 @@ async def test_a_locked_sqlite_file_does_not_hold_the_answer(
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:
         with caplog.at_level(logging.WARNING, logger="bot.transports.slack.seen"):
-            assert await seen.claim("EvLocked") is True
+            assert await seen.claim("EvLocked") == "claimed"
         assert "event claim failed (TimeoutError)" in caplog.text
     finally:
         other.execute("ROLLBACK")
         other.close()
     await seen.done("EvLocked")  # recorded once the lock is free
-    assert await seen.claim("EvLocked") is False
+    assert await seen.claim("EvLocked") == "done"
     await store.close()
 
 
@@ -239,7 +239,7 @@ async def test_a_read_only_sqlite_file_still_lets_the_event_be_answered(
     )
     seen = StoreSeenEvents(store)
     with caplog.at_level(logging.WARNING, logger="bot.transports.slack.seen"):
-        assert await seen.claim("EvRO") is True
+        assert await seen.claim("EvRO") == "claimed"
         await seen.done("EvRO")
     assert "event claim failed (OperationalError)" in caplog.text
     assert "marking an event answered failed (OperationalError)" in caplog.text

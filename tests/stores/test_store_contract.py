@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.sessions import DEFAULT_TTL_SECONDS, KeyedLocks, MemoryStore, Session, SessionStore
+from bot.core.sessions import (
+    DEFAULT_TTL_SECONDS,
+    DONE,
+    HELD,
+    KeyedLocks,
+    MemoryStore,
+    Session,
+    SessionStore,
+)
 from bot.errors import BotError
 from bot.stores import open_store
 from bot.stores.redis import RedisStore, SessionBusy
@@ -85,11 +93,11 @@ async def test_sessions_and_done_marks_expire_saved_schools_do_not(make_store: M
     await store.save_school("U1", "mora/angsskolan")
     await store.complete("Ev1", 1)
     assert await store.load("k") is not None
-    assert await store.claim("Ev1", 60) is None
+    assert await store.claim("Ev1", 60) == DONE
     await asyncio.sleep(1.3)
     assert await store.load("k") is None
     assert await store.saved_school("U1") == "mora/angsskolan"
-    assert await store.claim("Ev1", 60) is not None  # the dedup window has passed
+    assert (await store.claim("Ev1", 60)).state == "claimed"  # the dedup window has passed
 
 
 async def test_saved_school_is_per_user(make_store: MakeStore) -> None:
@@ -105,39 +113,40 @@ async def test_saved_school_is_per_user(make_store: MakeStore) -> None:
 
 async def test_a_claim_is_granted_once(make_store: MakeStore) -> None:
     store = make_store()
-    token = await store.claim("Ev1", 60)
-    assert token
-    assert await store.claim("Ev1", 60) is None  # a live claim
+    first = await store.claim("Ev1", 60)
+    assert first.state == "claimed" and first.token
+    assert await store.claim("Ev1", 60) == HELD  # a live claim: not done, not ours
     other = await store.claim("Ev2", 60)
-    assert other and other != token
+    assert other.state == "claimed" and other.token and other.token != first.token
 
 
 async def test_a_claim_whose_lease_ended_can_be_claimed_again(make_store: MakeStore) -> None:
     a, b = make_store(), make_store()
     first = await a.claim("Ev1", 0.3)  # its owner dies and never calls complete
-    assert first
-    assert await b.claim("Ev1", 0.3) is None
+    assert first.state == "claimed"
+    assert await b.claim("Ev1", 0.3) == HELD
     await asyncio.sleep(0.4)
     second = await b.claim("Ev1", 60)
-    assert second and second != first
+    assert second.state == "claimed" and second.token != first.token
 
 
 async def test_complete_refuses_every_later_claim(make_store: MakeStore) -> None:
     a, b = make_store(), make_store()
-    assert await a.claim("Ev1", 0.3)
+    assert (await a.claim("Ev1", 0.3)).state == "claimed"
     await a.complete("Ev1", 60)
-    await asyncio.sleep(0.4)  # longer than the lease: the done mark is what counts now
-    assert await b.claim("Ev1", 60) is None
+    assert await b.claim("Ev1", 60) == DONE  # at once, while the lease would still run …
+    await asyncio.sleep(0.4)  # … and after it: the done mark is what counts now
+    assert await b.claim("Ev1", 60) == DONE
     await a.complete("Ev2", 60)  # done without a claim (a claim that failed open)
-    assert await b.claim("Ev2", 60) is None
+    assert await b.claim("Ev2", 60) == DONE
 
 
 async def test_release_lets_the_next_claim_in_at_once(make_store: MakeStore) -> None:
     a, b = make_store(), make_store()
-    token = await a.claim("Ev1", 60)
+    token = (await a.claim("Ev1", 60)).token
     assert token
     await a.release("Ev1", token)
-    assert await b.claim("Ev1", 60)
+    assert (await b.claim("Ev1", 60)).state == "claimed"
     await a.release("Ev-never-claimed", token)  # nothing to release is fine
 
 
@@ -145,21 +154,21 @@ async def test_a_late_release_frees_neither_a_new_claim_nor_a_done_mark(
     make_store: MakeStore,
 ) -> None:
     a, b = make_store(), make_store()
-    late = await a.claim("Ev1", 0.3)
+    late = (await a.claim("Ev1", 0.3)).token
     assert late
     await asyncio.sleep(0.4)  # A is slow: its lease ends and B claims the event
-    assert await b.claim("Ev1", 60)
+    assert (await b.claim("Ev1", 60)).state == "claimed"
     await a.release("Ev1", late)
-    assert await b.claim("Ev1", 60) is None  # still B's
+    assert await b.claim("Ev1", 60) == HELD  # still B's
     await b.complete("Ev1", 60)
     await a.release("Ev1", late)
-    assert await b.claim("Ev1", 60) is None  # still done
+    assert await b.claim("Ev1", 60) == DONE  # still done
 
 
 async def test_concurrent_claims_admit_exactly_one(make_store: MakeStore) -> None:
     stores = [make_store(), make_store()]  # two replicas (or one, for memory)
     results = await asyncio.gather(*(stores[i % 2].claim("Ev-retry", 60) for i in range(50)))
-    assert sum(1 for r in results if r) == 1
+    assert sorted(r.state for r in results) == ["claimed"] + ["held"] * 49
 
 
 async def _overlap(locks: list[tuple[SessionStore, str]]) -> int:
@@ -223,15 +232,15 @@ async def test_sqlite_reopened_sees_everything(tmp_path: Path) -> None:
     await first.save("k", SESSION)
     await first.save_school("U1", "mora/angsskolan")
     await first.complete("Ev1", 60)
-    assert await first.claim("Ev2", 60)
+    assert (await first.claim("Ev2", 60)).state == "claimed"
     await first.close()
 
     second = SQLiteStore(tmp_path / "state.db")
     loaded = await second.load("k")
     assert loaded is not None and loaded.step == "akut"
     assert await second.saved_school("U1") == "mora/angsskolan"
-    assert await second.claim("Ev1", 60) is None  # done
-    assert await second.claim("Ev2", 60) is None  # claimed, lease still running
+    assert await second.claim("Ev1", 60) == DONE
+    assert await second.claim("Ev2", 60) == HELD  # claimed, lease still running
     await second.close()
 
 
@@ -244,7 +253,7 @@ async def main():
     store = SQLiteStore({str(tmp_path / "state.db")!r})
     await store.save("k", Session(flow="orosanmalan", step="akut"))
     await store.complete("Ev1", 60)
-    assert await store.claim("Ev2", 60)
+    assert (await store.claim("Ev2", 60)).state == "claimed"
     os.kill(os.getpid(), signal.SIGKILL)
 asyncio.run(main())
 """
@@ -256,8 +265,8 @@ asyncio.run(main())
         store = SQLiteStore(tmp_path / "state.db")
         loaded = await store.load("k")
         assert loaded is not None and loaded.step == "akut"
-        assert await store.claim("Ev1", 60) is None
-        assert await store.claim("Ev2", 60) is None
+        assert await store.claim("Ev1", 60) == DONE
+        assert await store.claim("Ev2", 60) == HELD  # the killed process's claim
         await store.close()
 
     asyncio.run(check())
@@ -275,8 +284,8 @@ async def test_redis_replicas_share_sessions_and_dedup(redis_url: str) -> None:
     assert loaded is not None and loaded.answers == SESSION.answers
     await b.save_school("U1", "mora/angsskolan")
     assert await a.saved_school("U1") == "mora/angsskolan"
-    assert await a.claim("Ev1", 60)
-    assert await b.claim("Ev1", 60) is None
+    assert (await a.claim("Ev1", 60)).state == "claimed"
+    assert await b.claim("Ev1", 60) == HELD
     other = RedisStore(redis_url, prefix=f"other-{uuid.uuid4().hex}:")
     assert await other.load("slack:T1:U1") is None  # the prefix separates deployments
     for store in (a, b, other):

@@ -181,5 +181,9 @@ async def test_10000_hostile_requests_get_no_5xx(
         await asyncio.gather(*(one(hostile(rng)) for _ in range(HOSTILE_COUNT)))
     await bot.settle()
     assert sum(statuses.values()) == HOSTILE_COUNT
-    assert not [s for s in statuses if s >= 500], statuses
+    # Every event here is "Ev1": one that meets another's live claim on it is asked to come
+    # again later (503, counted), which is no failure. Nothing else is a 5xx.
+    retry_later = [o for o in bot.observed if o[0] == "slack_retry_later"]
+    assert statuses.get(503, 0) == len(retry_later), statuses
+    assert not [s for s in statuses if s >= 500 and s != 503], statuses
     assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)

@@ -25,7 +25,7 @@ import yaml
 
 from bot.core.clock import STOCKHOLM
 from bot.core.service import FixedCatalog, Service
-from bot.core.sessions import MemoryStore
+from bot.core.sessions import ClaimState, MemoryStore
 from bot.errors import BotError
 from bot.transports import Handler
 from bot.transports.slack.app import SlackTransport
@@ -469,12 +469,14 @@ class RememberedEvents:
         self.claimed: set[str] = set()
         self.answered: set[str] = set()
 
-    async def claim(self, event_id: str) -> bool:
+    async def claim(self, event_id: str) -> ClaimState:
         self.asked.append(event_id)
-        if event_id in self.claimed or event_id in self.answered:
-            return False
+        if event_id in self.answered:
+            return "done"
+        if event_id in self.claimed:
+            return "held"
         self.claimed.add(event_id)
-        return True
+        return "claimed"
 
     async def done(self, event_id: str) -> None:
         self.claimed.discard(event_id)
@@ -749,7 +751,7 @@ async def test_socket_mode_retry_is_answered_once(
     socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
     body = event_payload(rq.direct_message("Ängsskolan", event_id="EvSocket1"))
-    for attempt in (0, 1):
+    for attempt in (0, 1):  # the retry comes after the first was answered and acked
         await socket_bot.push(
             "events_api",
             body,
@@ -758,10 +760,15 @@ async def test_socket_mode_retry_is_answered_once(
             retry_reason="timeout" if attempt else "",
             accepts_response_payload=False,
         )
-    await slack.wait_for("socket_ack", 2)
-    await slack.wait_for("chat.postMessage")
+        await slack.wait_for("socket_ack", attempt + 1)
     await socket_bot.transport.idle(timeout=5)
     assert len(slack.of("chat.postMessage")) == 1
+    [first_ack, retry_ack] = slack.socket_acks
+    assert [first_ack["envelope_id"], retry_ack["envelope_id"]] == ["env0", "env1"]
+    # the envelope is acked only once the answer was posted
+    assert slack.calls.index(slack.of("chat.postMessage")[0]) < slack.calls.index(
+        slack.of("socket_ack")[0]
+    )
     assert ("slack_duplicate", "event_message") in socket_bot.observed
 
 

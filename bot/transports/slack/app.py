@@ -4,7 +4,9 @@ what is refused before any listener runs (one log line each, never a 500).
 Every request goes through bolt, verified by bolt, to one listener per command, action and
 event (bot.transports.slack.listeners). `process_before_response=True`: bolt answers once the
 listener returns, and every listener acks within Slack's 3 s, the contact command with its
-answer when it is ready in time. Nothing here decides what to answer; that is the core's job.
+answer when it is ready in time, an event once its answer is posted (a retry then saves an
+answer whose process died), and an event claimed elsewhere not at all (a 503: retry later).
+Nothing here decides what to answer; that is the core's job.
 
 The bot's identity (auth.test) is asked once, at start, and handed to bolt through
 `authorize`: no ack ever waits for it, or fails with a 500 while the Web API is away.
@@ -35,7 +37,12 @@ from bot.transports.slack import listeners as on
 from bot.transports.slack.blocks import CHOICE_ACTION_PREFIX, SAVE_SCHOOL_ACTION
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import LOCALE_TIMEOUT_SECONDS, Identity
-from bot.transports.slack.listeners import ANSWER_IN_ACK_SECONDS, AdminHandler, Listeners
+from bot.transports.slack.listeners import (
+    ANSWER_IN_ACK_SECONDS,
+    EVENT_ACK_DEADLINE_SECONDS,
+    AdminHandler,
+    Listeners,
+)
 from bot.transports.slack.payloads import (
     DEFAULT_API_URL,
     check_commands,
@@ -77,6 +84,7 @@ class SlackTransport:
         admin: AdminHandler | None = None,
         admin_command: str = "/referral-admin",
         answer_in_ack_seconds: float = ANSWER_IN_ACK_SECONDS,
+        event_ack_deadline_seconds: float = EVENT_ACK_DEADLINE_SECONDS,
         locale_timeout_seconds: float = LOCALE_TIMEOUT_SECONDS,
         observe: Callable[[str, str], None] | None = None,
         shutdown_grace_seconds: float = 20,
@@ -94,7 +102,8 @@ class SlackTransport:
         self.port = port
         self.grace = shutdown_grace_seconds
         # observe(kind, label) feeds metrics (bot.metrics.Metrics.observe): ("slack_request",
-        # request kind), ("slack_duplicate", request kind), ("slack_rejected", HTTP status)
+        # request kind), ("slack_duplicate", request kind), ("slack_rejected", HTTP status),
+        # ("slack_retry_later", request kind): an event answered 503 so that Slack retries it
         observe = observe or (lambda kind, label: None)
         self._app_token = app_token
         base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
@@ -109,6 +118,7 @@ class SlackTransport:
             admin=admin,
             answer_in_ack_seconds=answer_in_ack_seconds,
             observe=observe,
+            event_ack_deadline_seconds=event_ack_deadline_seconds,
         )
         self._me: dict[str, Any] | None = None  # auth.test's answer, once it came
         self._waiting = "Slack auth.test not answered yet"

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.response import BoltResponse
 
 from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
@@ -26,6 +27,13 @@ logger = logging.getLogger(__name__)
 # How long the contact command waits for its answer before it acks empty and answers after:
 # well within Slack's 3 s, with room for the network and a slow moment of the machine.
 ANSWER_IN_ACK_SECONDS = 2.0
+
+# How long an event's ack waits for its answer to be posted. Slack retries an event that got
+# no 200 within 3 s, and a retry is what saves an answer whose process died: so the ack comes
+# once the answer is posted, or at this deadline when answering takes longer (the work goes
+# on and is marked done when it ends). 0.5 s below Slack's limit for the network and a slow
+# moment of the machine.
+EVENT_ACK_DEADLINE_SECONDS = 2.5
 
 # Overload notices sent at once, at most (each one Web API call, outside the work queue).
 BUSY_NOTICES = 8
@@ -53,6 +61,7 @@ class Listeners:
         admin: AdminHandler | None,
         answer_in_ack_seconds: float,
         observe: Callable[[str, str], None],
+        event_ack_deadline_seconds: float = EVENT_ACK_DEADLINE_SECONDS,
     ) -> None:
         self.service = service
         self.seen = seen
@@ -60,6 +69,7 @@ class Listeners:
         self.delivery = delivery
         self.admin = admin
         self.answer_in_ack_seconds = answer_in_ack_seconds
+        self.event_ack_deadline = event_ack_deadline_seconds
         self.observe = observe
         self.work = WorkQueue()
         self._notices: set[asyncio.Future[None]] = set()
@@ -224,33 +234,74 @@ class Listeners:
 
     def event(
         self, kind: str, wanted: Callable[[dict[str, Any]], bool], answer: EventWork
-    ) -> Callable[..., Awaitable[None]]:
-        """An event listener: ack at once, then `answer` once per event id, in the queue."""
+    ) -> Callable[..., Awaitable[BoltResponse | None]]:
+        """An event listener: claim the event id, `answer` it in the queue, and ack once the
+        answer is posted (or at the ack deadline), so that Slack retries an event whose
+        process died before answering.
 
-        async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
+        A claim held elsewhere (another replica answering, or a dead process whose lease
+        still runs) gets a 503, not an ack: Slack retries later, when the holder has marked
+        it done or its lease has ended. In Socket Mode a non-200 sends no envelope ack, and
+        Slack delivers the envelope again. A listener's returned BoltResponse is bolt's
+        answer (process_before_response), which `ack()` cannot give: it has no status."""
+
+        async def listener(ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
             self.observe("slack_request", kind)
-            await ack()
-            if wanted(body["event"]) and not self.work.submit(
-                kind, lambda: self._once(kind, body, answer)
-            ):
+            deadline = asyncio.get_running_loop().time() + self.event_ack_deadline
+            if not wanted(body["event"]):
+                await ack()
+                return None
+            event_id = str(body["event_id"])
+            claim = await self.seen.claim(event_id)
+            if claim == "done":
+                logger.info("duplicate Slack event ignored")
+                self.observe("slack_duplicate", kind)
+                await ack()
+                return None
+            if claim == "held":
+                return self._retry_later(kind, "its claim is held elsewhere")
+            answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            if not self.work.submit(kind, lambda: self._once(event_id, body, answer, answered)):
+                await self.seen.release(event_id)  # not answered: the claim is not ours to keep
                 self._tell_busy(kind, body, None)
+                await ack()
+                return None
+            try:
+                timeout = max(0.0, deadline - asyncio.get_running_loop().time())
+                ok = await asyncio.wait_for(asyncio.shield(answered), timeout)
+            except TimeoutError:  # still answering: ack now, the work goes on
+                ok = True
+            if not ok:  # answering failed and the claim is released: Slack's retry answers
+                return self._retry_later(kind, "answering it failed")
+            await ack()
+            return None
 
         return listener
 
-    async def _once(self, kind: str, body: dict[str, Any], answer: EventWork) -> None:
-        """Claim the event, answer it, then mark it done; release it when answering failed
-        (the Web API or the core), so that Slack's retry is answered."""
-        event_id = str(body["event_id"])
-        if not await self.seen.claim(event_id):
-            logger.info("duplicate Slack event ignored")
-            self.observe("slack_duplicate", kind)
-            return
+    def _retry_later(self, kind: str, why: str) -> BoltResponse:
+        logger.info("Slack event not acknowledged (%s): Slack retries it later", why)
+        self.observe("slack_retry_later", kind)
+        return BoltResponse(status=503, body="")
+
+    async def _once(
+        self,
+        event_id: str,
+        body: dict[str, Any],
+        answer: EventWork,
+        answered: asyncio.Future[bool],
+    ) -> None:
+        """Answer a claimed event, then mark it done; release it when answering failed (the
+        Web API or the core), so that Slack's retry is answered. `answered` says which
+        (True: posted and done), for the ack that waits for it."""
         try:
             reply = await answer(body)
         except BaseException:
             await self.seen.release(event_id)
+            _settle(answered, False)
             raise
-        await (self.seen.release if failed(reply) else self.seen.done)(event_id)
+        ok = not failed(reply)
+        await (self.seen.done if ok else self.seen.release)(event_id)
+        _settle(answered, ok)
 
     async def _ask_event(self, body: dict[str, Any]) -> Reply:
         event = body["event"]
@@ -313,6 +364,11 @@ class Listeners:
                 await self.delivery.private(busy, event["channel"], user)
         except Exception as error:
             logger.warning("overload notice failed: %s", type(error).__name__)
+
+
+def _settle(future: asyncio.Future[bool], ok: bool) -> None:
+    if not future.done():  # nobody waits any more when the ack deadline came first
+        future.set_result(ok)
 
 
 def failed(reply: Reply) -> bool:

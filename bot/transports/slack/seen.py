@@ -3,7 +3,9 @@
 An event id is claimed with a lease before it is answered and marked done once the answer
 is posted. A retry (or a second replica given the same event) is answered only when the id
 is neither done nor under a live claim, so a process that dies between its claim and its
-answer leaves a later retry answerable, and an answered event is never answered twice.
+answer leaves a later retry answerable, and an answered event is never answered twice. A
+claim refused says why: `done` (a duplicate, acknowledged and dropped) or `held` (a live
+claim elsewhere: the listener answers Slack non-2xx, so Slack retries after the lease).
 
 A store that fails (Redis down, SQLite locked or read-only) must not lose the event: `claim`
 then says "answer it" and logs a warning. A duplicate answer in a rare outage is better than
@@ -17,6 +19,8 @@ import asyncio
 import logging
 import time
 from typing import Protocol
+
+from bot.core.sessions import Claim, ClaimState
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +41,9 @@ STORE_TIMEOUT_SECONDS = 2.0
 class SeenEvents(Protocol):
     """What the listeners ask before and after answering one event id."""
 
-    async def claim(self, event_id: str) -> bool:
-        """True: answer it now (not answered yet, no live claim elsewhere)."""
+    async def claim(self, event_id: str) -> ClaimState:
+        """`claimed`: answer it now; `done`: answered already; `held`: a live claim elsewhere
+        (its holder still answering, or dead with its lease not over yet)."""
 
     async def done(self, event_id: str) -> None:
         """The answer is posted: every later retry of this id is a duplicate."""
@@ -50,7 +55,7 @@ class SeenEvents(Protocol):
 class EventClaims(Protocol):
     """What the session stores offer (MemoryStore, SQLite, Redis): atomic claims on keys."""
 
-    async def claim(self, key: str, lease_seconds: float, /) -> str | None: ...
+    async def claim(self, key: str, lease_seconds: float, /) -> Claim: ...
 
     async def complete(self, key: str, ttl_seconds: float, /) -> None: ...
 
@@ -83,10 +88,10 @@ class StoreSeenEvents:
     def _key(event_id: str) -> str:
         return f"slack:event:{event_id}"
 
-    async def claim(self, event_id: str) -> bool:
+    async def claim(self, event_id: str) -> ClaimState:
         self._prune()
         try:
-            token = await asyncio.wait_for(
+            found = await asyncio.wait_for(
                 self._store.claim(self._key(event_id), self._lease), self._timeout
             )
         except Exception as exc:  # any store failure: answer rather than lose the event
@@ -94,11 +99,10 @@ class StoreSeenEvents:
                 "event claim failed (%s): answering anyway, a retry may be answered twice",
                 type(exc).__name__,
             )
-            return True
-        if token is None:
-            return False
-        self._held[event_id] = (token, time.monotonic() + self._lease)
-        return True
+            return "claimed"
+        if found.state == "claimed":
+            self._held[event_id] = (found.token, time.monotonic() + self._lease)
+        return found.state
 
     async def done(self, event_id: str) -> None:
         self._held.pop(event_id, None)
