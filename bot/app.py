@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
-import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,7 +25,7 @@ from bot.core.models import (
 )
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
-from bot.core.sessions import MemoryStore, session_key
+from bot.core.sessions import MemoryStore, SessionStore, session_key
 from bot.core.texts import text
 from bot.errors import BotError, Problem
 from bot.settings import Settings
@@ -208,16 +208,12 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     transport: Transport
     if settings.slack_bot_token:
         from bot.transports.slack.app import SlackTransport
-        from bot.transports.slack.seen import CLAIM_LEASE_SECONDS, StoreSeenEvents
+        from bot.transports.slack.seen import StoreSeenEvents
 
-        # How long an event's claim outlives a process killed while answering it. Not a
-        # setting: the default ends before Slack's 1-minute retry; tests of lost answers
-        # shorten it (SLACK_EVENT_LEASE_SECONDS) so as not to wait for that retry.
-        lease = float(os.environ.get("SLACK_EVENT_LEASE_SECONDS") or CLAIM_LEASE_SECONDS)
         admin = Admin(holder, users=settings.admin_users, paths=paths)
         slack = SlackTransport(
             service,
-            StoreSeenEvents(store, lease_seconds=lease),
+            StoreSeenEvents(store, lease_seconds=settings.slack_event_lease_seconds),
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             app_token="" if http else settings.slack_app_token,
@@ -236,7 +232,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             group = settings.admin_usergroup
             admin.group_members = lambda: slack.identity.usergroup_members(group)
         if settings.admin_channel:
-            holder.on_error = _admin_poster(slack, settings.admin_channel)
+            holder.on_error = _admin_poster(slack, settings.admin_channel, store)
         platform: tuple[str, Platform] = ("slack", slack)
         if http:
             add_health_routes(
@@ -279,12 +275,26 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     await runner  # raises what made the transport give up
 
 
+# Replicas that share a store post the same reload problems once: the first to claim them
+# posts, the others see the claim for this long (an hour: the same broken state seen again
+# later is news again).
+ADMIN_POST_SECONDS = 3600
+
+
 def _admin_poster(
-    slack: SlackTransport, channel: str
+    slack: SlackTransport, channel: str, store: SessionStore
 ) -> Callable[[Sequence[Problem]], Awaitable[None]]:
     """Post reload errors to the admin channel: the file and line, never user text."""
 
     async def post(problems: Sequence[Problem]) -> None:
+        said = hashlib.sha256("\n".join(map(str, problems)).encode()).hexdigest()[:16]
+        try:
+            claim = await store.claim(f"admin-post:{said}", ADMIN_POST_SECONDS)
+        except Exception as exc:  # a store that is down must not keep the admins uninformed
+            logger.warning("could not coordinate the admin post: %s", type(exc).__name__)
+        else:
+            if claim.state != "claimed":
+                return  # another replica posted these problems
         lines = [f"`{p}`" for p in problems[:15]]
         reply = Reply(kind="notice", parts=(text("admin.config_error", "sv"), *lines))
         await slack.delivery.post(reply, channel)

@@ -55,6 +55,9 @@ class Settings:
     # compose's stop_grace_period, k8s' terminationGracePeriodSeconds and systemd's
     # TimeoutStopSec leave it a few seconds more
     shutdown_grace_seconds: int = 20
+    # how long a Slack event's claim outlives a process killed while answering it: the
+    # default ends before Slack's 1-minute retry; tests of lost answers shorten it
+    slack_event_lease_seconds: int = 50
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -94,6 +97,7 @@ class Settings:
             log_level=read.one_of("LOG_LEVEL", "INFO", LOG_LEVELS, fold=str.upper),
             health_port=read.number("HEALTH_PORT", 8080, 0, 65535),
             shutdown_grace_seconds=read.number("SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
+            slack_event_lease_seconds=read.number("SLACK_EVENT_LEASE_SECONDS", 50, 1, 3600),
         )
         read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

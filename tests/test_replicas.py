@@ -36,7 +36,7 @@ _users = itertools.count(1)
 
 # A claim's lease in the bot processes below (SLACK_EVENT_LEASE_SECONDS), short so that a
 # retry after a kill comes after the lease without waiting for Slack's 1-minute retry.
-LEASE = 1.0
+LEASE = 1  # seconds (a whole number: SLACK_EVENT_LEASE_SECONDS)
 SHORT_LEASE = {"SLACK_EVENT_LEASE_SECONDS": str(LEASE)}
 ANSWER = "Cecilia Lind"  # in the answer to "Ängsskolan åk 8"
 ERROR_NOTICE = "Något gick fel hos mig"
@@ -426,3 +426,33 @@ async def test_100_events_with_random_kills_on_two_replicas_are_each_answered_on
     assert statuses[0] >= killed and statuses[503] >= 1  # … that Slack's retries brought back
     texts = [c.blocks_text() for c in posting_slack.of("chat.postMessage")]
     assert all(ANSWER in t for t in texts), statuses  # the answers, not calm notices
+
+
+async def test_two_replicas_post_a_broken_file_to_the_admin_channel_once(
+    slack: SlackStandIn, start_bot: StartBot, redis_url: str, tmp_path: Path
+) -> None:
+    """Both replicas watch the same files and both refuse the broken one; the admins read it
+    once, not once per replica."""
+    import shutil
+
+    from tests.helpers.bot_process import ROOT
+
+    shutil.copytree(ROOT / "directory", tmp_path / "directory")
+    env = {"REFERRAL_DIRECTORY": str(tmp_path / "directory"), "ADMIN_CHANNEL": "C0ADMIN002"}
+    a, b = start_bot(redis_url, env), start_bot(redis_url, env)
+    await asyncio.gather(a.ready(), b.ready())
+    mora = tmp_path / "directory" / "mora.yml"
+    mora.write_text(mora.read_text(encoding="utf-8").replace("schools:", "schools: [", 1))
+
+    def admin_posts() -> list[Call]:
+        return [c for c in slack.of("chat.postMessage") if c.args.get("channel") == "C0ADMIN002"]
+
+    for _ in range(200):
+        if admin_posts():
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(2)  # time for the other replica's reload (and post, were it to post)
+    [post] = admin_posts()
+    assert "mora.yml:" in post.blocks_text()
+    logs = [(tmp_path / f"bot{i}.log").read_text(encoding="utf-8") for i in range(2)]
+    assert all("mora.yml:" in log for log in logs)  # both refused it

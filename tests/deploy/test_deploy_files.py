@@ -537,6 +537,7 @@ NOT_FOR_OPERATORS = {
     "REFERRAL_RULES": "fixed by the recipe's mounts (or --rules)",
     "SLACK_APP_TOKEN": "Socket Mode: only the systemd recipe, where it is required",
     "HEALTH_PORT": "Socket Mode's side port: only the systemd recipe",
+    "SLACK_EVENT_LEASE_SECONDS": "the tests of lost answers shorten it; the default is right",
 }
 
 
