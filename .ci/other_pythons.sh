@@ -29,7 +29,8 @@ suite() {  # suite NAME PYTHON [pip install arguments...]
     touch "$venv/.installed"
   fi
   echo "== the suite on $name ($("$venv/bin/python" --version))"
-  "$venv/bin/pytest" -q -p no:cacheprovider
+  # a test that hangs prints every thread's stack after 5 minutes; the run ends after 15
+  timeout 900 "$venv/bin/pytest" -q -p no:cacheprovider -o faulthandler_timeout=300
 }
 
 for v in "${versions[@]}"; do

@@ -323,9 +323,11 @@ def build_web_app(
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
-        except (ValueError, AttributeError, TypeError, RecursionError):
+        except (ValueError, LookupError, AttributeError, TypeError, RecursionError):
             # bolt parses the body as it builds the request, before it verifies anything, and
-            # raises these for bodies that are not UTF-8, a JSON object or a form (its own
+            # raises these for bodies that are not UTF-8, a JSON object or a form, or (bolt
+            # 1.21) whose ids are not where it looks for them, e.g. a `user` without
+            # `team_id` (its own
             # aiohttp adapter answers them 500, with a traceback in the log). Such a body is
             # unreadable whoever sent it, so a 400 says nothing about the signing secret.
             return refuse(400, "body is not a JSON object or form")
