@@ -36,7 +36,10 @@ class LastGoodCopy:
 
     def keep(self, catalog: Catalog) -> bool:
         """Copy the files `catalog` was loaded from; False (and the old copy stays) when one
-        has changed since or the data folder cannot be written."""
+        has changed since or the data folder cannot be written. After most reloads and
+        every restart this very version is kept already: then nothing is read again."""
+        if self._kept_version() == catalog.version:
+            return True
         # names of this process's own: replicas sharing a data folder may keep at once
         staging = self.folder.with_name(f"{FOLDER}.new-{os.getpid()}")
         try:
@@ -57,6 +60,14 @@ class LastGoodCopy:
             logger.warning("could not keep a copy of the live configuration: %s", exc.strerror)
             return False
         return True
+
+    def _kept_version(self) -> str | None:
+        try:
+            manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        version = manifest.get("version") if isinstance(manifest, dict) else None
+        return version if isinstance(version, str) else None
 
     def _stage(self, catalog: Catalog, staging: Path) -> dict[str, str] | None:
         files: dict[str, str] = {}

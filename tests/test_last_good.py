@@ -41,6 +41,20 @@ def test_a_kept_copy_loads_as_the_same_catalog(config: list[Path], tmp_path: Pat
     assert set(kept.flows) == set(live.flows)
 
 
+def test_the_same_version_is_not_copied_again(config: list[Path], tmp_path: Path) -> None:
+    copy = LastGoodCopy(tmp_path / "data", config)
+    assert copy.keep(load_catalog(config))
+    manifest = copy.folder / "manifest.json"
+    written = manifest.stat().st_mtime_ns
+    assert copy.keep(load_catalog(config))  # a restart on the same files
+    assert manifest.stat().st_mtime_ns == written  # nothing copied again
+    mora = config[0] / "mora.yml"
+    mora.write_text(mora.read_text(encoding="utf-8") + "# checked\n", encoding="utf-8")
+    assert copy.keep(load_catalog(config))  # a new version is copied
+    assert manifest.stat().st_mtime_ns != written
+    assert copy.load() is not None
+
+
 def test_nothing_kept_means_nothing_to_load(config: list[Path], tmp_path: Path) -> None:
     assert LastGoodCopy(tmp_path / "data", config).load() is None
 
@@ -50,7 +64,9 @@ def test_a_file_edited_after_the_load_is_not_kept_and_the_old_copy_stays(
 ) -> None:
     copy = LastGoodCopy(tmp_path / "data", config)
     assert copy.keep(load_catalog(config))
-    live = load_catalog(config)
+    mora = config[0] / "mora.yml"
+    mora.write_text(mora.read_text(encoding="utf-8") + "# checked\n", encoding="utf-8")
+    live = load_catalog(config)  # a new version, not yet copied
     break_mora(config)  # saved again between the load and the copy
     assert not copy.keep(live)
     kept = copy.load()
