@@ -11,6 +11,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.core.sessions import DEFAULT_TTL_SECONDS
 from bot.errors import BotError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -41,7 +42,7 @@ class Settings:
     slack_api_url: str = ""
     telegram_token: str = ""
     store_url: str = ""
-    session_ttl_seconds: int = 24 * 3600
+    session_ttl_seconds: int = DEFAULT_TTL_SECONDS
     admin_channel: str = ""
     admin_users: tuple[str, ...] = ()
     admin_usergroup: str = ""
@@ -84,7 +85,9 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN", _TELEGRAM_TOKEN, "a token from BotFather, '123456:ABC…'"
             ),
             store_url=env.get("STORE_URL", ""),
-            session_ttl_seconds=read.number("SESSION_TTL_SECONDS", 24 * 3600, 60, 30 * 86400),
+            session_ttl_seconds=read.number(
+                "SESSION_TTL_SECONDS", DEFAULT_TTL_SECONDS, 60, 30 * 86400
+            ),
             admin_channel=read.matching("ADMIN_CHANNEL", _CHANNEL, "a Slack channel id 'C…'"),
             admin_users=read.ids("ADMIN_USERS", _USER, "Slack user ids 'U…', comma-separated"),
             admin_usergroup=read.matching(

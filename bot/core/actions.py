@@ -53,6 +53,11 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class Resume:
+    """Show the unfinished checklist's current step again, after a question asked on the way."""
+
+
+@dataclass(frozen=True, slots=True)
 class PickSchool:
     """The school a checklist asked for, picked from suggestions."""
 
@@ -67,7 +72,15 @@ class PickMunicipality:
 
 
 Action = (
-    SaveSchool | StartFlow | ShowContacts | Answer | Back | Cancel | PickSchool | PickMunicipality
+    SaveSchool
+    | StartFlow
+    | ShowContacts
+    | Answer
+    | Back
+    | Cancel
+    | Resume
+    | PickSchool
+    | PickMunicipality
 )
 
 
@@ -92,6 +105,8 @@ def encode(action: Action) -> str:
             return "nav:back"
         case Cancel():
             return "nav:cancel"
+        case Resume():
+            return "nav:resume"
         case PickSchool(school):
             return f"school:{_field(school)}"
         case PickMunicipality(municipality):
@@ -119,6 +134,8 @@ def decode(value: str) -> Action | None:
             return Back()
         case "nav", ["cancel"]:
             return Cancel()
+        case "nav", ["resume"]:
+            return Resume()
         case "school", [school]:
             return PickSchool(school)
         case "muni", [municipality]:

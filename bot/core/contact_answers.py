@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Literal
 
 from bot.core import clock, contacts
-from bot.core.actions import SaveSchool, ShowContacts
+from bot.core.actions import SaveSchool, ShowContacts, StartFlow
 from bot.core.catalog import Catalog
+from bot.core.clock import Route
 from bot.core.grades import AskedGrade
-from bot.core.matching import MatchResult
+from bot.core.matching import Lookup, MatchResult
 from bot.core.models import (
     Choice,
     ContactEntry,
@@ -26,7 +27,7 @@ from bot.core.models import (
 )
 from bot.core.texts import text
 
-MAX_SCHOOL_CHOICES = 25  # one Slack actions block; more is a list nobody reads
+DEFAULT_FLOW = "orosanmalan"  # the checklist "/oro" alone starts, offered first
 
 
 def contact_reply(
@@ -51,13 +52,7 @@ def contact_reply(
             parts.append(text("service.no_group_for_age", locale, age=grade.label(locale)))
             answer = contacts.resolve(catalog.directory, school, None, when)
     route = answer.route
-    if route.kind == "reception":
-        parts.append(text("service.route_open", locale))
-    elif route.opens_next is not None:
-        opens = clock.describe(route.opens_next, when, locale)
-        parts.append(text("service.route_closed_until", locale, opens=opens))
-    else:
-        parts.append(text("service.route_closed", locale))
+    parts.append(_route_line(route, when, locale))
     result = ContactResult(
         status="found",
         school=_summary(school, catalog),
@@ -95,25 +90,67 @@ def contact_reply(
     )
 
 
-def schools_to_pick(result: MatchResult, catalog: Catalog, locale: Locale) -> Reply:
+def _route_line(route: Route, when: datetime, locale: Locale) -> str:
+    if route.kind == "reception":
+        return text("service.route_open", locale)
+    if route.opens_next is not None:
+        opens = clock.describe(route.opens_next, when, locale)
+        return text("service.route_closed_until", locale, opens=opens)
+    return text("service.route_closed", locale)
+
+
+def municipality_reply(
+    catalog: Catalog, municipality_id: str, when: datetime, locale: Locale
+) -> Reply:
+    """A municipality named alone ("Mora", "socialtjänsten i Mora"): its reception and
+    socialjour, the one to call now first, and how to get the school's own contacts."""
+    m = catalog.directory.municipalities[municipality_id]
+    route = clock.route_at(m, when)
+    return Reply(
+        kind="contact",
+        title=text("service.municipality_heading", locale, municipality=m.name),
+        parts=(_route_line(route, when, locale), text("service.name_the_school", locale)),
+        cards=contacts.office_cards(m, route, locale),
+        choices=flow_choices(catalog, locale),
+        footer=text("service.acute_footer", locale),
+        locale=locale,
+        contact=ContactResult(
+            "found", route=RouteSummary(route.kind, route.office.name, route.office.phone)
+        ),
+    )
+
+
+def flow_choices(catalog: Catalog, locale: Locale) -> tuple[Choice, ...]:
+    """A button for every checklist, the report checklist first and as the primary one."""
+    flows = sorted(catalog.flows.values(), key=lambda f: f.id != DEFAULT_FLOW)
+    return tuple(
+        Choice(
+            StartFlow(f.id), f.title.get(locale), "primary" if f.id == DEFAULT_FLOW else "default"
+        )
+        for f in flows
+    )
+
+
+def schools_to_pick(asked: Lookup, catalog: Catalog, locale: Locale) -> Reply:
     """Schools to pick from: several match what was typed, or none does and these are the
-    nearest."""
+    nearest. When none does, the checklists are offered too: a worried person who names no
+    school we know still gets somewhere."""
+    result = asked.result
     if result.status == "ambiguous":
         return _schools_reply(
             "ambiguous", (text("service.ambiguous", locale),), result, catalog, locale
         )
+    place = asked.query.municipality_id
+    municipality = catalog.directory.municipalities.get(place) if place else None
+    if municipality is not None:
+        missing = text("service.not_found_in", locale, municipality=municipality.name)
+    else:
+        missing = text("service.not_found", locale)
     hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
-    parts = (text("service.not_found", locale), text(hint, locale))
-    return _schools_reply("not_found", parts, result, catalog, locale)
-
-
-def schools_in(catalog: Catalog, municipality_id: str, locale: Locale) -> Reply:
-    """The schools of a municipality named alone ("Luleå kommun"), to pick from."""
-    schools = catalog.directory.municipalities[municipality_id].schools
-    listed = tuple(sorted(schools, key=lambda s: s.name)[:MAX_SCHOOL_CHOICES])
-    parts = (text("service.which_school_in", locale),)
-    result = MatchResult("ambiguous", None, listed)
-    return _schools_reply("ambiguous", parts, result, catalog, locale)
+    parts = (missing, text(hint, locale))
+    return _schools_reply(
+        "not_found", parts, result, catalog, locale, flow_choices(catalog, locale)
+    )
 
 
 def _schools_reply(
@@ -122,14 +159,18 @@ def _schools_reply(
     result: MatchResult,
     catalog: Catalog,
     locale: Locale,
+    more: tuple[Choice, ...] = (),
 ) -> Reply:
     directory = catalog.directory
     return Reply(
         kind=status,
         parts=parts,
-        choices=tuple(
-            Choice(ShowContacts(s.key), f"{s.name} – {directory.municipality_of(s).name}")
-            for s in result.candidates
+        choices=(
+            *(
+                Choice(ShowContacts(s.key), f"{s.name} – {directory.municipality_of(s).name}")
+                for s in result.candidates
+            ),
+            *more,
         ),
         footer=text("service.acute_footer", locale),
         locale=locale,

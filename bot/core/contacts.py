@@ -145,15 +145,18 @@ def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
                     note=note,
                 )
             )
-    m = answer.municipality
+    return (*out, *office_cards(answer.municipality, answer.route, locale))
+
+
+def office_cards(m: Municipality, route: Route, locale: str) -> tuple[ContactCard, ...]:
+    """The reception and the socialjour, the one to call at `route`'s time first."""
     offices: list[tuple[Literal["reception", "after_hours"], Office]] = [
         ("reception", m.reception),
         ("after_hours", m.after_hours),
     ]
-    if answer.route.kind == "after_hours":
+    if route.kind == "after_hours":
         offices.reverse()
-    out.extend(
+    return tuple(
         office_card(office, role, text(f"contacts.{role}_label", locale))
         for role, office in offices
     )
-    return tuple(out)

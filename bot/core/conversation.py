@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from bot.core import contacts, query, templates
-from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool
+from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool, Resume
 from bot.core.flow_state import OTHER, RESIDENCE_MUNICIPALITY, FlowContext, Position, replay
 from bot.core.models import (
     Choice,
@@ -43,6 +43,8 @@ class Turn:
     reply: Reply
     # where the replay ended; lets rule tests fill in their phrases with the same variables
     position: Position | None = field(default=None, compare=False, repr=False)
+    # False when typed text was no answer to the step: the service may read it as a new question
+    understood: bool = True
 
 
 # --------------------------------------------------------------------------- transitions
@@ -61,6 +63,7 @@ class Stay:
 
     note: str | None = None
     extra: tuple[Choice, ...] = ()
+    understood: bool = True  # False: typed text that answers nothing here
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,8 @@ def _on_choice(pos: Position, choice: Action, ctx: FlowContext) -> Transition:
             return Undo()
         case Cancel():
             return End()
+        case Resume():
+            return Stay()
         case Answer(step=step_id, option=option_id):
             if step_id != step.id:
                 return Stay(_t("stale", ctx))
@@ -305,7 +310,7 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
     if nav is not None:
         return _on_choice(pos, nav, ctx)
     if not said:
-        return Stay(_t("pick_option", ctx))
+        return Stay(_t("pick_option", ctx), understood=False)
     if step.kind == "school":
         return _school_text(step, raw, ctx)
     if pos.waiting == "municipality":
@@ -329,7 +334,7 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         starts = [o for o in step.options if o.label.get(ctx.locale).casefold().startswith(said)]
         if len(starts) == 1:
             return Goto((step.id, starts[0].id))
-    return Stay(_t("pick_option", ctx))
+    return Stay(_t("pick_option", ctx), understood=False)
 
 
 def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
@@ -348,7 +353,7 @@ def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
     note = _t("school_not_found", ctx)
     if extra:
         note += " " + _t("school_did_you_mean", ctx)
-    return Stay(note, extra)
+    return Stay(note, extra, understood=False)
 
 
 def advance(
@@ -368,7 +373,7 @@ def advance(
     if isinstance(move, End):
         return _end(session, ctx, "cancelled")
     if isinstance(move, Stay):
-        return _show(flow, session, pos, ctx, move)
+        return replace(_show(flow, session, pos, ctx, move), understood=move.understood)
     if isinstance(move, Undo):
         answers = answers[:-1]
     else:

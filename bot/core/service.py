@@ -19,9 +19,19 @@ from typing import Protocol
 
 from bot.core import clock, conversation
 from bot.core import contact_answers as answers
-from bot.core.actions import Action, Answer, Back, Cancel, SaveSchool, ShowContacts, StartFlow
+from bot.core.actions import (
+    Action,
+    Answer,
+    Back,
+    Cancel,
+    Resume,
+    SaveSchool,
+    ShowContacts,
+    StartFlow,
+)
 from bot.core.catalog import Catalog
 from bot.core.flow_state import FlowContext
+from bot.core.matching import Lookup
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
@@ -31,7 +41,6 @@ from bot.core.texts import text
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
-DEFAULT_FLOW = "orosanmalan"
 
 
 class CatalogSource(Protocol):
@@ -75,20 +84,29 @@ class Service:
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         """Answer one message. Never raises for anything a user can type or click."""
-        if msg.text and contains_personal_number(msg.text):
+        blocked = bool(msg.text) and contains_personal_number(msg.text or "")
+        if blocked:
             logger.info("privacy guard: personal number detected, message dropped")
             self.observe("privacy", "blocked")
-            locale = msg.locale or "sv"
-            return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
         async with self.store.locked(msg.conversation):
             session = await self.store.load(msg.conversation) or Session()
             catalog = self.catalogs.current
+            if blocked:
+                return self._privacy(session, catalog, self._locale(msg, session))
             reply, new_session = await self._dispatch(msg, session, catalog)
             if new_session is None:
                 await self.store.clear(msg.conversation)
             elif new_session != session:
                 await self.store.save(msg.conversation, new_session)
             return reply
+
+    def _privacy(self, session: Session, catalog: Catalog, locale: Locale) -> Reply:
+        """Delete it, nothing was saved; in a checklist, the question it interrupted again."""
+        if session.flow is None:
+            return Reply(kind="privacy", parts=(text("service.privacy", locale),), locale=locale)
+        step, _ = self._advance(session, catalog, locale, choice=Resume(), text_in=None)
+        note = text("service.privacy_in_checklist", locale)
+        return replace(step, kind="privacy", parts=(note, *step.parts))
 
     # ------------------------------------------------------------------ dispatch
 
@@ -107,14 +125,52 @@ class Service:
             trigger = self._trigger(raw, catalog)
             # "/oro Ängsskolan": the words name the school, not the flow
             named = None if trigger or not raw else catalog.index.lookup(raw).result.school
-            flow_id = trigger or DEFAULT_FLOW
+            flow_id = trigger or answers.DEFAULT_FLOW
             return await self._start_flow(msg, flow_id, session, catalog, locale, school=named)
         if session.flow and msg.intent == "auto":
-            return self._advance(msg, session, catalog, locale, choice=None, text_in=raw)
+            return await self._in_checklist(msg, raw, session, catalog, locale)
         trigger = self._trigger(raw, catalog) if msg.intent == "auto" else None
         if trigger:
-            return await self._start_flow(msg, trigger, session, catalog, locale)
+            # "jag är orolig för en elev på Ängsskolan": the flow, with the school it names
+            named = catalog.index.lookup(raw).result.school
+            return await self._start_flow(msg, trigger, session, catalog, locale, school=named)
         return await self._contact(msg, raw, session, catalog, locale)
+
+    async def _in_checklist(
+        self, msg: IncomingMessage, raw: str, session: Session, catalog: Catalog, locale: Locale
+    ) -> tuple[Reply, Session | None]:
+        """Typed text during a checklist: an answer to the step, or else a new question.
+
+        A checklist's trigger asks whether to go on or start over; a contact question (a
+        school or a municipality named) is answered with a button back to the step. Nobody
+        is held in a checklist by "Välj ett av alternativen" when they asked something else.
+        """
+        turn = self._turn(session, catalog, locale, choice=None, text_in=raw)
+        if turn is None or turn.understood:
+            return self._after(turn, locale)
+        trigger = self._trigger(raw, catalog)
+        if trigger is not None:
+            return self._continue_or_restart(trigger, catalog, locale), session
+        step = turn.position.step if turn.position else None
+        if step is not None and step.kind != "school":
+            asked = catalog.index.lookup(raw)
+            if asked.result.status != "not_found" or asked.query.municipality_id:
+                reply, session = await self._contact(msg, raw, session, catalog, locale, asked)
+                resume = Choice(Resume(), text("service.resume", locale), "primary")
+                return replace(reply, choices=(*reply.choices, resume)), session
+        return turn.reply, session
+
+    def _continue_or_restart(self, flow_id: str, catalog: Catalog, locale: Locale) -> Reply:
+        title = catalog.flows[flow_id].title.get(locale)
+        return Reply(
+            kind="notice",
+            parts=(text("service.continue_or_restart", locale),),
+            choices=(
+                Choice(Resume(), text("service.resume", locale), "primary"),
+                Choice(StartFlow(flow_id), text("service.restart", locale, flow=title)),
+            ),
+            locale=locale,
+        )
 
     def _locale(self, msg: IncomingMessage, session: Session) -> Locale:
         """A question written in English is answered in English; otherwise the language the
@@ -169,8 +225,8 @@ class Service:
                 reply = answers.contact_reply(catalog, school, self.now(), locale, ages=ages)
                 return reply, replace(session, candidates=(), age=None)
             case _ if session.flow:
-                return self._advance(msg, session, catalog, locale, choice=choice, text_in=None)
-            case Answer() | Back() | Cancel():
+                return self._advance(session, catalog, locale, choice=choice, text_in=None)
+            case Answer() | Back() | Cancel() | Resume():
                 return self._notice("service.checklist_over", locale), session
         # a school or municipality for a checklist that is over
         return self._help(locale), session
@@ -206,7 +262,6 @@ class Service:
 
     def _advance(
         self,
-        msg: IncomingMessage,
         session: Session,
         catalog: Catalog,
         locale: Locale,
@@ -214,12 +269,31 @@ class Service:
         choice: Action | None,
         text_in: str | None,
     ) -> tuple[Reply, Session | None]:
+        turn = self._turn(session, catalog, locale, choice=choice, text_in=text_in)
+        return self._after(turn, locale)
+
+    def _turn(
+        self,
+        session: Session,
+        catalog: Catalog,
+        locale: Locale,
+        *,
+        choice: Action | None,
+        text_in: str | None,
+    ) -> conversation.Turn | None:
+        """One step of the session's checklist; None when a reload removed that checklist."""
         flow = catalog.flows.get(session.flow or "")
-        if flow is None:  # the flow was removed by a reload: start over cleanly
-            return self._notice("service.checklist_over", locale), None
+        if flow is None:
+            return None
         known = catalog.directory.schools.get(session.school) if session.school else None
         ctx = self._context(catalog, locale, known)
-        turn = conversation.advance(flow, session, ctx, choice=choice, text=text_in)
+        return conversation.advance(flow, session, ctx, choice=choice, text=text_in)
+
+    def _after(
+        self, turn: conversation.Turn | None, locale: Locale
+    ) -> tuple[Reply, Session | None]:
+        if turn is None:  # the flow was removed by a reload: start over cleanly
+            return self._notice("service.checklist_over", locale), None
         return turn.reply, self._after_turn(turn)
 
     def _context(self, catalog: Catalog, locale: Locale, known: School | None) -> FlowContext:
@@ -242,22 +316,25 @@ class Service:
         session: Session,
         catalog: Catalog,
         locale: Locale,
+        asked: Lookup | None = None,
     ) -> tuple[Reply, Session]:
         """A contact question's answer (bot.core.contact_answers). The session changes only
-        to remember schools offered to pick from, for the click that follows."""
+        to remember schools offered to pick from, for the click that follows. `asked`: the
+        lookup of `raw`, when the caller has made it already."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
             return self._help(locale), session
         when = self.now()
-        asked = catalog.index.lookup(raw) if raw else None
+        if asked is None and raw:
+            asked = catalog.index.lookup(raw)
         grade = asked.query.grade if asked else None
         if asked is None or not asked.query.school_text:
+            municipality_id = asked.query.municipality_id if asked else None
             school = await self._known_school(msg, catalog)
-            if school is not None:
+            if school is not None and municipality_id in (None, school.municipality_id):
                 reply = answers.contact_reply(catalog, school, when, locale, grade=grade)
                 return reply, session
-            municipality_id = asked.query.municipality_id if asked else None
             if municipality_id is not None:
-                return answers.schools_in(catalog, municipality_id, locale), session
+                return answers.municipality_reply(catalog, municipality_id, when, locale), session
             if not raw or msg.intent == "contact":
                 return self._notice("service.ask_school", locale), session
         assert asked is not None
@@ -274,7 +351,7 @@ class Service:
                 age=grade.ages[0] if grade else None,
                 locale=locale,
             )
-        return answers.schools_to_pick(result, catalog, locale), session
+        return answers.schools_to_pick(asked, catalog, locale), session
 
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
         school = await self._known_school(msg, catalog)
@@ -285,11 +362,10 @@ class Service:
         return replace(reply, parts=(*reply.parts, *help_.parts), choices=help_.choices)
 
     def _help(self, locale: Locale) -> Reply:
-        start = Choice(StartFlow(DEFAULT_FLOW), text("service.start_checklist", locale), "primary")
         return Reply(
             kind="help",
             parts=(text("service.help", locale),),
-            choices=(start,),
+            choices=answers.flow_choices(self.catalogs.current, locale),
             footer=text("service.acute_footer", locale),
             locale=locale,
         )

@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-DEFAULT_TTL_SECONDS = 24 * 3600
+DEFAULT_TTL_SECONDS = 4 * 3600  # an idle checklist is gone after a few hours
 
 
 def session_key(transport: str, workspace: str, user: str, thread: str | None = None) -> str:

@@ -14,6 +14,7 @@ from bot.core.actions import (
     Cancel,
     PickMunicipality,
     PickSchool,
+    Resume,
     SaveSchool,
     ShowContacts,
     StartFlow,
@@ -29,6 +30,7 @@ actions: st.SearchStrategy[Action] = st.one_of(
     st.builds(Answer, ids, ids),
     st.just(Back()),
     st.just(Cancel()),
+    st.just(Resume()),
     st.builds(PickSchool, ids),
     st.builds(PickMunicipality, st.none() | ids),
 )
@@ -54,6 +56,7 @@ def test_decode_never_raises(value: str) -> None:
         ("step:akut:ja", Answer("akut", "ja")),
         ("nav:back", Back()),
         ("nav:cancel", Cancel()),
+        ("nav:resume", Resume()),
         ("school:tuna/tunaskolan", PickSchool("tuna/tunaskolan")),
         ("muni:rattvik", PickMunicipality("rattvik")),
         ("muni:", PickMunicipality(None)),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.core.actions import Action, SaveSchool, decode
+from bot.core.actions import Action, SaveSchool, decode, encode
 from bot.core.clock import STOCKHOLM
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.render import as_text
@@ -106,10 +106,22 @@ async def test_naming_the_municipality_resolves_a_shared_name() -> None:
     assert reply.title == "Tunaskolan 7-9, Luleå kommun"
 
 
-async def test_an_unknown_school_says_so_and_how_to_search() -> None:
-    reply = await Chat().say("Vem är kontakt för Påhittadeskolan i Mora?")
+async def test_an_unknown_school_says_so_and_offers_the_checklists() -> None:
+    reply = await Chat().say("Vem är kontakt för Påhittadeskolan?")
     assert reply.kind == "not_found"
-    assert "Jag hittade ingen skola" in as_text(reply)
+    assert "Jag hittade ingen skola eller förskola som passar" in as_text(reply)
+    # a worried person who names no school we know still gets somewhere
+    assert [encode(c.action) for c in reply.choices][-2:] == [
+        "start:orosanmalan",
+        "start:konsultation",
+    ]
+
+
+async def test_a_school_the_named_municipality_lacks_is_said_to_be_missing_there() -> None:
+    reply = await Chat().say("Tunaskolan i Mora")
+    assert "I Mora kommun hittade jag ingen skola eller förskola med det namnet" in as_text(reply)
+    offered = [c.label for c in reply.choices]
+    assert "Tunaskolan – Botkyrka kommun" in offered and "Tunaskolan 7-9 – Luleå kommun" in offered
 
 
 async def test_an_english_question_gets_an_english_answer() -> None:
@@ -134,8 +146,14 @@ async def test_a_personnummer_during_a_checklist_leaves_the_checklist_as_it_was(
     chat = Chat()
     await chat.say("orosanmälan")
     before = await chat.store.load(KEY)
-    await chat.say("20121212-1212")
+    reply = await chat.say("20121212-1212")
     assert await chat.store.load(KEY) == before
+    shown = as_text(reply)
+    assert reply.kind == "privacy" and "121212" not in shown
+    assert "har inte sparat något" in shown and "Radera meddelandet" in shown
+    # the question it interrupted, with its buttons, not "I only need the school's name"
+    assert "Vilken skola" in shown and "bara skolans" not in shown
+    assert any(encode(c.action) == "nav:cancel" for c in reply.choices)
 
 
 async def test_a_saved_school_answers_an_empty_contact_command() -> None:
@@ -187,10 +205,86 @@ async def test_a_button_from_an_ended_checklist_is_answered_calmly() -> None:
     assert reply.kind == "notice" and "avslutad" in as_text(reply)
 
 
-async def test_a_municipality_alone_offers_its_schools() -> None:
-    reply = await Chat().say("Luleå kommun")
-    assert reply.kind == "ambiguous"
-    assert reply.choices and all("Luleå kommun" in c.label for c in reply.choices)
+@pytest.mark.parametrize(
+    "asked", ["Mora", "socialtjänsten i Mora", "Vem ringer jag på soc i Mora?"]
+)
+async def test_a_municipality_alone_gets_its_reception_and_socialjour(asked: str) -> None:
+    reply = await Chat().say(asked)
+    assert reply.title == "Socialtjänsten i Mora kommun"
+    assert [c.name for c in reply.cards] == ["Mottagningen barn och unga", "Socialjouren Dalarna"]
+    assert "Skriv skolans eller förskolans namn" in as_text(reply)
+
+
+async def test_a_municipality_alone_after_hours_puts_the_socialjour_first() -> None:
+    reply = await Chat(TUESDAY_EVENING).say("Mora")
+    assert [c.role for c in reply.cards] == ["after_hours", "reception"]
+    assert "Mottagningen är stängd nu" in as_text(reply)
+
+
+async def test_a_municipality_other_than_the_saved_schools_is_answered_for_itself() -> None:
+    chat = Chat()
+    await chat.click(SaveSchool("mora/angsskolan-f-9"))
+    assert (await chat.say("vem är kontakten?")).title == "Ängsskolan F-9, Mora kommun"
+    reply = await chat.say("socialtjänsten i Luleå")
+    assert reply.title == "Socialtjänsten i Luleå kommun"
+
+
+@pytest.mark.parametrize(
+    ("said", "flow"),
+    [
+        ("jag är orolig för ett barn", "Inför en orosanmälan"),
+        ("Jag är orolig för en elev", "Inför en orosanmälan"),
+        ("I'm worried about a pupil", "Before a concern report"),
+        ("I want to consult social services", "Consult social services"),
+        ("jag vill rådfråga socialtjänsten", "Rådfråga socialtjänsten"),
+    ],
+)
+async def test_a_natural_first_message_starts_the_right_checklist(said: str, flow: str) -> None:
+    reply = await Chat().say(said)
+    assert reply.kind == "step" and reply.title == flow
+
+
+async def test_worry_about_a_pupil_at_a_named_school_starts_with_that_school() -> None:
+    chat = Chat()
+    reply = await chat.say("jag är orolig för en elev på Ängsskolan")
+    assert reply.kind == "step" and "akut fara" in as_text(reply)
+    session = await chat.store.load(KEY)
+    assert session is not None and session.school == "mora/angsskolan-f-9"
+
+
+async def test_a_contact_question_during_a_checklist_is_answered_and_the_checklist_kept() -> None:
+    chat = Chat()
+    await chat.say("Ängsskolan", intent="checklist")
+    before = await chat.store.load(KEY)
+    reply = await chat.say("vem är soc-kontakten för Noretskolan?")
+    assert reply.kind == "contact" and reply.title == "Noretskolan 7-9, Mora kommun"
+    assert await chat.store.load(KEY) == before  # nothing of the checklist was lost
+    assert reply.choices[-1].label == "Fortsätt checklistan"
+    again = await chat.click(reply.choices[-1].action)
+    assert again.kind == "step" and "akut fara just nu" in as_text(again)
+
+
+async def test_a_checklist_trigger_during_a_checklist_asks_to_continue_or_start_over() -> None:
+    chat = Chat()
+    await chat.say("Ängsskolan", intent="checklist")
+    await chat.click("step:akut:nej")
+    reply = await chat.say("jag vill rådfråga socialtjänsten")
+    assert "fortsätta där du var, eller börja om" in as_text(reply)
+    assert [c.label for c in reply.choices] == [
+        "Fortsätt checklistan",
+        "Börja om: Rådfråga socialtjänsten",
+    ]
+    resumed = await chat.click(reply.choices[0].action)
+    assert resumed.kind == "step" and "Hur gammal" in as_text(resumed)
+    restarted = await chat.click(reply.choices[1].action)
+    assert restarted.title == "Rådfråga socialtjänsten"
+
+
+async def test_text_that_is_neither_an_answer_nor_a_question_shows_the_step_again() -> None:
+    chat = Chat()
+    await chat.say("Ängsskolan", intent="checklist")
+    reply = await chat.say("hmm vet inte riktigt")
+    assert reply.kind == "step" and "Välj ett av alternativen" in as_text(reply)
 
 
 async def test_a_bare_number_with_nothing_to_pick_from_gets_help() -> None:
