@@ -267,7 +267,9 @@ class Reply:
     options to pick from; `footer` is the closing line (the 112 reminder). `contact` and
     `outcome` carry the machine-readable result of a contact answer or a finished checklist;
     `problems` are rule texts that could not be rendered (rule tests report them). None of
-    these is shown as is.
+    these is shown as is. `keeps_clicked`: the answer to a click goes below the message that
+    was clicked instead of replacing it, because that message holds what the person may
+    still need (a contact answer they were given on the way through a checklist).
     """
 
     kind: ReplyKind
@@ -280,3 +282,4 @@ class Reply:
     contact: ContactResult | None = None
     outcome: FlowOutcome | None = None
     problems: tuple[str, ...] = ()
+    keeps_clicked: bool = False

@@ -216,7 +216,8 @@ class Service:
                 notice = text("service.school_saved", locale, school=school.name)
                 return Reply(kind="notice", parts=(notice,), locale=locale), session
             case StartFlow(flow=flow_id):
-                return await self._start_flow(msg, flow_id, session, catalog, locale)
+                reply, started = await self._start_flow(msg, flow_id, session, catalog, locale)
+                return replace(reply, keeps_clicked=True), started
             case ShowContacts(school=key):  # picked from an ambiguous or did-you-mean answer
                 school = directory.schools.get(key)
                 if school is None:
@@ -224,6 +225,9 @@ class Service:
                 ages = (session.age, session.age) if session.age is not None else None
                 reply = answers.contact_reply(catalog, school, self.now(), locale, ages=ages)
                 return reply, replace(session, candidates=(), age=None)
+            case Resume() if session.flow:
+                reply, same = self._advance(session, catalog, locale, choice=choice, text_in=None)
+                return replace(reply, keeps_clicked=True), same
             case _ if session.flow:
                 return self._advance(session, catalog, locale, choice=choice, text_in=None)
             case Answer() | Back() | Cancel() | Resume():

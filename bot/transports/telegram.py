@@ -186,7 +186,8 @@ class TelegramTransport:
             return
         reply = await self.service.handle(msg)
         keyboard = render_keyboard(reply, self.codec)
-        if reply.kind in IN_PLACE_KINDS and query.message is not None:
+        in_place = reply.kind in IN_PLACE_KINDS and not reply.keeps_clicked
+        if in_place and query.message is not None:
             await query.edit_message_text(
                 render_text(reply), parse_mode="HTML", reply_markup=keyboard
             )

@@ -334,6 +334,23 @@ async def test_the_checklist_in_the_dm_from_school_to_the_acute_outcome_in_one_m
     assert len(slack.of("chat.postMessage")) == 2  # no wall of messages
 
 
+async def test_a_contact_question_in_the_middle_of_a_checklist_keeps_both_messages(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    await bot.send(rq.direct_message("orosanmälan", event_id="EvStart"))
+    await bot.send(rq.direct_message("Ängsskolan", event_id="EvSchool"))
+    await slack.wait_for("chat.postMessage", 2)
+    await bot.send(rq.direct_message("vem är soc-kontakten för Noretskolan?", event_id="EvAsk"))
+    *_, contact = await slack.wait_for("chat.postMessage", 3)
+    assert "Noretskolan 7-9, Mora kommun" in contact.blocks_text()
+    ts = "1700000000.000404"
+    await bot.send(click(contact, "Fortsätt checklistan", message_ts=ts))
+    *_, step = await slack.wait_for("chat.postMessage", 4)
+    assert ACUTE_ANSWER in buttons(step)  # the checklist goes on where it was ...
+    await bot.settle()
+    assert not slack.of("chat.update")  # ... below the contacts, which stay on screen
+
+
 async def test_back_and_cancel_replace_the_step_in_place(bot: Bot, slack: SlackStandIn) -> None:
     await bot.send(rq.slash_command("/oro", "", channel=BOUND_CHANNEL))
     [question] = await slack.wait_for("chat.postMessage")

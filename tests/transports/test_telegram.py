@@ -102,6 +102,21 @@ async def test_a_checklist_click_edits_the_same_message(
     assert telegram_standin.called("answerCallbackQuery")
 
 
+async def test_going_back_to_the_checklist_keeps_the_contact_answer(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    await transport.process(text_update(1, "orosanmälan"))
+    await transport.process(text_update(2, "Ängsskolan"))
+    await transport.process(text_update(3, "vem är soc-kontakten för Noretskolan?"))
+    contact = telegram_standin.called("sendMessage")[-1]
+    assert "Noretskolan 7-9" in contact["text"]
+    buttons = [b for row in contact["reply_markup"]["inline_keyboard"] for b in row]
+    resume = next(b for b in buttons if b["text"] == "Fortsätt checklistan")
+    await transport.process(click_update(4, resume["callback_data"], message_id=556))
+    assert not telegram_standin.called("editMessageText")
+    assert "akut fara" in telegram_standin.called("sendMessage")[-1]["text"]
+
+
 async def test_a_personnummer_is_never_echoed(
     transport: TelegramTransport, telegram_standin: TelegramStandIn
 ) -> None:

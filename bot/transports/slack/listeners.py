@@ -203,16 +203,17 @@ class Listeners:
         return user, channel, body.get("container") or {}, reply
 
     async def on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
-        """A button: the answer replaces the message that holds it (no wall of messages)."""
+        """A button: the answer replaces the message that holds it (no wall of messages),
+        unless the answer keeps that message (Reply.keeps_clicked)."""
         user, channel, container, reply = await self._clicked(body)
         ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
         if container.get("type") == "view" or not channel:  # App Home: continue in the DM
             await self.delivery.post(reply, await self.delivery.open_dm(user))
         elif container.get("is_ephemeral") and respond is not None:
-            await self.delivery.respond(reply, respond, replace=True)
+            await self.delivery.respond(reply, respond, replace=not reply.keeps_clicked)
         elif reply.kind in ("step", "outcome") and not is_dm(channel):
             await self.delivery.to_dm(reply, user, channel, respond)
-        elif ts:
+        elif ts and not reply.keeps_clicked:
             await self.delivery.update(reply, channel, ts)
         else:
             await self.delivery.post(reply, channel)
