@@ -106,22 +106,25 @@ def resolve(
 OfficeRole = Literal["reception", "after_hours", "other_municipality"]
 
 
-def office_card(office: Office, role: OfficeRole, label: str) -> ContactCard:
-    """A reception or on-call office as a card, its e-service as the link."""
+def office_card(office: Office, role: OfficeRole, label: str, *, email: bool = True) -> ContactCard:
+    """A reception or on-call office as a card, its e-service as the link (and its e-mail
+    address unless `email` is False)."""
     return ContactCard(
         role=role,
         name=office.name,
         phone=office.phone,
-        email=office.email,
+        email=office.email if email else None,
         url=office.e_service,
         label=label,
     )
 
 
-def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
+def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[ContactCard, ...]:
     """Contact cards: the school's contacts by group, then the office to call now, then the other.
 
     In office hours the reception comes first; after hours and on holidays the socialjour.
+    `emails=False` leaves every e-mail address out (the checklist's outcomes advise against
+    reporting by plain e-mail).
     """
     out: list[ContactCard] = []
     for group in answer.groups:
@@ -139,7 +142,7 @@ def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
                     name=person.name,
                     title=person.title,
                     phone=person.phone,
-                    email=person.email,
+                    email=person.email if emails else None,
                     slack=person.slack,
                     label=text(f"contacts.{role}", locale, group=group_label),
                     note=note,
@@ -153,7 +156,7 @@ def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
     if answer.route.kind == "after_hours":
         offices.reverse()
     out.extend(
-        office_card(office, role, text(f"contacts.{role}_label", locale))
+        office_card(office, role, text(f"contacts.{role}_label", locale), email=emails)
         for role, office in offices
     )
     return tuple(out)

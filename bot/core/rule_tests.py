@@ -2,9 +2,10 @@
 
 A test lists the answers by option id. Information steps are continued automatically, and the
 school step is skipped because the test's school (or the directory's first school) is known.
-`contains` is checked against the outcome as shown, `not_contains` against everything shown on
-the way, so "never tell the guardians" really means never. Phrases are templates too, so a test
-can say `{{ socialjour.phone }}` and stay true whatever the directory holds.
+`contains` is checked against the outcome as shown, `not_contains` and `shows` against
+everything shown on the way, so "never tell the guardians" really means never. Phrases are
+templates too, so a test can say `{{ socialjour.phone }}` and stay true whatever the directory
+holds.
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             filled = _phrase(phrase, turn, ctx)
             if filled.casefold() in everything:
                 failures.append(f"the conversation says '{filled}', which it must not")
+        for phrase in test.shows:
+            filled = _phrase(phrase, turn, ctx)
+            if filled.casefold() not in everything:
+                failures.append(f"the conversation never says '{filled}'")
     except _Failed as exc:
         failures.append(str(exc))
     return failures

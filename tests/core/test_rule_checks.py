@@ -28,7 +28,7 @@ CROSS_DEFECTS = {
     "unknown_field": ("26:20", "flow 'mini': 'reception' has no field 'telefon' (fields: name, phone, email, e_service)"),
     "unknown_start": ("5:12", "flow 'mini': start 'skolan' is no step in this flow — did you mean 'skola'?"),
     "unknown_target": ("19:19", "flow 'mini', step 'akut': 'vidre' is no step or outcome in this flow — did you mean 'vidare'?"),
-    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, now)"),
+    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, facts, now)"),
     "unreachable_step": ("25:13", "flow 'mini': step 'info' cannot be reached from the start 'skola'; link to it or remove it"),
 }  # fmt: skip
 

@@ -85,8 +85,8 @@ flows:
     errors = [str(p) for p in problems if p.severity == "error"]
     assert errors == [
         "r.yml:10:48: error: flow 'x', step 'a': an option has an unknown key 'colour' (allowed: id, goto, label, sets)",
-        "r.yml:11:9: error: flow 'x', step 'b' needs one of: question, info, route, school, residence (it says what kind of step it is)",
-        "r.yml:11:17: error: flow 'x', step 'b' has an unknown key 'inf' (allowed: id, question, info, route, school, residence, options, next) — did you mean 'info'?",
+        "r.yml:11:9: error: flow 'x', step 'b' needs one of: question, ages, info, route, school, residence (it says what kind of step it is)",
+        "r.yml:11:17: error: flow 'x', step 'b' has an unknown key 'inf' (allowed: id, question, ages, info, route, school, residence, options, next, adult) — did you mean 'info'?",
         "r.yml:13:24: error: flow 'x', outcome 'b2': kind 'akut' is unknown (allowed: acute, protect, report, consult, adult, info) — did you mean 'acute'?",
     ]  # fmt: skip
     warnings = [p for p in problems if p.severity == "warning"]
@@ -155,7 +155,9 @@ def test_the_json_schema_follows_the_parser() -> None:
     kinds = [next(k for k in STEP_KINDS if k in s["required"]) for s in steps]
     assert sorted(kinds) == sorted(STEP_KINDS)
     for step, kind in zip(steps, kinds, strict=True):
-        more = {"question": {"options"}, "route": set()}.get(kind, {"next"})
+        more = {"question": {"options"}, "route": set(), "ages": {"next", "adult"}}.get(
+            kind, {"next"}
+        )
         assert set(step["properties"]) == {"id", kind, *more}
     ids = [
         flow["id"],

@@ -20,7 +20,7 @@ def test_unknown_names_fields_and_syntax_are_found_without_rendering() -> None:
     assert check_template("{{ socialjouren.phone }}") == [
         "unknown template variable 'socialjouren' — did you mean 'socialjour'? (known: school, "
         "municipality, contacts, reception, e_service, socialjour, after_hours, route, "
-        "office_hours, residence, now)"
+        "office_hours, residence, facts, now)"
     ]
     assert check_template("{{ school['namn'] }}") == [
         "'school' has no field 'namn' — did you mean 'name'? (fields: name, key, grades)"
