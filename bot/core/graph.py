@@ -18,6 +18,7 @@ from bot.core.rules import (
     RESIDENCE_VALUES,
     Flow,
     LocalText,
+    Outcome,
     Step,
 )
 
@@ -38,6 +39,7 @@ AGES_CHILD = {
     "en": "the municipality's age groups / unknown",
 }
 AGES_ADULT = {"sv": "18 år eller äldre", "en": "18 or older"}
+CLICKS = {"sv": "klick efter skolan", "en": "clicks after the school"}
 # step kind -> (Mermaid opening, Mermaid closing, Graphviz shape)
 SHAPES = {
     "question": ("{", "}", "diamond"),
@@ -101,16 +103,34 @@ def _mermaid_text(text: str) -> str:
     return '"' + text.replace('"', "#quot;") + '"'
 
 
+def clicks_label(span: tuple[int, int | None] | None, locale: str) -> str:
+    """'6–7 klick efter skolan', '3 …', '2–∞ …' for a flow with a loop; '' when unreachable."""
+    if span is None:
+        return ""
+    low, high = span
+    shown = str(low) if high == low else f"{low}–{'∞' if high is None else high}"
+    return f"{shown} {CLICKS.get(locale, CLICKS['en'])}"
+
+
+def _outcome_label(
+    outcome: Outcome, locale: str, spans: Mapping[str, tuple[int, int | None]], br: str
+) -> str:
+    label = f"{outcome.kind.upper()} · {outcome.id}{br}{_short(outcome.title, locale, '')}"
+    counted = clicks_label(spans.get(outcome.id), locale)
+    return f"{label}{br}{counted}" if counted else label
+
+
 def to_mermaid(flow: Flow, locale: str = "sv") -> str:
-    """A Mermaid flowchart of `flow`."""
+    """A Mermaid flowchart of `flow`; each outcome says how many clicks it takes."""
     ids = _ids(flow)
+    spans = clicks(flow)
     lines = ["flowchart TD"]
     for step in flow.steps:
         opening, closing, _ = SHAPES[step.kind]
         label = _node_label(step, locale)
         lines.append(f"    {ids[step.id]}{opening}{_mermaid_text(label)}{closing}")
     for outcome in flow.outcomes:
-        label = f"{outcome.kind.upper()} · {outcome.id}<br/>{_short(outcome.title, locale, '')}"
+        label = _outcome_label(outcome, locale, spans, "<br/>")
         lines.append(f"    {ids[outcome.id]}([{_mermaid_text(label)}]):::{outcome.kind}")
     for step in flow.steps:
         for label, target in _edges(step, locale):
@@ -131,6 +151,7 @@ def _dot_text(text: str) -> str:
 def to_dot(flow: Flow, locale: str = "sv") -> str:
     """A Graphviz digraph of `flow` (render with `dot -Tsvg`)."""
     ids = _ids(flow)
+    spans = clicks(flow)
     lines = [
         f"digraph {_dot_text(flow.id)} {{",
         f"    label={_dot_text(flow.title.get(locale))};",
@@ -143,7 +164,7 @@ def to_dot(flow: Flow, locale: str = "sv") -> str:
         )
     for outcome in flow.outcomes:
         fill, stroke = COLOURS[outcome.kind]
-        label = f"{outcome.kind.upper()} · {outcome.id}\\n{_short(outcome.title, locale, '')}"
+        label = _outcome_label(outcome, locale, spans, "\\n")
         lines.append(
             f'    {ids[outcome.id]} [shape=box, style="rounded,filled", fillcolor="{fill}", '
             f'color="{stroke}", penwidth=2, label={_dot_text(label)}];'

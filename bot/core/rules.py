@@ -131,6 +131,7 @@ class RuleTest:
     contains: tuple[str, ...] = ()
     not_contains: tuple[str, ...] = ()
     shows: tuple[str, ...] = ()  # somewhere on the way, a step or the outcome
+    max_clicks: int | None = None  # at most this many clicks after the school
     where: PathKey = ()
 
 

@@ -49,7 +49,7 @@ ROUTE_OPTIONAL = ("when",)
 OUTCOME_KEYS = ("id", "kind", "text")
 OUTCOME_OPTIONAL = ("title",)
 TEST_KEYS = ("name", "answers", "expect")
-TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains", "shows")
+TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains", "shows", "max_clicks")
 
 
 def is_rules_document(data: Any) -> bool:
@@ -385,11 +385,20 @@ class _Parser(Reader):
             (*keys, "not_contains"), block.get("not_contains", []), f"{where}: not_contains"
         )
         shows = self.words((*keys, "shows"), block.get("shows", []), f"{where}: shows")
+        max_clicks = block.get("max_clicks")
+        if max_clicks is not None and (
+            not isinstance(max_clicks, int) or isinstance(max_clicks, bool) or max_clicks < 1
+        ):
+            self.error(
+                (*keys, "max_clicks"), f"{where}: max_clicks must be a whole number, 1 or more"
+            )
+            max_clicks = None
         if expected is None:
             return None
         return RuleTest(
             name=name.strip(), answers=answers, expect=expected, at=at, school=school,
-            locale=locale, contains=contains, not_contains=not_contains, shows=shows, where=keys,
+            locale=locale, contains=contains, not_contains=not_contains, shows=shows,
+            max_clicks=max_clicks, where=keys,
         )  # fmt: skip
 
     def when_at(self, keys: PathKey, raw: Any, where: str) -> datetime | None:

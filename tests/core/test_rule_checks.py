@@ -59,9 +59,10 @@ def test_a_failing_hard_rule_in_the_shipped_pack_is_caught(tmp_path: object) -> 
     problems = catalog.check([tmp_path, DIRECTORY], today=TODAY)
     failed = {p.message.split("test '")[1].split("' fails")[0] for p in problems}
     assert failed == {
-        "våld – kontakta inte familjen",
+        "våld – kontakta inte familjen, med 3 klick",
         "heder – kontakta inte familjen, kompetensteamet",
         "honour in English never says tell the guardians",
+        "skydd har med allt som anmälan har",
     }
     assert all(p.severity == "error" and p.path.endswith("orosanmalan.yml") for p in problems)
 
