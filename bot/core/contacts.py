@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from bot.core.clock import Route, format_date, route_at, to_local
+from bot.core.grades import ages_label
 from bot.core.models import (
     AgeGroup,
     ContactCard,
@@ -103,6 +104,14 @@ def resolve(
     return ContactAnswer(school, municipality, groups, route)
 
 
+def group_label(group: AgeGroup | None, locale: str) -> str:
+    """The directory's name of an age group in Swedish ("Unga 13–20 år"); in English its ages
+    ("ages 13–20"), since the directory names groups in Swedish only."""
+    if group is None:
+        return text("contacts.all_ages", locale)
+    return group.label if locale == "sv" else ages_label(group.min_age, group.max_age, locale)
+
+
 OfficeRole = Literal["reception", "after_hours", "other_municipality"]
 
 
@@ -128,7 +137,7 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
     """
     out: list[ContactCard] = []
     for group in answer.groups:
-        group_label = group.group.label if group.group else text("contacts.all_ages", locale)
+        label = group_label(group.group, locale)
         for contact in group.contacts:
             role = "primary" if contact.rank == 1 else "backup"
             note = None
@@ -144,7 +153,7 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
                     phone=person.phone,
                     email=person.email if emails else None,
                     slack=person.slack,
-                    label=text(f"contacts.{role}", locale, group=group_label),
+                    label=text(f"contacts.{role}", locale, group=label),
                     note=note,
                 )
             )

@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.core import clock
-from bot.core.contacts import ContactAnswer
+from bot.core.contacts import ContactAnswer, group_label
 from bot.core.models import Municipality, Office, OpeningSpan, School
 from bot.core.texts import text
 
@@ -170,7 +170,7 @@ def _contacts(answer: ContactAnswer | None, locale: str) -> dict[str, Any]:
         for c in (group.contacts if group else ())
     ]
     return {
-        "group": group.group.label if group and group.group else None,
+        "group": group_label(group.group, locale) if group and group.group else None,
         "primary": people[0] if people else None,
         "backups": people[1:],
     }
