@@ -72,3 +72,27 @@ def test_the_readme_examples_are_valid_yaml() -> None:
     assert len(blocks) >= 6
     for block in blocks:
         assert parse_document(block, "README.md").data
+
+
+def test_clicks_count_every_answer_and_continue_after_the_school() -> None:
+    from bot.core.graph import clicks, clicks_label
+
+    (flow,), _ = parse_text((ROOT / "tests" / "fixtures" / "rules" / "valid.yml").read_text(), "v")
+    assert clicks(flow) == {"ring": (1, 1), "klart": (2, 2)}  # nej, then Continue on 'info'
+    (looping,), _ = parse_text(
+        (ROOT / "tests" / "fixtures" / "rules" / "valid.yml")
+        .read_text()
+        .replace("next: klart", "next: akut"),
+        "v",
+    )
+    assert clicks(looping) == {"ring": (1, None)}  # nej, Continue, round and round
+    assert clicks_label((6, 7), "sv") == "6–7 klick efter skolan"
+    assert clicks_label((3, 3), "en") == "3 clicks after the school"
+    assert clicks_label((2, None), "en") == "2–∞ clicks after the school"
+    assert clicks_label(None, "sv") == ""
+
+
+def test_the_ages_step_has_a_way_for_children_and_one_for_adults() -> None:
+    chart = to_mermaid(shipped_flows()["orosanmalan"])
+    assert '    s3 -->|"kommunens åldersgrupper / vet inte"| s5' in chart
+    assert '    s3 -->|"18 år eller äldre"| o2' in chart

@@ -24,6 +24,8 @@ CROSS_DEFECTS = {
     "test_fails": ("36:9", "flow 'mini', test 'akut' fails — ended in outcome 'ring', expected 'klart'"),
     "test_unknown_option": ("37:19", "flow 'mini', test 'akut': 'jaa' is no option in this flow — did you mean 'ja'?"),
     "test_unknown_outcome": ("38:17", "flow 'mini', test 'akut': 'rnig' is no outcome in this flow — did you mean 'ring'?"),
+    "test_too_many_clicks": ("37:9", "flow 'mini', test 'akut' fails — it took 2 clicks, more than max_clicks 1"),
+    "unknown_fact_in_text": ("27:20", "flow 'mini': no answer sets the fact 'kategori' that the text reads as facts.kategori — did you mean 'category'?"),
     "unknown_fact": ("22:20", "flow 'mini', step 'vidare': no option sets the fact 'kategori' — did you mean 'category'?"),
     "unknown_field": ("26:20", "flow 'mini': 'reception' has no field 'telefon' (fields: name, phone, email, e_service)"),
     "unknown_start": ("5:12", "flow 'mini': start 'skolan' is no step in this flow — did you mean 'skola'?"),

@@ -18,6 +18,8 @@ from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text
 
 # file -> (line:col, severity, message); each file is tests/fixtures/rules/valid.yml with one defect
 SHAPE_DEFECTS = {
+    "ages_without_adult": ("21:9", "error", "flow 'mini', step 'alder' is missing 'adult'"),
+    "bad_max_clicks": ("40:21", "error", "flow 'mini', test 'akut': max_clicks must be a whole number, 1 or more"),
     "bad_ages": ("18:26", "error", "flow 'mini', step 'akut', option 'nej': 'ages' must be two ages like 13-17 (youngest first), not '17-13'"),
     "bad_clock": ("22:27", "error", "flow 'mini', step 'vidare': 'clock' is one of office_hours, after_hours, not 'kväll'"),
     "bad_id": ("25:13", "error", "flow 'mini', step id 'mer info' is not a valid id — use letters a–z, digits, '-' and '_' (no spaces, no å ä ö)"),

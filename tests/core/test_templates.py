@@ -56,3 +56,17 @@ def test_office_hours_are_written_as_people_say_them() -> None:
     assert format_hours(spans, "sv") == "mån–tor 08:00–16:30, fre 08:00–15:00"
     assert format_hours(spans, "en") == "Mon–Thu 08:00–16:30, Fri 08:00–15:00"
     assert format_hours((), "sv") == "inga fasta öppettider"
+
+
+def test_facts_are_read_by_name_and_an_unset_fact_is_empty() -> None:
+    from collections import defaultdict
+
+    from bot.core.templates import fact_uses
+
+    source = '{% if facts.category == "honour" %}Heder.{% endif %}{{ facts.ages or "" }}'
+    assert check_template(source) == []  # fact names are the flow's own: rule_checks knows them
+    assert fact_uses(source) == {"category", "ages"}
+    assert fact_uses("{% if %}") == set()  # unreadable: check_template reports it
+    honour = defaultdict(lambda: None, {"category": "honour"})
+    assert render(source, {"facts": honour}) == "Heder."
+    assert render(source, {"facts": defaultdict(lambda: None)}) == ""
