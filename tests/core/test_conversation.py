@@ -396,3 +396,35 @@ def test_a_flow_with_a_broken_link_ends_politely() -> None:
     assert reply.kind == "notice"
     assert "112" in reply.parts[0]
     assert chat.session.flow is None
+
+
+ENGLISH_PATHS = {
+    "orosanmalan": [
+        ["ja"], ["nej", "adult"], ["osaker", "unga", "heder"], ["nej", "barn", "vald"],
+        ["nej", "barn", "omsorg", "here"], ["nej", "unknown", "annat", "unknown"],
+        ["nej", "unga", "beteende", "other"],
+    ],
+    "konsultation": [["ja"], ["nej"]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("now", [WEDNESDAY_10, SATURDAY_22])
+def test_an_english_reply_holds_no_swedish_outside_names(now: object) -> None:
+    directory = shipped_directory()
+    names = {m.name for m in directory.municipalities.values()}
+    for m in directory.municipalities.values():
+        names |= {m.reception.name, m.after_hours.name}
+        names |= {p.name for p in m.people.values()} | {p.title or "" for p in m.people.values()}
+    for flow_id, runs in ENGLISH_PATHS.items():
+        for answers in runs:
+            chat = Chat(shipped_flows()[flow_id], school=ANGS, now=now, locale="en")  # type: ignore[arg-type]
+            chat.start()
+            chat.answer(*answers)
+            if answers[-1] == "other":
+                chat.say("Rättvik")
+            shown = chat.everything()
+            for name in sorted(names - {""}, key=len, reverse=True):
+                shown = shown.replace(name, "")
+            assert not [w for w in shown.split() if set(w) & set("åäöÅÄÖ")], (flow_id, answers)
+            for word in (" och ", " att ", " inte ", "socialjour", " barn ", " unga "):
+                assert word not in shown.casefold(), (flow_id, answers, word)
