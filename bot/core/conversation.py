@@ -87,12 +87,23 @@ def _t(key: str, ctx: FlowContext, **values: object) -> str:
     return text(f"checklist.{key}", ctx.locale, **values)
 
 
+def _contacts(pos: Position, ctx: FlowContext) -> contacts.ContactAnswer | None:
+    """The school's contacts for the ages asked; all of them when it has none for those ages
+    (an age band of the municipality that the school does not serve)."""
+    if pos.school is None:
+        return None
+    ages = ages_of(pos.facts.get(AGES_FACT))
+    answer = contacts.resolve(ctx.directory, pos.school, ages, ctx.now)
+    if not answer.groups and ages is not None:
+        return contacts.resolve(ctx.directory, pos.school, None, ctx.now)
+    return answer
+
+
 def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
     """The documented template variables at this position (see bot.core.templates)."""
     school = pos.school
     muni = ctx.directory.municipality_of(school) if school else None
-    ages = ages_of(pos.facts.get(AGES_FACT))
-    answer = contacts.resolve(ctx.directory, school, ages, ctx.now) if school else None
+    answer = _contacts(pos, ctx)
     lives = pos.facts.get(RESIDENCE_MUNICIPALITY)
     return templates.build_context(
         school=school,
@@ -222,10 +233,8 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         _render(outcome.title, pos, ctx, errors) if outcome.title else flow.title.get(ctx.locale)
     )
     cards: tuple[ContactCard, ...] = ()
-    if pos.school is not None:
-        answer = contacts.resolve(
-            ctx.directory, pos.school, ages_of(pos.facts.get(AGES_FACT)), ctx.now
-        )
+    answer = _contacts(pos, ctx)
+    if answer is not None:
         # no e-mail addresses next to the advice that reports are not sent by plain e-mail
         cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale, emails=False))
     return Reply(

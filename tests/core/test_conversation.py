@@ -135,6 +135,13 @@ def test_dont_know_the_age_is_a_child_with_every_contact_of_the_school() -> None
     assert groups == {"Barn 0–12 år", "Unga 13–20 år"}
 
 
+def test_an_age_band_the_school_does_not_serve_shows_all_its_contacts() -> None:
+    chat = oro(school="falkoping/hogstadium-centrum")  # years 7–9: only the 13–20 group
+    reply = chat.answer("nej", "sma", "omsorg", "here")
+    labels = {c.label for c in reply.cards if c.role == "contact"}
+    assert labels and all((label or "").startswith("Unga 13–20 år") for label in labels)
+
+
 def test_outcome_cards_show_no_email_address() -> None:
     chat = oro(school=ANGS)
     reply = chat.answer("nej", "unga", "beteende", "other")
