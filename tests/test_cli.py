@@ -37,7 +37,7 @@ def test_a_scripted_chat_walks_the_checklist_from_the_issue() -> None:
     done = run_bot("chat", "--at", "2026-11-24T10:00", stdin="orosanmälan\nÄngsskolan\n2\n1\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Vilken skola gäller det?" in out
+    assert "Vilken skola eller förskola gäller det?" in out
     assert "Är barnet i akut fara just nu?" in out
     assert "Hur gammal är barnet?" in out
     assert "Vad handlar oron mest om?" in out

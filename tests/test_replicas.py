@@ -140,19 +140,19 @@ async def test_a_checklist_moves_between_replicas_and_survives_a_sigkill(
     a, b = await two_replicas(start_bot, redis_url)
     user = new_user()
     assert await a.send(rq.direct_message("orosanmälan", user=user, event_id="EvR1")) == 200
-    assert "Vilken skola gäller det?" in await posted(slack, 1)
+    assert "Vilken skola eller förskola gäller det?" in await posted(slack, 1)
     assert await b.send(rq.direct_message("Ängsskolan", user=user, event_id="EvR2")) == 200
     assert "akut fara just nu" in await posted(slack, 2)  # B knew A's session
     dm = "D" + user[1:]
     await a.send(rq.block_actions("choice:1", "step:akut:nej", channel=dm, user=user))
     assert "Hur gammal är barnet?" in await posted(slack, 3)
     a.kill()
-    await b.send(rq.block_actions("choice:1", "step:alder:13-17", channel=dm, user=user))
+    await b.send(rq.block_actions("choice:1", "step:alder:unga", channel=dm, user=user))
     assert "Vad handlar oron mest om?" in await posted(slack, 4)
     restarted = start_bot(redis_url)  # A comes back as a new process
     await restarted.ready()
     await restarted.send(rq.block_actions("choice:1", "step:oro:omsorg", channel=dm, user=user))
-    assert "osäker på om det räcker" in await posted(slack, 5)
+    assert "Är du osäker kan du rådfråga mottagningen" in await posted(slack, 5)
 
 
 async def test_a_retried_event_is_answered_once_across_replicas(

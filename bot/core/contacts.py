@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from bot.core.clock import Route, format_date, route_at, to_local
+from bot.core.grades import ages_label
 from bot.core.models import (
     AgeGroup,
     ContactCard,
@@ -103,29 +104,40 @@ def resolve(
     return ContactAnswer(school, municipality, groups, route)
 
 
+def group_label(group: AgeGroup | None, locale: str) -> str:
+    """The directory's name of an age group in Swedish ("Unga 13–20 år"); in English its ages
+    ("ages 13–20"), since the directory names groups in Swedish only."""
+    if group is None:
+        return text("contacts.all_ages", locale)
+    return group.label if locale == "sv" else ages_label(group.min_age, group.max_age, locale)
+
+
 OfficeRole = Literal["reception", "after_hours", "other_municipality"]
 
 
-def office_card(office: Office, role: OfficeRole, label: str) -> ContactCard:
-    """A reception or on-call office as a card, its e-service as the link."""
+def office_card(office: Office, role: OfficeRole, label: str, *, email: bool = True) -> ContactCard:
+    """A reception or on-call office as a card, its e-service as the link (and its e-mail
+    address unless `email` is False)."""
     return ContactCard(
         role=role,
         name=office.name,
         phone=office.phone,
-        email=office.email,
+        email=office.email if email else None,
         url=office.e_service,
         label=label,
     )
 
 
-def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
+def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[ContactCard, ...]:
     """Contact cards: the school's contacts by group, then the office to call now, then the other.
 
     In office hours the reception comes first; after hours and on holidays the socialjour.
+    `emails=False` leaves every e-mail address out (the checklist's outcomes advise against
+    reporting by plain e-mail).
     """
     out: list[ContactCard] = []
     for group in answer.groups:
-        group_label = group.group.label if group.group else text("contacts.all_ages", locale)
+        label = group_label(group.group, locale)
         for contact in group.contacts:
             role = "primary" if contact.rank == 1 else "backup"
             note = None
@@ -139,16 +151,18 @@ def cards(answer: ContactAnswer, locale: str) -> tuple[ContactCard, ...]:
                     name=person.name,
                     title=person.title,
                     phone=person.phone,
-                    email=person.email,
+                    email=person.email if emails else None,
                     slack=person.slack,
-                    label=text(f"contacts.{role}", locale, group=group_label),
+                    label=text(f"contacts.{role}", locale, group=label),
                     note=note,
                 )
             )
-    return (*out, *office_cards(answer.municipality, answer.route, locale))
+    return (*out, *office_cards(answer.municipality, answer.route, locale, emails=emails))
 
 
-def office_cards(m: Municipality, route: Route, locale: str) -> tuple[ContactCard, ...]:
+def office_cards(
+    m: Municipality, route: Route, locale: str, *, emails: bool = True
+) -> tuple[ContactCard, ...]:
     """The reception and the socialjour, the one to call at `route`'s time first."""
     offices: list[tuple[Literal["reception", "after_hours"], Office]] = [
         ("reception", m.reception),
@@ -157,6 +171,6 @@ def office_cards(m: Municipality, route: Route, locale: str) -> tuple[ContactCar
     if route.kind == "after_hours":
         offices.reverse()
     return tuple(
-        office_card(office, role, text(f"contacts.{role}_label", locale))
+        office_card(office, role, text(f"contacts.{role}_label", locale), email=emails)
         for role, office in offices
     )

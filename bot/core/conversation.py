@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from bot.core import contacts, query, templates
 from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool, Resume
 from bot.core.flow_state import OTHER, RESIDENCE_MUNICIPALITY, FlowContext, Position, replay
+from bot.core.grades import ages_label
 from bot.core.models import (
     Choice,
     ContactCard,
@@ -22,12 +23,15 @@ from bot.core.models import (
     Reply,
 )
 from bot.core.rules import (
+    AGES_ADULT,
     AGES_FACT,
+    AGES_UNKNOWN,
     RESIDENCE_FACT,
     Flow,
     LocalText,
     Step,
     ages_of,
+    child_bands,
 )
 from bot.core.sessions import Session
 from bot.core.texts import text
@@ -86,12 +90,23 @@ def _t(key: str, ctx: FlowContext, **values: object) -> str:
     return text(f"checklist.{key}", ctx.locale, **values)
 
 
+def _contacts(pos: Position, ctx: FlowContext) -> contacts.ContactAnswer | None:
+    """The school's contacts for the ages asked; all of them when it has none for those ages
+    (an age band of the municipality that the school does not serve)."""
+    if pos.school is None:
+        return None
+    ages = ages_of(pos.facts.get(AGES_FACT))
+    answer = contacts.resolve(ctx.directory, pos.school, ages, ctx.now)
+    if not answer.groups and ages is not None:
+        return contacts.resolve(ctx.directory, pos.school, None, ctx.now)
+    return answer
+
+
 def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
     """The documented template variables at this position (see bot.core.templates)."""
     school = pos.school
     muni = ctx.directory.municipality_of(school) if school else None
-    ages = ages_of(pos.facts.get(AGES_FACT))
-    answer = contacts.resolve(ctx.directory, school, ages, ctx.now) if school else None
+    answer = _contacts(pos, ctx)
     lives = pos.facts.get(RESIDENCE_MUNICIPALITY)
     return templates.build_context(
         school=school,
@@ -99,6 +114,7 @@ def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
         contacts=answer,
         residence_kind=pos.facts.get(RESIDENCE_FACT),
         residence=ctx.directory.municipalities.get(lives) if lives else None,
+        facts=pos.facts,
         now=ctx.now,
         locale=ctx.locale,
     )
@@ -130,9 +146,25 @@ def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ..
     return (*listed, Choice(PickMunicipality(None), _t("residence_not_listed", ctx)))
 
 
+def _age_choices(step: Step, pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
+    """The age groups of the school's municipality (children only), 18 or older, don't know."""
+    groups = ctx.directory.municipality_of(pos.school).age_groups if pos.school else ()
+    bands = tuple(
+        Choice(Answer(step.id, group_id), ages_label(low, high, ctx.locale))
+        for group_id, low, high in child_bands(groups)
+    )
+    return (
+        *bands,
+        Choice(Answer(step.id, AGES_ADULT), _t("ages_adult", ctx)),
+        Choice(Answer(step.id, AGES_UNKNOWN), _t("ages_unknown", ctx)),
+    )
+
+
 def _step_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
     step = pos.step
     assert step is not None
+    if step.kind == "ages":
+        return _age_choices(step, pos, ctx)
     if step.kind == "question":
         return tuple(Choice(Answer(step.id, o.id), o.label.get(ctx.locale)) for o in step.options)
     if step.kind == "info":
@@ -191,7 +223,7 @@ def _residence_card(pos: Position, ctx: FlowContext) -> tuple[ContactCard, ...]:
     m: Municipality | None = ctx.directory.municipalities.get(lives) if lives else None
     if m is None or (pos.school is not None and m.id == pos.school.municipality_id):
         return ()
-    return (contacts.office_card(m.reception, "other_municipality", m.name),)
+    return (contacts.office_card(m.reception, "other_municipality", m.name, email=False),)
 
 
 def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
@@ -204,11 +236,10 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         _render(outcome.title, pos, ctx, errors) if outcome.title else flow.title.get(ctx.locale)
     )
     cards: tuple[ContactCard, ...] = ()
-    if pos.school is not None:
-        answer = contacts.resolve(
-            ctx.directory, pos.school, ages_of(pos.facts.get(AGES_FACT)), ctx.now
-        )
-        cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale))
+    answer = _contacts(pos, ctx)
+    if answer is not None:
+        # no e-mail addresses next to the advice that reports are not sent by plain e-mail
+        cards = (*_residence_card(pos, ctx), *contacts.cards(answer, ctx.locale, emails=False))
     return Reply(
         kind="outcome",
         title=title,

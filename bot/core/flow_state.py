@@ -15,7 +15,18 @@ from typing import Literal
 from bot.core import clock
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Locale, School
-from bot.core.rules import CLOCK_FACT, RESIDENCE_FACT, Flow, Outcome, Step
+from bot.core.rules import (
+    ADULT_AGES,
+    AGES_ADULT,
+    AGES_FACT,
+    AGES_UNKNOWN,
+    CLOCK_FACT,
+    RESIDENCE_FACT,
+    Flow,
+    Outcome,
+    Step,
+    child_bands,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +75,29 @@ def _route(step: Step, facts: dict[str, str], school: School | None, ctx: FlowCo
     return step.routes[-1].goto  # the parser guarantees a last rule without conditions
 
 
+def _ages(
+    step: Step, option_id: str, facts: dict[str, str], school: School | None, ctx: FlowContext
+) -> str | None:
+    """An answer of an ages step: an age group of the school's municipality, 18+ or unknown."""
+    if option_id == AGES_ADULT:
+        facts[AGES_FACT] = ADULT_AGES
+        return step.adult
+    if option_id == AGES_UNKNOWN:  # treated as a child; the contacts of every age are shown
+        return step.next
+    groups = ctx.directory.municipality_of(school).age_groups if school else ()
+    for group_id, low, high in child_bands(groups):
+        if group_id == option_id:
+            facts[AGES_FACT] = f"{low}-{high}"
+            return step.next
+    return None
+
+
 def _apply(
-    step: Step, option_id: str, facts: dict[str, str], ctx: FlowContext
+    step: Step, option_id: str, facts: dict[str, str], school: School | None, ctx: FlowContext
 ) -> tuple[str | None, bool]:
     """(next node, pending) for an answer at a step; None when the answer does not fit."""
+    if step.kind == "ages":
+        return _ages(step, option_id, facts, school, ctx), False
     if step.kind == "question":
         opt = step.option(option_id)
         if opt is None:
@@ -122,7 +152,7 @@ def replay(flow: Flow, answers: tuple[tuple[str, str], ...], ctx: FlowContext) -
             kept.append(answer)
             node = step.next or ""
             continue
-        target, pending = _apply(step, answer[1], facts, ctx)
+        target, pending = _apply(step, answer[1], facts, school, ctx)
         if target is None:
             return Position(step, None, kept, facts, school)
         kept.append(answer)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.core import rule_tests, templates
+from bot.core.graph import State, moves
 from bot.core.models import Directory
 from bot.core.rules import (
+    AGES_ADULT,
     AGES_FACT,
+    AGES_UNKNOWN,
     CLOCK_FACT,
     CLOCK_VALUES,
     RESIDENCE_FACT,
@@ -203,6 +206,8 @@ class _Checker:
 
     def facts(self, flow: Flow) -> None:
         set_facts: dict[str, set[str]] = {RESIDENCE_FACT: set(RESIDENCE_VALUES)}
+        if any(s.kind == "ages" for s in flow.steps):
+            set_facts[AGES_FACT] = set()
         for step in flow.steps:
             for option in step.options:
                 for name, value in option.sets.items():
@@ -233,10 +238,20 @@ class _Checker:
                             )
 
     def texts(self, flow: Flow) -> None:
+        known = {f for s in flow.steps for o in s.options for f in o.sets}
+        known |= {RESIDENCE_FACT} if any(s.kind == "residence" for s in flow.steps) else set()
+        known |= {AGES_FACT} if any(s.kind == "ages" for s in flow.steps) else set()
         for keys, text in _all_texts(flow):
             for lang, source in text.items():
                 for message in templates.check_template(source):
                     self.report(flow, (*keys, lang), f"flow '{flow.id}': {message}")
+                for fact in sorted(templates.fact_uses(source) - known):
+                    self.report(
+                        flow,
+                        (*keys, lang),
+                        f"flow '{flow.id}': no answer sets the fact '{fact}' that the text "
+                        f"reads as facts.{fact}" + did_you_mean(fact, known),
+                    )
 
     def tests(self, flow: Flow) -> None:
         answers = {o.id for s in flow.steps for o in s.options}
@@ -245,6 +260,9 @@ class _Checker:
         if any(s.kind == "residence" for s in flow.steps):
             answers |= set(RESIDENCE_VALUES) | {rule_tests.ANY_OTHER, rule_tests.NOT_LISTED}
             answers |= set(self.directory.municipalities)
+        if any(s.kind == "ages" for s in flow.steps):
+            answers |= {AGES_ADULT, AGES_UNKNOWN}
+            answers |= {g.id for m in self.directory.municipalities.values() for g in m.age_groups}
         outcomes = [o.id for o in flow.outcomes]
         for test in flow.tests:
             where = f"flow '{flow.id}', test '{test.name}'"
@@ -270,7 +288,12 @@ class _Checker:
                     f"{where}: school '{test.school}' is not in the directory"
                     + did_you_mean(test.school, self.directory.schools),
                 )
-            for key, phrases in (("contains", test.contains), ("not_contains", test.not_contains)):
+            phrases_of = (
+                ("contains", test.contains),
+                ("not_contains", test.not_contains),
+                ("shows", test.shows),
+            )
+            for key, phrases in phrases_of:
                 for i, phrase in enumerate(phrases):
                     for message in templates.check_template(phrase):
                         self.report(flow, (*test.where, key, i), f"{where}: {message}")
@@ -302,29 +325,6 @@ def _reachable(start: str, edges: Mapping[str, list[str]]) -> set[str]:
 
 MAX_STATES = 20_000  # (step, facts) pairs explored per flow and time of day
 
-State = tuple[str, frozenset[tuple[str, str]]]
-
-
-def _next_states(flow: Flow, state: State, clock: str) -> list[State]:
-    node, facts = state
-    step = flow.step(node)
-    if step is None:
-        return []
-    if step.kind == "question":
-        return [(o.goto, frozenset({**dict(facts), **o.sets}.items())) for o in step.options]
-    if step.kind == "residence":
-        return [
-            (step.next or "", frozenset({**dict(facts), RESIDENCE_FACT: kind}.items()))
-            for kind in RESIDENCE_VALUES
-        ]
-    if step.kind == "route":
-        known = {**dict(facts), CLOCK_FACT: clock}
-        for rule in step.routes:
-            if all(known.get(c.fact) in c.values for c in rule.when):
-                return [(rule.goto, facts)]
-        return []
-    return [(step.next or "", facts)]
-
 
 def _stuck(flow: Flow, clock: str) -> set[str]:
     """Steps where, at this time of day and with the facts so far, no outcome can follow."""
@@ -338,7 +338,7 @@ def _stuck(flow: Flow, clock: str) -> set[str]:
             continue
         if len(edges) > MAX_STATES:
             return set()  # too many combinations to check; the plain reachability still ran
-        edges[state] = _next_states(flow, state, clock)
+        edges[state] = [nxt for nxt, _ in moves(flow, state, clock)]
         todo.extend(edges[state])
     back: dict[State, list[State]] = {}
     for src, targets in edges.items():

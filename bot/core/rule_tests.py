@@ -2,9 +2,10 @@
 
 A test lists the answers by option id. Information steps are continued automatically, and the
 school step is skipped because the test's school (or the directory's first school) is known.
-`contains` is checked against the outcome as shown, `not_contains` against everything shown on
-the way, so "never tell the guardians" really means never. Phrases are templates too, so a test
-can say `{{ socialjour.phone }}` and stay true whatever the directory holds.
+`contains` is checked against the outcome as shown, `not_contains` and `shows` against
+everything shown on the way, so "never tell the guardians" really means never. Phrases are
+templates too, so a test can say `{{ socialjour.phone }}` and stay true whatever the directory
+holds.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
     try:
         turn = conversation.start(flow, Session(), ctx)
         shown = [turn.reply]
+        clicks = 0  # every action after the start: the school is known, so none is for it
         for _ in range(MAX_TURNS):
             if turn.reply.kind != "step":
                 break
@@ -119,6 +121,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
                 choice = _choice_for(turn.reply, step_id, answers.pop(0), directory, school_key)
             turn = conversation.advance(flow, turn.session, ctx, choice=choice, text=None)
             shown.append(turn.reply)
+            clicks += 1
         reply = turn.reply
         if reply.kind != "outcome":
             raise _Failed(f"the flow did not end in an outcome (it ended with a {reply.kind})")
@@ -127,6 +130,8 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             failures.append(f"ended in outcome '{got}', expected '{test.expect}'")
         if answers:
             failures.append(f"answers left over after the outcome: {', '.join(answers)}")
+        if test.max_clicks is not None and clicks > test.max_clicks:
+            failures.append(f"it took {clicks} clicks, more than max_clicks {test.max_clicks}")
         for r in shown:
             failures.extend(r.problems)
         outcome_text = as_text(reply).casefold()
@@ -139,6 +144,10 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
             filled = _phrase(phrase, turn, ctx)
             if filled.casefold() in everything:
                 failures.append(f"the conversation says '{filled}', which it must not")
+        for phrase in test.shows:
+            filled = _phrase(phrase, turn, ctx)
+            if filled.casefold() not in everything:
+                failures.append(f"the conversation never says '{filled}'")
     except _Failed as exc:
         failures.append(str(exc))
     return failures

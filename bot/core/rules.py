@@ -1,6 +1,6 @@
 """Checklist flows: the frozen model of a rules file.
 
-A rules file holds `flows:`; each flow has steps (question, info, route, school, residence),
+A rules file holds `flows:`; each flow has steps (question, ages, info, route, school, residence),
 outcomes and rule tests. `bot.core.rules_parser` builds this model from a file, checking the
 shape of every block; `bot.core.rule_checks` checks the references between ids afterwards.
 """
@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, get_args
 
+from bot.core.models import AgeGroup
 from bot.core.yamlio import PathKey
 
-StepKind = Literal["question", "info", "route", "school", "residence"]
+StepKind = Literal["question", "ages", "info", "route", "school", "residence"]
 OutcomeKind = Literal["acute", "protect", "report", "consult", "adult", "info"]
 STEP_KINDS: tuple[str, ...] = get_args(StepKind)
 OUTCOME_KINDS: tuple[str, ...] = get_args(OutcomeKind)
@@ -25,6 +26,11 @@ LOCALES = ("sv", "en")
 CLOCK_FACT = "clock"  # office_hours | after_hours, for the school's municipality, right now
 CLOCK_VALUES = ("office_hours", "after_hours")
 AGES_FACT = "ages"  # "13-17": picks the school's contacts for that age group
+CHILD_MAX_AGE = 17  # a child is under 18 (3 kap. 1 § socialtjänstlagen)
+ADULT_AGES = "18-20"  # what the 18-or-older answer of an ages step sets
+# the answers of an ages step besides the ids of the municipality's age groups
+AGES_ADULT = "adult"
+AGES_UNKNOWN = "unknown"
 RESIDENCE_FACT = "residence"  # here | other | unknown, set by a residence step
 RESIDENCE_VALUES = ("here", "other", "unknown")
 
@@ -82,7 +88,8 @@ class Step:
     kind: StepKind
     text: LocalText | None = None  # the question / information / prompt
     options: tuple[Option, ...] = ()  # question
-    next: str | None = None  # info, school, residence
+    next: str | None = None  # info, school, residence; ages: for a child
+    adult: str | None = None  # ages: for 18 or older
     routes: tuple[RouteRule, ...] = ()  # route
     where: PathKey = ()
 
@@ -92,6 +99,8 @@ class Step:
         out.extend((r.goto, (*r.where, "goto")) for r in self.routes)
         if self.next is not None:
             out.append((self.next, (*self.where, "next")))
+        if self.adult is not None:
+            out.append((self.adult, (*self.where, "adult")))
         return tuple(out)
 
     def option(self, option_id: str) -> Option | None:
@@ -121,6 +130,8 @@ class RuleTest:
     locale: str = "sv"
     contains: tuple[str, ...] = ()
     not_contains: tuple[str, ...] = ()
+    shows: tuple[str, ...] = ()  # somewhere on the way, a step or the outcome
+    max_clicks: int | None = None  # at most this many clicks after the school
     where: PathKey = ()
 
 
@@ -157,3 +168,13 @@ def ages_of(value: str | None) -> tuple[int, int] | None:
     """The (low, high) ages of an 'ages' fact, or None."""
     m = AGES_RE.match(value or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def child_bands(groups: tuple[AgeGroup, ...]) -> tuple[tuple[str, int, int], ...]:
+    """(group id, youngest, oldest) of each age group with children in it, capped at 17:
+    the answers of an ages step (18 or older is an answer of its own)."""
+    return tuple(
+        (g.id, g.min_age, min(g.max_age, CHILD_MAX_AGE))
+        for g in groups
+        if g.min_age <= CHILD_MAX_AGE
+    )

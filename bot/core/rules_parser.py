@@ -49,7 +49,7 @@ ROUTE_OPTIONAL = ("when",)
 OUTCOME_KEYS = ("id", "kind", "text")
 OUTCOME_OPTIONAL = ("title",)
 TEST_KEYS = ("name", "answers", "expect")
-TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains")
+TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains", "shows", "max_clicks")
 
 
 def is_rules_document(data: Any) -> bool:
@@ -216,7 +216,7 @@ class _Parser(Reader):
         if not kinds:
             listed = ", ".join(STEP_KINDS)
             self.error(keys, f"{where} needs one of: {listed} (it says what kind of step it is)")
-            self.block(keys, raw, where, ["id"], [*STEP_KINDS, "options", "next"])
+            self.block(keys, raw, where, ["id"], [*STEP_KINDS, "options", "next", "adult"])
             return None
         if len(kinds) > 1:
             self.error(
@@ -227,7 +227,9 @@ class _Parser(Reader):
             )
             return None
         kind: StepKind = kinds[0]  # type: ignore[assignment]
-        required = {"question": ["options"], "route": []}.get(kind, ["next"])
+        required = {"question": ["options"], "route": [], "ages": ["next", "adult"]}.get(
+            kind, ["next"]
+        )
         block = self.mapping(keys, raw, ["id", kind, *required], (), where)
         if block is None or step_id is None:
             return None
@@ -236,6 +238,7 @@ class _Parser(Reader):
             return Step(step_id, kind, routes=tuple(routes), where=keys)
         text = self.text((*keys, kind), block[kind], f"{where}: {kind}")
         nxt = self.field(block, keys, "next", self.ident, f"{where}: next")
+        adult = self.field(block, keys, "adult", self.ident, f"{where}: adult")
         options: list[Option] = []
         if kind == "question" and "options" in block:
             options = self.many(
@@ -246,7 +249,9 @@ class _Parser(Reader):
                 self.error((*keys, "options"), f"{where}: a question needs at least one option")
         if text is None:
             return None
-        return Step(step_id, kind, text=text, options=tuple(options), next=nxt, where=keys)
+        return Step(
+            step_id, kind, text=text, options=tuple(options), next=nxt, adult=adult, where=keys
+        )
 
     def option(self, keys: PathKey, raw: Any, where: str) -> Option | None:
         block = self.mapping(keys, raw, OPTION_KEYS, OPTION_OPTIONAL, f"{where}: an option")
@@ -379,11 +384,21 @@ class _Parser(Reader):
         not_contains = self.words(
             (*keys, "not_contains"), block.get("not_contains", []), f"{where}: not_contains"
         )
+        shows = self.words((*keys, "shows"), block.get("shows", []), f"{where}: shows")
+        max_clicks = block.get("max_clicks")
+        if max_clicks is not None and (
+            not isinstance(max_clicks, int) or isinstance(max_clicks, bool) or max_clicks < 1
+        ):
+            self.error(
+                (*keys, "max_clicks"), f"{where}: max_clicks must be a whole number, 1 or more"
+            )
+            max_clicks = None
         if expected is None:
             return None
         return RuleTest(
             name=name.strip(), answers=answers, expect=expected, at=at, school=school,
-            locale=locale, contains=contains, not_contains=not_contains, where=keys,
+            locale=locale, contains=contains, not_contains=not_contains, shows=shows,
+            max_clicks=max_clicks, where=keys,
         )  # fmt: skip
 
     def when_at(self, keys: PathKey, raw: Any, where: str) -> datetime | None:

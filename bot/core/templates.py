@@ -9,6 +9,7 @@ statically before anything goes live.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
@@ -18,7 +19,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.core import clock
-from bot.core.contacts import ContactAnswer
+from bot.core.contacts import ContactAnswer, group_label
 from bot.core.models import Municipality, Office, OpeningSpan, School
 from bot.core.texts import text
 
@@ -36,8 +37,10 @@ VARIABLES: Mapping[str, tuple[str, ...] | None] = {
     "route": ("kind", "office", "opens_next", "open_now"),
     "office_hours": None,
     "residence": ("kind", "municipality", "reception"),
+    "facts": (),  # any fact the answers have set; checked against the flow by rule_checks
     "now": None,
 }
+OPEN = "facts"  # the variable whose fields are the flow's own fact names
 
 
 class TemplateProblem(Exception):
@@ -103,7 +106,7 @@ def _template_problems(source: str) -> tuple[str, ...]:
             )  # fmt: skip
     for name, attr in _attr_uses(tree):
         fields = VARIABLES.get(name)
-        if name in assigned or name not in VARIABLES:
+        if name in assigned or name not in VARIABLES or name == OPEN:
             continue
         if fields is None or attr not in fields:
             known = ", ".join(fields) if fields else "none"
@@ -112,6 +115,15 @@ def _template_problems(source: str) -> tuple[str, ...]:
                 + f" (fields: {known})"
             )  # fmt: skip
     return tuple(problems)
+
+
+def fact_uses(source: str) -> set[str]:
+    """The fact names a text reads as `facts.<name>` (empty when it cannot be read)."""
+    try:
+        tree = environment().parse(source)
+    except TemplateError:
+        return set()  # reported by check_template
+    return {attr for name, attr in _attr_uses(tree) if name == OPEN}
 
 
 @lru_cache(maxsize=2048)
@@ -158,7 +170,7 @@ def _contacts(answer: ContactAnswer | None, locale: str) -> dict[str, Any]:
         for c in (group.contacts if group else ())
     ]
     return {
-        "group": group.group.label if group and group.group else None,
+        "group": group_label(group.group, locale) if group and group.group else None,
         "primary": people[0] if people else None,
         "backups": people[1:],
     }
@@ -187,6 +199,7 @@ def build_context(
     contacts: ContactAnswer | None,
     residence_kind: str | None,
     residence: Municipality | None,
+    facts: Mapping[str, str],
     now: datetime,
     locale: str,
 ) -> dict[str, Any]:
@@ -219,5 +232,7 @@ def build_context(
             "municipality": {"id": residence.id, "name": residence.name} if residence else None,
             "reception": office(residence.reception) if residence else None,
         },
+        # a fact no answer has set yet is empty, so `{% if facts.category == … %}` just works
+        "facts": defaultdict(lambda: None, facts),
         "now": clock.to_local(now).strftime("%Y-%m-%d %H:%M"),
     }

@@ -131,8 +131,8 @@ def test_an_away_card_says_until_when_in_both_languages(directory: Directory) ->
     ]
     en = cards(answer, "en")
     assert [(c.label, c.note) for c in en[:2]] == [
-        ("Barn 0–12 år – answers first", None),
-        ("Barn 0–12 år – backup", "Away until and including 6 January 2027."),
+        ("ages 0–12 – answers first", None),  # the directory names its groups in Swedish only
+        ("ages 0–12 – backup", "Away until and including 6 January 2027."),
     ]
 
 
@@ -140,3 +140,11 @@ def test_the_all_list_is_labelled_for_every_age(directory: Directory) -> None:
     answer = resolve(directory, directory.schools["testby/backens-forskola"], None, MONDAY_MORNING)
     assert cards(answer, "sv")[0].label == "Alla åldrar – svarar i första hand"
     assert cards(answer, "en")[0].label == "All ages – answers first"
+
+
+def test_cards_can_leave_every_email_address_out(directory: Directory) -> None:
+    answer = resolve(directory, directory.schools["testby/angsskolan-f-9"], None, MONDAY_MORNING)
+    assert any(c.email for c in cards(answer, "sv"))
+    without = cards(answer, "sv", emails=False)
+    assert [c.name for c in without] == [c.name for c in cards(answer, "sv")]
+    assert all(c.email is None for c in without)

@@ -55,7 +55,7 @@ def test_the_school_is_asked_first_then_acute_danger() -> None:
 
 def test_every_step_reminds_not_to_write_names() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "omsorg", "ja")
+    chat.answer("nej", "unga", "omsorg")  # every step up to where the child lives
     for reply in chat.shown:
         assert reply.parts[-1] == (
             "Skriv aldrig barnets namn, personnummer, klass eller adress i chatten."
@@ -102,21 +102,70 @@ def test_acute_yes_after_hours_goes_to_the_socialjour() -> None:
     assert "öppnar måndag 30 november kl. 08:00" in body
 
 
+@pytest.mark.parametrize(
+    ("school", "labels", "first"),
+    [
+        (ANGS, ["0–12 år", "13–17 år"], "barn"),
+        ("falkoping/vartofta-forskola", ["0–5 år", "6–12 år", "13–17 år"], "sma"),
+        ("oxelosund/ramdalsskolan", ["0–6 år", "7–12 år", "13–17 år"], "yngre"),
+        ("lulea/innovitaskolan-lulea", ["0–12 år", "13–17 år"], "barn"),  # 18–20: the 18+ answer
+    ],
+)
+def test_the_age_question_offers_the_municipalitys_own_groups(
+    school: str, labels: list[str], first: str
+) -> None:
+    chat = oro(school=school)
+    chat.answer("nej")
+    assert chat.session.step == "alder"
+    shown = [c.label for c in chat.reply.choices]
+    assert shown == [*labels, "18 år eller äldre", "Vet inte", "Tillbaka", "Avbryt"]
+    assert chat.choice_ids()[0] == f"step:alder:{first}"
+    chat.answer(first, "omsorg", "here")
+    low = labels[0].split("–")[0]
+    assert chat.session.flow is None
+    groups = {c.label for c in chat.reply.cards if c.role == "contact"}
+    assert groups and all(f" {low}–" in g for g in groups)  # that group's contacts only
+
+
+def test_dont_know_the_age_is_a_child_with_every_contact_of_the_school() -> None:
+    chat = oro(school=ANGS)
+    reply = chat.answer("nej", "unknown", "omsorg", "here")
+    assert outcome_of(reply).outcome == "anmalan"
+    groups = {(c.label or "").split(" – ")[0] for c in reply.cards if c.role == "contact"}
+    assert groups == {"Barn 0–12 år", "Unga 13–20 år"}
+
+
+def test_an_age_band_the_school_does_not_serve_shows_all_its_contacts() -> None:
+    chat = oro(school="falkoping/hogstadium-centrum")  # years 7–9: only the 13–20 group
+    reply = chat.answer("nej", "sma", "omsorg", "here")
+    labels = {c.label for c in reply.cards if c.role == "contact"}
+    assert labels and all((label or "").startswith("Unga 13–20 år") for label in labels)
+
+
+def test_outcome_cards_show_no_email_address() -> None:
+    chat = oro(school=ANGS)
+    reply = chat.answer("nej", "unga", "beteende", "other")
+    reply = chat.say("Rättvik")
+    assert reply.cards and all(c.email is None for c in reply.cards)
+    assert "@" not in chat.everything()
+
+
 def test_eighteen_or_older_ends_in_adult_with_no_duty() -> None:
     chat = oro(school=ANGS)
-    reply = chat.answer("nej", "vuxen")
+    reply = chat.answer("nej", "adult")
     assert outcome_of(reply).kind == "adult" and outcome_of(reply).outcome == "vuxen"
     assert "ingen anmälningsplikt" in chat.text()
     assert "112" in chat.text()
 
 
 @pytest.mark.parametrize("category", ["vald", "sexuella", "heder"])
-@pytest.mark.parametrize("unsure", ["ja", "nej"])
+@pytest.mark.parametrize("acute", ["osaker", "nej"])
 def test_violence_sexual_abuse_and_honour_never_say_inform_guardians(
-    category: str, unsure: str
+    category: str, acute: str
 ) -> None:
     chat = oro(school=ANGS)
-    reply = chat.answer("osaker", "13-17", category, unsure)
+    reply = chat.answer(acute, "unga", category)  # three clicks after the school
+    assert len(chat.shown) == 4
     assert outcome_of(reply).outcome == "skydd" and outcome_of(reply).kind == "protect"
     assert INFORM_GUARDIANS_SV not in chat.everything().casefold()
     assert "Kontakta inte familjen" in (reply.title or "")
@@ -124,7 +173,7 @@ def test_violence_sexual_abuse_and_honour_never_say_inform_guardians(
 
 def test_honour_in_english_never_says_tell_the_guardians() -> None:
     chat = oro(school=ANGS, locale="en")
-    reply = chat.answer("nej", "under13", "heder", "nej")
+    reply = chat.answer("nej", "barn", "heder")
     assert outcome_of(reply).outcome == "skydd"
     assert INFORM_GUARDIANS_EN not in chat.everything().casefold()
     assert "010-223 57 60" in chat.text()
@@ -132,7 +181,7 @@ def test_honour_in_english_never_says_tell_the_guardians() -> None:
 
 def test_neglect_shows_the_guardians_step_and_reports_here() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "under13", "omsorg", "nej")
+    chat.answer("nej", "barn", "omsorg")
     assert chat.session.step == "bor"
     assert INFORM_GUARDIANS_SV in chat.everything().casefold()
     assert chat.choice_ids()[:3] == ["step:bor:here", "step:bor:other", "step:bor:unknown"]
@@ -150,14 +199,14 @@ def test_neglect_shows_the_guardians_step_and_reports_here() -> None:
 
 def test_a_child_living_in_another_municipality_goes_to_its_reception() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "beteende", "nej", "other")
+    chat.answer("nej", "unga", "beteende", "other")
     assert chat.session.step == "bor"
     assert chat.session.answers[-1] == ("bor", "other")
     assert "Vilken kommun bor barnet i?" in chat.reply.parts[0]
     assert "muni:rattvik" in chat.choice_ids() and "muni:mora" not in chat.choice_ids()
     reply = chat.say("Rättvik")
     assert outcome_of(reply).outcome == "anmalan"
-    assert "Barnet bor i Rättviks kommun, så anmälan ska dit" in reply.parts[0]
+    assert "Barnet bor i Rättviks kommun, så den skriftliga anmälan ska dit" in reply.parts[0]
     assert "0000-24 00 00" in reply.parts[0]
     assert reply.cards[0].role == "other_municipality"
     assert reply.cards[0].phone == "0000-24 00 00"
@@ -165,29 +214,29 @@ def test_a_child_living_in_another_municipality_goes_to_its_reception() -> None:
 
 def test_a_municipality_outside_the_directory_and_an_unknown_home() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "annat", "nej", "other")
+    chat.answer("nej", "unga", "annat", "other")
     reply = chat.click("muni:")
     assert "hjälper de dig att hitta rätt kommun" in reply.parts[0]
     chat = oro(school=ANGS)
-    reply = chat.answer("nej", "13-17", "annat", "nej", "unknown")
+    reply = chat.answer("nej", "unga", "annat", "unknown")
     assert "Vet du inte var barnet bor" in reply.parts[0]
 
 
 def test_back_undoes_the_answer_and_its_facts() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "heder")
-    assert chat.session.facts == {"ages": "13-17", "category": "honour"}
-    chat.click("nav:back")
-    assert chat.session.step == "oro"
+    chat.answer("nej", "unga")
     assert chat.session.facts == {"ages": "13-17"}
-    reply = chat.answer("omsorg", "nej")  # now the guardians step may be shown
+    chat.click("nav:back")
+    assert chat.session.step == "alder"
+    assert chat.session.facts == {}
+    chat.answer("barn", "omsorg")  # now the steps before a report are shown
     assert chat.session.step == "bor"
-    assert reply.kind == "step"
+    assert chat.session.facts == {"ages": "0-12", "category": "neglect"}
 
 
 def test_back_from_the_municipality_prompt_returns_to_where_the_child_lives() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "annat", "nej", "other")
+    chat.answer("nej", "unga", "annat", "other")
     chat.say("tillbaka")
     assert chat.session.step == "bor"
     assert chat.choice_ids()[0] == "step:bor:here"
@@ -195,7 +244,7 @@ def test_back_from_the_municipality_prompt_returns_to_where_the_child_lives() ->
 
 def test_cancel_ends_the_flow_and_keeps_nothing() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17")
+    chat.answer("nej", "unga")
     reply = chat.click("nav:cancel")
     assert reply.kind == "notice"
     assert reply.parts[0].startswith("Checklistan är avbruten")
@@ -239,13 +288,13 @@ def test_an_unknown_option_id_is_not_accepted() -> None:
 
 def test_sessions_hold_only_ids_and_survive_json() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17", "omsorg")
+    chat.answer("nej", "unga", "omsorg")
     raw = chat.session.to_json()
     assert "Ängsskolan" not in raw
     restored = Session.from_json(raw)
     assert restored.answers == chat.session.answers
     chat.session = restored
-    assert chat.answer("nej").kind == "step"
+    assert chat.answer("here").kind == "outcome"
     assert json.loads(raw)["facts"] == {"ages": "13-17", "category": "neglect"}
 
 
@@ -273,8 +322,8 @@ def test_konsultation_in_office_hours_and_in_the_evening() -> None:
 
 def test_every_outcome_of_the_default_pack_is_reached() -> None:
     paths = {
-        ("orosanmalan", WEDNESDAY_10): [["ja"], ["nej", "vuxen"], ["nej", "13-17", "vald", "nej"],
-                                        ["nej", "13-17", "omsorg", "nej", "here"]],
+        ("orosanmalan", WEDNESDAY_10): [["ja"], ["nej", "adult"], ["nej", "unga", "vald"],
+                                        ["nej", "unga", "omsorg", "here"]],
         ("orosanmalan", SATURDAY_22): [["ja"]],
         ("konsultation", WEDNESDAY_10): [["ja"], ["nej"]],
         ("konsultation", SATURDAY_22): [["ja"], ["nej"]],
@@ -316,21 +365,21 @@ def test_the_socialjour_shown_is_that_of_the_schools_municipality() -> None:
     directory = shipped_directory()
     rattvik_school = next(s for s in directory.schools.values() if s.municipality_id == "rattvik")
     chat = oro(school=rattvik_school.key)
-    reply = chat.answer("nej", "13-17", "omsorg", "nej", "here")
+    reply = chat.answer("nej", "barn-unga", "omsorg", "here")
     assert "0000-24 99 99" in (reply.footer or "")
 
 
 def test_a_session_from_before_a_reload_lands_somewhere_sane() -> None:
     chat = oro(school=ANGS)
-    chat.answer("nej", "13-17")
-    # the rules were edited: the answer 'vald' no longer exists and 'oro' is asked again
+    chat.answer("nej", "unga")
+    # the rules were edited: the answer 'borttagen' no longer exists, so 'oro' is asked again
     chat.session = Session(
-        flow="orosanmalan", step="osaker", answers=(("akut", "nej"), ("alder", "13-17"),
-                                                   ("oro", "borttagen"), ("osaker", "ja")),
+        flow="orosanmalan", step="plikt", answers=(("akut", "nej"), ("alder", "unga"),
+                                                  ("oro", "borttagen"), ("plikt", "next")),
         school=ANGS,
     )  # fmt: skip
     reply = chat.click("step:oro:omsorg")
-    assert chat.session.step == "osaker"
+    assert chat.session.step == "plikt"
     assert reply.kind == "step"
 
 
@@ -354,3 +403,35 @@ def test_a_flow_with_a_broken_link_ends_politely() -> None:
     assert reply.kind == "notice"
     assert "112" in reply.parts[0]
     assert chat.session.flow is None
+
+
+ENGLISH_PATHS = {
+    "orosanmalan": [
+        ["ja"], ["nej", "adult"], ["osaker", "unga", "heder"], ["nej", "barn", "vald"],
+        ["nej", "barn", "omsorg", "here"], ["nej", "unknown", "annat", "unknown"],
+        ["nej", "unga", "beteende", "other"],
+    ],
+    "konsultation": [["ja"], ["nej"]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("now", [WEDNESDAY_10, SATURDAY_22])
+def test_an_english_reply_holds_no_swedish_outside_names(now: object) -> None:
+    directory = shipped_directory()
+    names = {m.name for m in directory.municipalities.values()}
+    for m in directory.municipalities.values():
+        names |= {m.reception.name, m.after_hours.name}
+        names |= {p.name for p in m.people.values()} | {p.title or "" for p in m.people.values()}
+    for flow_id, runs in ENGLISH_PATHS.items():
+        for answers in runs:
+            chat = Chat(shipped_flows()[flow_id], school=ANGS, now=now, locale="en")  # type: ignore[arg-type]
+            chat.start()
+            chat.answer(*answers)
+            if answers[-1] == "other":
+                chat.say("Rättvik")
+            shown = chat.everything()
+            for name in sorted(names - {""}, key=len, reverse=True):
+                shown = shown.replace(name, "")
+            assert not [w for w in shown.split() if set(w) & set("åäöÅÄÖ")], (flow_id, answers)
+            for word in (" och ", " att ", " inte ", "socialjour", " barn ", " unga "):
+                assert word not in shown.casefold(), (flow_id, answers, word)

@@ -24,11 +24,13 @@ CROSS_DEFECTS = {
     "test_fails": ("36:9", "flow 'mini', test 'akut' fails — ended in outcome 'ring', expected 'klart'"),
     "test_unknown_option": ("37:19", "flow 'mini', test 'akut': 'jaa' is no option in this flow — did you mean 'ja'?"),
     "test_unknown_outcome": ("38:17", "flow 'mini', test 'akut': 'rnig' is no outcome in this flow — did you mean 'ring'?"),
+    "test_too_many_clicks": ("37:9", "flow 'mini', test 'akut' fails — it took 2 clicks, more than max_clicks 1"),
+    "unknown_fact_in_text": ("27:20", "flow 'mini': no answer sets the fact 'kategori' that the text reads as facts.kategori — did you mean 'category'?"),
     "unknown_fact": ("22:20", "flow 'mini', step 'vidare': no option sets the fact 'kategori' — did you mean 'category'?"),
     "unknown_field": ("26:20", "flow 'mini': 'reception' has no field 'telefon' (fields: name, phone, email, e_service)"),
     "unknown_start": ("5:12", "flow 'mini': start 'skolan' is no step in this flow — did you mean 'skola'?"),
     "unknown_target": ("19:19", "flow 'mini', step 'akut': 'vidre' is no step or outcome in this flow — did you mean 'vidare'?"),
-    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, now)"),
+    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, facts, now)"),
     "unreachable_step": ("25:13", "flow 'mini': step 'info' cannot be reached from the start 'skola'; link to it or remove it"),
 }  # fmt: skip
 
@@ -59,9 +61,10 @@ def test_a_failing_hard_rule_in_the_shipped_pack_is_caught(tmp_path: object) -> 
     problems = catalog.check([tmp_path, DIRECTORY], today=TODAY)
     failed = {p.message.split("test '")[1].split("' fails")[0] for p in problems}
     assert failed == {
-        "våld – kontakta inte familjen",
+        "våld – kontakta inte familjen, med 3 klick",
         "heder – kontakta inte familjen, kompetensteamet",
         "honour in English never says tell the guardians",
+        "skydd har med allt som anmälan har",
     }
     assert all(p.severity == "error" and p.path.endswith("orosanmalan.yml") for p in problems)
 

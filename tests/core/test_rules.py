@@ -18,6 +18,8 @@ from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text
 
 # file -> (line:col, severity, message); each file is tests/fixtures/rules/valid.yml with one defect
 SHAPE_DEFECTS = {
+    "ages_without_adult": ("21:9", "error", "flow 'mini', step 'alder' is missing 'adult'"),
+    "bad_max_clicks": ("40:21", "error", "flow 'mini', test 'akut': max_clicks must be a whole number, 1 or more"),
     "bad_ages": ("18:26", "error", "flow 'mini', step 'akut', option 'nej': 'ages' must be two ages like 13-17 (youngest first), not '17-13'"),
     "bad_clock": ("22:27", "error", "flow 'mini', step 'vidare': 'clock' is one of office_hours, after_hours, not 'kväll'"),
     "bad_id": ("25:13", "error", "flow 'mini', step id 'mer info' is not a valid id — use letters a–z, digits, '-' and '_' (no spaces, no å ä ö)"),
@@ -85,8 +87,8 @@ flows:
     errors = [str(p) for p in problems if p.severity == "error"]
     assert errors == [
         "r.yml:10:48: error: flow 'x', step 'a': an option has an unknown key 'colour' (allowed: id, goto, label, sets)",
-        "r.yml:11:9: error: flow 'x', step 'b' needs one of: question, info, route, school, residence (it says what kind of step it is)",
-        "r.yml:11:17: error: flow 'x', step 'b' has an unknown key 'inf' (allowed: id, question, info, route, school, residence, options, next) — did you mean 'info'?",
+        "r.yml:11:9: error: flow 'x', step 'b' needs one of: question, ages, info, route, school, residence (it says what kind of step it is)",
+        "r.yml:11:17: error: flow 'x', step 'b' has an unknown key 'inf' (allowed: id, question, ages, info, route, school, residence, options, next, adult) — did you mean 'info'?",
         "r.yml:13:24: error: flow 'x', outcome 'b2': kind 'akut' is unknown (allowed: acute, protect, report, consult, adult, info) — did you mean 'acute'?",
     ]  # fmt: skip
     warnings = [p for p in problems if p.severity == "warning"]
@@ -155,7 +157,9 @@ def test_the_json_schema_follows_the_parser() -> None:
     kinds = [next(k for k in STEP_KINDS if k in s["required"]) for s in steps]
     assert sorted(kinds) == sorted(STEP_KINDS)
     for step, kind in zip(steps, kinds, strict=True):
-        more = {"question": {"options"}, "route": set()}.get(kind, {"next"})
+        more = {"question": {"options"}, "route": set(), "ages": {"next", "adult"}}.get(
+            kind, {"next"}
+        )
         assert set(step["properties"]) == {"id", kind, *more}
     ids = [
         flow["id"],

@@ -43,7 +43,7 @@ def flow_documents(draw: st.DrawFn) -> dict[str, Any]:
     ]
     for i, step_id in enumerate(steps):
         onward = steps[i + 1] if i + 1 < n else draw(st.sampled_from(outcomes))
-        kind = draw(st.sampled_from(["question", "info", "route", "residence"]))
+        kind = draw(st.sampled_from(["question", "ages", "info", "route", "residence"]))
         text = {"sv": f"Text {i}", "en": f"Text {i}"}
         if kind == "question":
             extra = draw(st.lists(st.sampled_from(nodes), max_size=3))
@@ -68,6 +68,9 @@ def flow_documents(draw: st.DrawFn) -> dict[str, Any]:
                 rules.append({"when": {"residence": "other"}, "goto": draw(st.sampled_from(nodes))})
             rules.append({"goto": onward})
             raw_steps.append({"id": step_id, "route": rules})
+        elif kind == "ages":
+            adult = draw(st.sampled_from(nodes))
+            raw_steps.append({"id": step_id, "ages": text, "next": onward, "adult": adult})
         else:
             raw_steps.append({"id": step_id, kind: text, "next": onward})
     raw_outcomes = [

@@ -20,7 +20,7 @@ def test_unknown_names_fields_and_syntax_are_found_without_rendering() -> None:
     assert check_template("{{ socialjouren.phone }}") == [
         "unknown template variable 'socialjouren' — did you mean 'socialjour'? (known: school, "
         "municipality, contacts, reception, e_service, socialjour, after_hours, route, "
-        "office_hours, residence, now)"
+        "office_hours, residence, facts, now)"
     ]
     assert check_template("{{ school['namn'] }}") == [
         "'school' has no field 'namn' — did you mean 'name'? (fields: name, key, grades)"
@@ -56,3 +56,17 @@ def test_office_hours_are_written_as_people_say_them() -> None:
     assert format_hours(spans, "sv") == "mån–tor 08:00–16:30, fre 08:00–15:00"
     assert format_hours(spans, "en") == "Mon–Thu 08:00–16:30, Fri 08:00–15:00"
     assert format_hours((), "sv") == "inga fasta öppettider"
+
+
+def test_facts_are_read_by_name_and_an_unset_fact_is_empty() -> None:
+    from collections import defaultdict
+
+    from bot.core.templates import fact_uses
+
+    source = '{% if facts.category == "honour" %}Heder.{% endif %}{{ facts.ages or "" }}'
+    assert check_template(source) == []  # fact names are the flow's own: rule_checks knows them
+    assert fact_uses(source) == {"category", "ages"}
+    assert fact_uses("{% if %}") == set()  # unreadable: check_template reports it
+    honour = defaultdict(lambda: None, {"category": "honour"})
+    assert render(source, {"facts": honour}) == "Heder."
+    assert render(source, {"facts": defaultdict(lambda: None)}) == ""

@@ -40,8 +40,9 @@ MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml"
 TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # the reception is open
 BOUND_CHANNEL = "C0ANGS0001"  # slack_channels of Ängsskolan F-9 in directory/mora.yml
 OTHER_CHANNEL = "C0OTHER001"
-SCHOOL_QUESTION = "Vilken skola gäller det?"  # the checklist's first step without a known school
-# the acute-danger question has this button; the school step mentions acute danger too
+# the checklist's first step without a known school
+SCHOOL_QUESTION = "Vilken skola eller förskola gäller det?"
+# the acute-danger question has this button
 ACUTE_ANSWER = "Ja, akut fara nu"
 AGE_QUESTION = "Hur gammal är barnet?"
 
