@@ -204,6 +204,7 @@ def step_reply(flow: Flow, pos: Position, ctx: FlowContext, stay: Stay | None = 
         title=flow.title.get(ctx.locale),
         parts=tuple(parts),
         choices=choices,
+        footer=_footer(pos, ctx),  # 112 on every screen, from the first one on
         locale=ctx.locale,
         problems=tuple(errors),
     )

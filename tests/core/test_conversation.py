@@ -39,8 +39,10 @@ def test_the_school_is_asked_first_then_acute_danger() -> None:
     assert chat.reply.title == "Inför en orosanmälan"
     assert chat.session.flow == "orosanmalan" and chat.session.step == "skola"
     assert chat.choice_ids() == ["nav:cancel"]
+    assert chat.reply.footer == "Är ett barn i akut fara: ring 112."  # before the school, too
     reply = chat.say("Ängsskolan")
     assert chat.session.step == "akut"
+    assert "0000-10 99 99" in (reply.footer or "")  # from then on with Mora's socialjour
     assert "Är barnet i akut fara just nu?" in reply.parts[0]
     assert "Boten tar inte emot anmälningar" in reply.parts[0]
     assert chat.choice_ids() == [
