@@ -11,12 +11,23 @@ once. `<where>` uses the YAML path with list positions counted from 0, e.g.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
 from bot.core.directory_schools import ALL, SchoolReader, code_text
-from bot.core.models import Absence, AgeGroup, Municipality, Office, OpeningSpan, Person
+from bot.core.models import (
+    Absence,
+    AgeGroup,
+    Municipality,
+    Office,
+    OpeningSpan,
+    Origin,
+    Person,
+    Region,
+)
 from bot.core.name_keys import slugify
+from bot.core.regions import INHERITED, BrokenRegion, MunicipalityDraft, inherit
 from bot.core.schema import did_you_mean
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
@@ -32,17 +43,26 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
-MUNICIPALITY_KEYS = ("id", "name", "code", "office_hours", "reception", "after_hours")
+MUNICIPALITY_KEYS = ("id", "name", "code")
+MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed")
+REGION_KEYS = ("id", "name", "after_hours")
+REGION_OPTIONAL = ("county", "office_hours", "reception")
+LANSKOD = re.compile(r"^\d{2}$")
 OFFICE_KEYS = ("name", "phone")
-OFFICE_OPTIONAL = ("email", "e_service")
+OFFICE_OPTIONAL = ("email", "e_service", "placeholder")
 AGE_GROUP_KEYS = ("id", "label", "ages")
-PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away")
+PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away", "placeholder")
 ABSENCE_KEYS = ("from", "to")
 
 
 def is_directory_document(data: object) -> bool:
-    """A directory file is recognised by its top-level key `municipality`."""
-    return isinstance(data, dict) and "municipality" in data
+    """A directory file is recognised by its top-level key `municipality` (or `region`)."""
+    return isinstance(data, dict) and ("municipality" in data or "region" in data)
+
+
+def is_region_document(data: object) -> bool:
+    """A region file has `region` and no `municipality` at the top."""
+    return isinstance(data, dict) and "region" in data and "municipality" not in data
 
 
 def _day_spec(spec: str) -> list[int] | None:
@@ -86,8 +106,22 @@ class _Parser(SchoolReader):
 
     # ------------------------------------------------------------------ file
 
-    def parse(self) -> Municipality | None:
-        data = self.block((), self.doc.data, "the file", TOP_KEYS)
+    def origin(self, keys: PathKey, *, at_key: bool = False) -> Origin:
+        mark = self.doc.mark(keys, at_key=at_key)
+        return Origin(self.doc.path, mark.line, mark.col)
+
+    def parse(self) -> MunicipalityDraft | None:
+        data = self.doc.data
+        if isinstance(data, dict) and "region" in data:
+            self.error(
+                ("region",),
+                "a file is either a municipality (municipality:) or a region (region:), not "
+                "both: a municipality names its region inside its municipality block, e.g. "
+                "'region: sormland'",
+                at_key=True,
+            )
+            data = {k: v for k, v in data.items() if k != "region"}
+        data = self.block((), data, "the file", TOP_KEYS)
         if data is None:
             return None
         header = self.municipality(data["municipality"]) if "municipality" in data else None
@@ -97,7 +131,7 @@ class _Parser(SchoolReader):
         schools = self.schools(data.get("schools"), municipality_id, groups, people)
         if header is None:
             return None
-        return Municipality(
+        return MunicipalityDraft(
             **header,
             age_groups=tuple(groups.values()),
             people=people,
@@ -109,7 +143,7 @@ class _Parser(SchoolReader):
 
     def municipality(self, value: Any) -> dict[str, Any] | None:
         at: PathKey = ("municipality",)
-        block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, ("reviewed",))
+        block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, MUNICIPALITY_OPTIONAL)
         if block is None:
             return None
         mid = self.text((*at, "id"), block.get("id"), "municipality.id")
@@ -129,18 +163,26 @@ class _Parser(SchoolReader):
                 'write the 4 digits in quotes, e.g. "2062"',
             )
             code = None
-        hours = self.office_hours(block.get("office_hours"))
-        reception = self.office((*at, "reception"), block.get("reception"), "reception")
-        after = self.office((*at, "after_hours"), block.get("after_hours"), "after_hours")
-        out: dict[str, Any] = {
-            "id": mid,
-            "name": name,
-            "code": code,
-            "office_hours": hours,
-            "reception": reception,
-            "after_hours": after,
-        }
-        ok = all(v is not None for v in out.values())
+        region = None
+        if block.get("region") is not None:
+            region = self.text((*at, "region"), block["region"], "municipality.region")
+            if region is not None and not SLUG.match(region):
+                self.error(
+                    (*at, "region"),
+                    f"municipality.region — '{region}' is not a region id: write the id from "
+                    "the region file's 'region:' block, e.g. 'sormland'",
+                )
+                region = None
+        out: dict[str, Any] = {"id": mid, "name": name, "code": code}
+        ok = all(v is not None for v in out.values()) and (region is not None) == (
+            block.get("region") is not None
+        )
+        origins = {"municipality": self.origin(at)}
+        if region is not None:
+            origins["region"] = self.origin((*at, "region"))
+        shared, shared_ok = self.shared(at, block, "municipality")
+        out.update(shared, region=region, reviewed=None, origins=origins | self.stated(at, shared))
+        ok = ok and shared_ok
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -167,15 +209,37 @@ class _Parser(SchoolReader):
                     )
         return out if ok else None
 
-    def office_hours(self, value: Any) -> tuple[OpeningSpan, ...] | None:
-        at: PathKey = ("municipality", "office_hours")
-        if not self.given(at, value, dict, "municipality.office_hours"):
+    def shared(
+        self, at: PathKey, block: Mapping[str, Any], top: str
+    ) -> tuple[dict[str, Any], bool]:
+        """The INHERITED values a municipality or region block states (None where it states
+        nothing), and whether every stated one was valid."""
+        hours = self.office_hours(at, block.get("office_hours"), top)
+        out = {
+            "office_hours": hours,
+            "reception": self.office(
+                (*at, "reception"), block.get("reception"), f"{top}.reception"
+            ),
+            "after_hours": self.office(
+                (*at, "after_hours"), block.get("after_hours"), f"{top}.after_hours"
+            ),
+        }
+        ok = all(out[k] is not None for k in INHERITED if block.get(k) is not None)
+        return out, ok
+
+    def stated(self, at: PathKey, values: Mapping[str, Any]) -> dict[str, Origin]:
+        """Where each value that is there was written (its key's line)."""
+        return {k: self.origin((*at, k), at_key=True) for k, v in values.items() if v is not None}
+
+    def office_hours(self, at: PathKey, value: Any, top: str) -> tuple[OpeningSpan, ...] | None:
+        at = (*at, "office_hours")
+        if not self.given(at, value, dict, f"{top}.office_hours"):
             return None
         spans: list[OpeningSpan] = []
         seen: dict[int, str] = {}
         ok = True
         for spec, hours in value.items():
-            where = f"municipality.office_hours.{spec}"
+            where = f"{top}.office_hours.{spec}"
             days = _day_spec(str(spec))
             if days is None:
                 self.error(
@@ -208,25 +272,42 @@ class _Parser(SchoolReader):
         return tuple(sorted(spans, key=lambda s: s.weekday)) if ok else None
 
     def office(self, at: PathKey, value: Any, what: str) -> Office | None:
-        block = self.block(at, value, f"municipality.{what}", OFFICE_KEYS, OFFICE_OPTIONAL)
+        if value is None:
+            return None  # not stated: inherited from the region, or reported as missing
+        block = self.block(at, value, what, OFFICE_KEYS, OFFICE_OPTIONAL)
         if block is None:
             return None
-        name = self.text((*at, "name"), block.get("name"), f"municipality.{what}.name")
-        phone = self.text((*at, "phone"), block.get("phone"), f"municipality.{what}.phone")
-        email = self.email((*at, "email"), block.get("email"), f"municipality.{what}.email")
-        url = self.text(
-            (*at, "e_service"), block.get("e_service"), f"municipality.{what}.e_service"
-        )
+        name = self.text((*at, "name"), block.get("name"), f"{what}.name")
+        phone = self.text((*at, "phone"), block.get("phone"), f"{what}.phone")
+        email = self.email((*at, "email"), block.get("email"), f"{what}.email")
+        url = self.text((*at, "e_service"), block.get("e_service"), f"{what}.e_service")
         if url is not None and not E_SERVICE.match(url):
             self.error(
                 (*at, "e_service"),
-                f"municipality.{what}.e_service — '{url}' is not a web address: "
-                "start it with https://",
+                f"{what}.e_service — '{url}' is not a web address: start it with https://",
             )
             url = None
+        placeholder = self.placeholder(
+            at, block, what, f"write the real name and phone of the {what.split('.')[-1]}"
+        )
         if name is None or phone is None:
             return None
-        return Office(name=name, phone=phone, email=email, e_service=url)
+        return Office(name=name, phone=phone, email=email, e_service=url, placeholder=placeholder)
+
+    def placeholder(self, at: PathKey, block: Mapping[str, Any], what: str, todo: str) -> bool:
+        """`placeholder: true` marks what `referral-bot init` wrote for a person to fill in:
+        it loads (so a new file can be checked at once) but every one left is a warning."""
+        if "placeholder" not in block or not self.expect(
+            (*at, "placeholder"), block["placeholder"], bool, f"{what}.placeholder"
+        ):
+            return False
+        if block["placeholder"]:
+            self.warning(
+                (*at, "placeholder"),
+                f"{what} — not filled in yet (placeholder: true): {todo}, then delete the "
+                "line 'placeholder: true'",
+            )
+        return bool(block["placeholder"])
 
     # ------------------------------------------------------------------ age groups
 
@@ -335,9 +416,12 @@ class _Parser(SchoolReader):
                 )
                 slack = None
             away = self.away((*here, "away"), block.get("away"), what)
+            placeholder = self.placeholder(
+                here, block, what, "write the name, phone and e-mail of a real contact"
+            )
             if name is None:
                 continue
-            people[pid] = Person(pid, name, title, phone, email, slack, away)
+            people[pid] = Person(pid, name, title, phone, email, slack, away, placeholder)
             self.broken_people.discard(pid)
         return people
 
@@ -371,12 +455,77 @@ class _Parser(SchoolReader):
         return tuple(out)
 
 
-def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
-    """Validate one directory document; the Municipality is None when it cannot be built.
+class _RegionParser(_Parser):
+    """A region file: one `region:` block of what its municipalities share."""
 
-    Warnings (an old `reviewed` date, ages no group covers) never stop the build; errors
-    in a school or a person leave that item out, so cross-file checks still see the rest.
+    def parse_region(self) -> Region | BrokenRegion | None:
+        at: PathKey = ("region",)
+        data = self.block((), self.doc.data, "the file", ("region",))
+        value = data.get("region") if data is not None else None
+        if isinstance(value, dict) and "region" in value:
+            self.error(
+                (*at, "region"),
+                "region.region — a region cannot name another region: only a municipality "
+                "names its region, so what is shared is one step away and never goes in a circle",
+                at_key=True,
+            )
+            value = {k: v for k, v in value.items() if k != "region"}
+        block = self.block(at, value, "region", REGION_KEYS, REGION_OPTIONAL)
+        if block is None:
+            return None
+        rid = self.text((*at, "id"), block.get("id"), "region.id")
+        if rid is not None and not SLUG.match(rid):
+            self.error(
+                (*at, "id"),
+                f"region.id — '{rid}' is not a slug: use lower-case a-z, digits and hyphens, "
+                f"e.g. '{slugify(rid) or 'sormland'}'",
+            )
+            rid = None
+        name = self.text((*at, "name"), block.get("name"), "region.name")
+        county = code_text(block.get("county")) if "county" in block else None
+        if "county" in block and (county is None or not LANSKOD.match(county)):
+            self.error(
+                (*at, "county"),
+                f"region.county — '{block.get('county')}' is not a länskod: write the 2 digits "
+                'in quotes, e.g. "04" for Södermanlands län',
+            )
+            county = None
+        shared, ok = self.shared(at, block, "region")
+        if rid is None or name is None or not ok or shared["after_hours"] is None:
+            return BrokenRegion(rid) if rid is not None else None
+        if "county" in block and county is None:
+            return BrokenRegion(rid)
+        return Region(
+            id=rid,
+            name=name,
+            county=county,
+            source=self.doc.path,
+            origins={"id": self.origin((*at, "id"))} | self.stated(at, shared),
+            **shared,
+        )
+
+
+def parse_file(
+    doc: Document, *, today: date
+) -> tuple[MunicipalityDraft | Region | BrokenRegion | None, list[Problem]]:
+    """Validate one directory document, a municipality's or a region's, on its own; None
+    when nothing can be built. What a municipality inherits is joined in by regions.resolve.
+
+    Warnings (an old `reviewed` date, ages no group covers, placeholders) never stop the
+    build; errors in a school or a person leave that item out, so cross-file checks still
+    see the rest.
     """
+    if is_region_document(doc.data):
+        region_parser = _RegionParser(doc, today)
+        return region_parser.parse_region(), region_parser.problems
     parser = _Parser(doc, today)
-    municipality = parser.parse()
-    return municipality, parser.problems
+    return parser.parse(), parser.problems
+
+
+def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
+    """One municipality file that names no region, validated into a Municipality."""
+    draft, problems = parse_file(doc, today=today)
+    if not isinstance(draft, MunicipalityDraft):
+        return None, problems
+    municipality, problem = inherit(draft, None)
+    return municipality, [*problems, *([problem] if problem else [])]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from bot.core.models import Directory, Municipality
+from bot.core.models import Directory, Municipality, Region
 from bot.core.yamlio import Document, LazyDocument, PathKey
 from bot.errors import Problem
 
@@ -57,8 +57,10 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
     return problems
 
 
-def build_directory(munis: Iterable[Municipality]) -> Directory:
+def build_directory(
+    munis: Iterable[Municipality], regions: Mapping[str, Region] | None = None
+) -> Directory:
     """The frozen Directory with indexes by municipality id and by school key."""
     municipalities = {m.id: m for m in munis}
     schools = {s.key: s for m in municipalities.values() for s in m.schools}
-    return Directory(municipalities=municipalities, schools=schools)
+    return Directory(municipalities=municipalities, schools=schools, regions=dict(regions or {}))
