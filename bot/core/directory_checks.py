@@ -9,7 +9,7 @@ from bot.core.yamlio import Document, LazyDocument, PathKey
 from bot.errors import Problem
 
 
-def _locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
+def locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
     """The path of the school called `name` in its file, and how messages name it."""
     schools = doc.data.get("schools") if isinstance(doc.data, dict) else None
     for i, item in enumerate(schools if isinstance(schools, list) else []):
@@ -41,12 +41,12 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
         for school in m.schools:
             owner = f"'{school.name}' ({m.name})"
             if school.code is not None and (other := taken("school", school.code, owner)):
-                at, what = _locate_school(doc, school.name)
+                at, what = locate_school(doc, school.name)
                 message = f"{what}: code — '{school.code}' is already the code of {other}"
                 problems.append(doc.problem((*at, "code"), message))
             for j, channel in enumerate(school.slack_channels):
                 if other := taken("channel", channel, owner):
-                    at, what = _locate_school(doc, school.name)
+                    at, what = locate_school(doc, school.name)
                     problems.append(
                         doc.problem(
                             (*at, "slack_channels", j),

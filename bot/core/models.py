@@ -123,7 +123,8 @@ class Municipality:
     reviewed: date | None = None
     source: str = ""
     region: str | None = None  # Region.id it inherits from
-    # where office_hours, reception and after_hours were written: this file or its region's
+    # where office_hours, reception and after_hours were written (this file or its region's),
+    # and the `municipality` block and `region` line
     origins: Mapping[str, Origin] = field(default_factory=dict)
 
 

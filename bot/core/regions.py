@@ -77,7 +77,7 @@ def inherit(
     """The municipality with what it leaves out taken from `region`; None and the problem
     when something is in neither file."""
     values: dict[str, Any] = {}
-    origins = {k: v for k, v in draft.origins.items() if k in INHERITED}
+    origins = dict(draft.origins)  # and where the block and the region line are
     missing: list[str] = []
     for key in INHERITED:
         own = getattr(draft, key)
