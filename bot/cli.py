@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot import __version__, app
+from bot import __version__, app, init_directory
 from bot.core import clock, explain
 from bot.errors import BotError, ConfigError
 from bot.settings import Settings
@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show a school's contacts and the file:line of each")
     data_args(p)
     p.add_argument("school", help="the school's name (as staff would write it) or its key")
+
+    p = sub.add_parser("init", help="write a new municipality's directory file to fill in")
+    p.add_argument("municipality", help="its name ('kommun' optional) or its kommunkod")
+    p.add_argument(
+        "--out", type=Path, default=Path("directory"), help="folder (default: directory/)"
+    )
 
     p = sub.add_parser("serve", help="run the Slack (or Telegram) bot")
     data_args(p)
@@ -142,6 +148,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "init":
+        path = init_directory.init(args.municipality, args.out)
+        print(f"wrote {path}: fill in what says FYLL I, then run: referral-bot check {args.out}")
+        return 0
     if args.command == "ask":
         return _ask(args)
     if args.command == "graph":

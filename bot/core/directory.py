@@ -287,8 +287,9 @@ class _Parser(SchoolReader):
                 f"{what}.e_service — '{url}' is not a web address: start it with https://",
             )
             url = None
+        unit = "socialjour" if what.endswith("after_hours") else "reception"
         placeholder = self.placeholder(
-            at, block, what, f"write the real name and phone of the {what.split('.')[-1]}"
+            at, block, what, f"write the real name and phone of the {unit}"
         )
         if name is None or phone is None:
             return None
