@@ -127,3 +127,24 @@ def test_every_municipality_of_the_list_gets_a_file_that_checks_with_warnings_on
         assert {s.name: s.code for s in by_code[code].schools} == units_of(code), code
     sormland = {m.code for m in directory.municipalities.values() if m.region == "sormland"}
     assert sormland == {k for k in known if k.startswith("04")}
+
+
+def test_init_fill_in_and_check_is_the_whole_way_to_a_working_municipality(out: Path) -> None:
+    """The README's walk-through: what an administrator types and edits, then the bot knows."""
+    assert main(["init", "Flen", "--out", str(out)]) == 0
+    path = out / "flen.yml"
+    text = path.read_text(encoding="utf-8").replace("    placeholder: true\n", "")
+    for placeholder, real in [
+        ('"FYLL I: mottagningens namn"', "Mottagningen barn och unga"),
+        ('"FYLL I: kontakt för barn 0–12 år"', "Karin Exempel"),
+        ('"FYLL I: kontakt för unga 13–20 år"', "Omar Exempel"),
+    ]:
+        text = text.replace(placeholder, real)
+    text = text.replace('"FYLL I"', '"0000-48 20 00"')
+    path.write_text(text, encoding="utf-8")
+    assert check([out]) == []
+    catalog = load_catalog([out])
+    school = catalog.index.lookup("Stenhammarskolan i Flen").result.school
+    assert school is not None and school.key == "flen/stenhammarskolan"
+    people = catalog.directory.municipalities["flen"].people
+    assert [people[p].name for p in school.contacts["unga"]] == ["Omar Exempel"]
