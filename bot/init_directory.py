@@ -18,8 +18,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.core.directory import is_region_document
 from bot.core.name_keys import slugify
+from bot.core.region_files import is_region_document
 from bot.core.yamlio import load_document
 from bot.errors import BotError, ConfigError
 

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.core import directory as directory_files
-from bot.core import directory_checks, regions, rule_checks, rule_tests, rules_parser
+from bot.core import directory_checks, region_files, regions, rule_checks, rule_tests, rules_parser
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory, Municipality, Region
 from bot.core.regions import BrokenRegion, MunicipalityDraft
@@ -167,7 +167,7 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             if not directory_files.is_directory_document(doc.data):
                 _read_other(doc, flows, rule_docs, problems)
                 continue
-            parsed, found = directory_files.parse_file(doc, today=today)
+            parsed, found = _parse_directory_file(doc, today)
             known = _Validated(digest, today, parsed, tuple(found))
             if memo is not None:
                 memo.remember(str(path), known)
@@ -191,6 +191,14 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
     directory = directory_checks.build_directory((m for _, m in municipalities), by_id)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
+
+
+def _parse_directory_file(
+    doc: Document, today: date
+) -> tuple[MunicipalityDraft | Region | BrokenRegion | None, list[Problem]]:
+    if region_files.is_region_document(doc.data):
+        return region_files.parse_region(doc)
+    return directory_files.parse_draft(doc, today=today)
 
 
 def _read_other(

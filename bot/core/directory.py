@@ -1,8 +1,11 @@
 """The contact directory: one YAML file per municipality, parsed and validated into models.
 
-The parser reads the municipality, its age groups and people here and its schools in
-bot.core.directory_schools; bot.core.directory_checks checks across files and builds the
-Directory. Every problem in a file is collected in one pass and located at its line and
+The parser reads the municipality, its age groups and people here, its offices and office
+hours in bot.core.offices and its schools in bot.core.directory_schools; region files are
+read in bot.core.region_files, joined to the municipalities in bot.core.regions;
+bot.core.directory_checks checks across files and builds the Directory.
+
+Every problem in a file is collected in one pass and located at its line and
 column, worded `<where> — <what> — did you mean 'x'?` so an administrator can fix them all at
 once. `<where>` uses the YAML path with list positions counted from 0, e.g.
 `schools[2] 'Ängsskolan F-9'`.
@@ -11,24 +14,14 @@ once. `<where>` uses the YAML path with list positions counted from 0, e.g.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import date, time
+from datetime import date
 from typing import Any
 
-from bot.core.directory_schools import ALL, SchoolReader, code_text
-from bot.core.models import (
-    Absence,
-    AgeGroup,
-    Municipality,
-    Office,
-    OpeningSpan,
-    Origin,
-    Person,
-    Region,
-)
+from bot.core.directory_schools import ALL, code_text
+from bot.core.models import Absence, AgeGroup, Municipality, Person
 from bot.core.name_keys import slugify
-from bot.core.regions import INHERITED, BrokenRegion, MunicipalityDraft, inherit
-from bot.core.schema import did_you_mean
+from bot.core.offices import OfficeReader
+from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
@@ -37,19 +30,11 @@ ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
-E_SERVICE = re.compile(r"^https?://\S+$")
-HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
 MUNICIPALITY_KEYS = ("id", "name", "code")
 MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed")
-REGION_KEYS = ("id", "name", "after_hours")
-REGION_OPTIONAL = ("county", "office_hours", "reception")
-LANSKOD = re.compile(r"^\d{2}$")
-OFFICE_KEYS = ("name", "phone")
-OFFICE_OPTIONAL = ("email", "e_service", "placeholder")
 AGE_GROUP_KEYS = ("id", "label", "ages")
 PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away", "placeholder")
 ABSENCE_KEYS = ("from", "to")
@@ -58,32 +43,6 @@ ABSENCE_KEYS = ("from", "to")
 def is_directory_document(data: object) -> bool:
     """A directory file is recognised by its top-level key `municipality` (or `region`)."""
     return isinstance(data, dict) and ("municipality" in data or "region" in data)
-
-
-def is_region_document(data: object) -> bool:
-    """A region file has `region` and no `municipality` at the top."""
-    return isinstance(data, dict) and "region" in data and "municipality" not in data
-
-
-def _day_spec(spec: str) -> list[int] | None:
-    """'mon-thu' → [0, 1, 2, 3]; 'fri' → [4]; None when not a day or a forward range."""
-    parts = [p.strip().lower() for p in spec.split("-")]
-    if len(parts) > 2 or any(p not in DAYS for p in parts):
-        return None
-    first, last = DAYS.index(parts[0]), DAYS.index(parts[-1])
-    return list(range(first, last + 1)) if first <= last else None
-
-
-def _parse_hours(value: str) -> tuple[time, time] | None:
-    m = HOURS.match(value)
-    if m is None:
-        return None
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        return None
-    closes = time(23, 59, 59) if h2 == 24 else time(h2, m2)
-    opens = time(h1, m1)
-    return (opens, closes) if opens < closes else None
 
 
 def _as_date(value: object) -> date | None:
@@ -97,7 +56,7 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-class _Parser(SchoolReader):
+class _Parser(OfficeReader):
     """One pass over one directory document; `problems` collects everything found."""
 
     def __init__(self, doc: Document, today: date) -> None:
@@ -105,10 +64,6 @@ class _Parser(SchoolReader):
         self.today = today
 
     # ------------------------------------------------------------------ file
-
-    def origin(self, keys: PathKey, *, at_key: bool = False) -> Origin:
-        mark = self.doc.mark(keys, at_key=at_key)
-        return Origin(self.doc.path, mark.line, mark.col)
 
     def parse(self) -> MunicipalityDraft | None:
         data = self.doc.data
@@ -208,107 +163,6 @@ class _Parser(SchoolReader):
                         "write the date the entries were confirmed",
                     )
         return out if ok else None
-
-    def shared(
-        self, at: PathKey, block: Mapping[str, Any], top: str
-    ) -> tuple[dict[str, Any], bool]:
-        """The INHERITED values a municipality or region block states (None where it states
-        nothing), and whether every stated one was valid."""
-        hours = self.office_hours(at, block.get("office_hours"), top)
-        out = {
-            "office_hours": hours,
-            "reception": self.office(
-                (*at, "reception"), block.get("reception"), f"{top}.reception"
-            ),
-            "after_hours": self.office(
-                (*at, "after_hours"), block.get("after_hours"), f"{top}.after_hours"
-            ),
-        }
-        ok = all(out[k] is not None for k in INHERITED if block.get(k) is not None)
-        return out, ok
-
-    def stated(self, at: PathKey, values: Mapping[str, Any]) -> dict[str, Origin]:
-        """Where each value that is there was written (its key's line)."""
-        return {k: self.origin((*at, k), at_key=True) for k, v in values.items() if v is not None}
-
-    def office_hours(self, at: PathKey, value: Any, top: str) -> tuple[OpeningSpan, ...] | None:
-        at = (*at, "office_hours")
-        if not self.given(at, value, dict, f"{top}.office_hours"):
-            return None
-        spans: list[OpeningSpan] = []
-        seen: dict[int, str] = {}
-        ok = True
-        for spec, hours in value.items():
-            where = f"{top}.office_hours.{spec}"
-            days = _day_spec(str(spec))
-            if days is None:
-                self.error(
-                    (*at, spec),
-                    f"{where} — '{spec}' is not a day: use mon, tue, wed, thu, fri, sat, sun "
-                    "or a range such as mon-thu" + did_you_mean(str(spec), [*DAYS, "mon-fri"]),
-                    at_key=True,
-                )
-                ok = False
-                continue
-            parsed = _parse_hours(hours) if isinstance(hours, str) else None
-            if parsed is None:
-                self.error(
-                    (*at, spec),
-                    f"{where} — '{hours}' is not opening hours: write \"08:00-16:30\" in quotes",
-                )
-                ok = False
-                continue
-            for day in days:
-                if day in seen:
-                    self.error(
-                        (*at, spec),
-                        f"{where} — {DAYS[day]} is already covered by '{seen[day]}'",
-                        at_key=True,
-                    )
-                    ok = False
-                    continue
-                seen[day] = str(spec)
-                spans.append(OpeningSpan(day, parsed[0], parsed[1]))
-        return tuple(sorted(spans, key=lambda s: s.weekday)) if ok else None
-
-    def office(self, at: PathKey, value: Any, what: str) -> Office | None:
-        if value is None:
-            return None  # not stated: inherited from the region, or reported as missing
-        block = self.block(at, value, what, OFFICE_KEYS, OFFICE_OPTIONAL)
-        if block is None:
-            return None
-        name = self.text((*at, "name"), block.get("name"), f"{what}.name")
-        phone = self.text((*at, "phone"), block.get("phone"), f"{what}.phone")
-        email = self.email((*at, "email"), block.get("email"), f"{what}.email")
-        url = self.text((*at, "e_service"), block.get("e_service"), f"{what}.e_service")
-        if url is not None and not E_SERVICE.match(url):
-            self.error(
-                (*at, "e_service"),
-                f"{what}.e_service — '{url}' is not a web address: start it with https://",
-            )
-            url = None
-        unit = "socialjour" if what.endswith("after_hours") else "reception"
-        placeholder = self.placeholder(
-            at, block, what, f"write the real name and phone of the {unit}"
-        )
-        if name is None or phone is None:
-            return None
-        return Office(name=name, phone=phone, email=email, e_service=url, placeholder=placeholder)
-
-    def placeholder(self, at: PathKey, block: Mapping[str, Any], what: str, todo: str) -> bool:
-        """`placeholder: true` marks what `referral-bot init` wrote for a person to fill in:
-        it loads (so a new file can be checked at once) but every one left is a warning."""
-        if "placeholder" not in block or not self.expect(
-            (*at, "placeholder"), block["placeholder"], bool, f"{what}.placeholder"
-        ):
-            return False
-        if block["placeholder"]:
-            self.warning(
-                (*at, "placeholder"),
-                f"{what} — not filled in yet (placeholder: true): {todo}, then delete the "
-                "line 'placeholder: true'",
-            )
-        return bool(block["placeholder"])
 
     # ------------------------------------------------------------------ age groups
 
@@ -456,77 +310,22 @@ class _Parser(SchoolReader):
         return tuple(out)
 
 
-class _RegionParser(_Parser):
-    """A region file: one `region:` block of what its municipalities share."""
-
-    def parse_region(self) -> Region | BrokenRegion | None:
-        at: PathKey = ("region",)
-        data = self.block((), self.doc.data, "the file", ("region",))
-        value = data.get("region") if data is not None else None
-        if isinstance(value, dict) and "region" in value:
-            self.error(
-                (*at, "region"),
-                "region.region — a region cannot name another region: only a municipality "
-                "names its region, so what is shared is one step away and never goes in a circle",
-                at_key=True,
-            )
-            value = {k: v for k, v in value.items() if k != "region"}
-        block = self.block(at, value, "region", REGION_KEYS, REGION_OPTIONAL)
-        if block is None:
-            return None
-        rid = self.text((*at, "id"), block.get("id"), "region.id")
-        if rid is not None and not SLUG.match(rid):
-            self.error(
-                (*at, "id"),
-                f"region.id — '{rid}' is not a slug: use lower-case a-z, digits and hyphens, "
-                f"e.g. '{slugify(rid) or 'sormland'}'",
-            )
-            rid = None
-        name = self.text((*at, "name"), block.get("name"), "region.name")
-        county = code_text(block.get("county")) if "county" in block else None
-        if "county" in block and (county is None or not LANSKOD.match(county)):
-            self.error(
-                (*at, "county"),
-                f"region.county — '{block.get('county')}' is not a länskod: write the 2 digits "
-                'in quotes, e.g. "04" for Södermanlands län',
-            )
-            county = None
-        shared, ok = self.shared(at, block, "region")
-        if rid is None or name is None or not ok or shared["after_hours"] is None:
-            return BrokenRegion(rid) if rid is not None else None
-        if "county" in block and county is None:
-            return BrokenRegion(rid)
-        return Region(
-            id=rid,
-            name=name,
-            county=county,
-            source=self.doc.path,
-            origins={"id": self.origin((*at, "id"))} | self.stated(at, shared),
-            **shared,
-        )
-
-
-def parse_file(
-    doc: Document, *, today: date
-) -> tuple[MunicipalityDraft | Region | BrokenRegion | None, list[Problem]]:
-    """Validate one directory document, a municipality's or a region's, on its own; None
-    when nothing can be built. What a municipality inherits is joined in by regions.resolve.
+def parse_draft(doc: Document, *, today: date) -> tuple[MunicipalityDraft | None, list[Problem]]:
+    """Validate one municipality file on its own; None when it cannot be built. What it
+    inherits from its region is joined in by regions.resolve.
 
     Warnings (an old `reviewed` date, ages no group covers, placeholders) never stop the
     build; errors in a school or a person leave that item out, so cross-file checks still
     see the rest.
     """
-    if is_region_document(doc.data):
-        region_parser = _RegionParser(doc, today)
-        return region_parser.parse_region(), region_parser.problems
     parser = _Parser(doc, today)
     return parser.parse(), parser.problems
 
 
 def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
     """One municipality file that names no region, validated into a Municipality."""
-    draft, problems = parse_file(doc, today=today)
-    if not isinstance(draft, MunicipalityDraft):
+    draft, problems = parse_draft(doc, today=today)
+    if draft is None:
         return None, problems
     municipality, problem = inherit(draft, None)
     return municipality, [*problems, *([problem] if problem else [])]
