@@ -3,13 +3,17 @@ school unit Skolverket lists for it, and the region line when its county has a r
 
 from __future__ import annotations
 
+import json
 import shutil
+from importlib.resources import files
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from bot.cli import main
 from bot.core.catalog import check, load_catalog
+from bot.core.yamlio import load_document
 from bot.init_directory import kommuner, render
 from tests.helpers.skolverket import rows
 
@@ -148,3 +152,12 @@ def test_init_fill_in_and_check_is_the_whole_way_to_a_working_municipality(out: 
     assert school is not None and school.key == "flen/stenhammarskolan"
     people = catalog.directory.municipalities["flen"].people
     assert [people[p].name for p in school.contacts["unga"]] == ["Omar Exempel"]
+
+
+def test_the_written_file_is_valid_for_editors_too(out: Path) -> None:
+    schema = json.loads(
+        files("bot").joinpath("schemas", "directory.schema.json").read_text(encoding="utf-8")
+    )
+    assert main(["init", "Flen", "--out", str(out)]) == 0
+    data = load_document(out / "flen.yml").data
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []

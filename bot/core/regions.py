@@ -168,6 +168,18 @@ def resolve(
         municipality, problem = join(draft, region)
         if problem is not None:
             problems.append(problem)
+        if region is not None and region.county and not draft.code.startswith(region.county):
+            problems.append(
+                Problem(
+                    draft.origins["region"].path,
+                    draft.origins["region"].line,
+                    draft.origins["region"].col,
+                    "warning",
+                    f"municipality.region — {draft.name} ({draft.code}) is in county "
+                    f"{draft.code[:2]}, region '{region.id}' is for county {region.county}: "
+                    "check that it is the right region",
+                )
+            )
         if municipality is not None:
             out.append(municipality)
     return out, problems

@@ -3,14 +3,21 @@ exactly where the chain is broken."""
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
-from datetime import date
+from datetime import date, datetime
+from importlib.resources import files
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from bot.core import clock
 from bot.core.catalog import ValidatedFiles, check, load_catalog
+from bot.core.yamlio import parse_document
 from bot.errors import ConfigError
+from bot.reload import CatalogHolder
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "directory"
@@ -177,3 +184,66 @@ def test_the_shipped_sormland_region_gives_oxelosund_its_socialjour_and_gnesta_k
     assert (oxelosund.region, gnesta.region) == ("sormland", "sormland")
     assert oxelosund.after_hours == directory.regions["sormland"].after_hours
     assert gnesta.after_hours.phone == "112"
+
+
+def test_a_region_of_another_county_is_a_warning(folder: Path) -> None:
+    (folder / "kiruna.yml").write_text(municipality("kiruna", "2584"), encoding="utf-8")
+    assert messages(folder) == [
+        "kiruna.yml:5:11: warning: municipality.region — Kiruna (2584) is in county 25, region"
+        " 'sormland' is for county 04: check that it is the right region",
+    ]
+
+
+def test_a_region_may_share_the_reception_and_office_hours_too(folder: Path) -> None:
+    shared = REGION + (
+        '  office_hours: {mon-fri: "09:00-15:00"}\n'
+        '  reception: {name: Gemensam mottagning, phone: "0000-40 10 10"}\n'
+    )
+    (folder / "sormland.yml").write_text(shared, encoding="utf-8")
+    text = municipality("flen", "0482")
+    text = text.replace('  office_hours:\n    mon-fri: "08:00-16:00"\n', "")
+    text = text.replace('  reception: {name: Mottagningen, phone: "0000-0482"}\n', "")
+    (folder / "flen.yml").write_text(text, encoding="utf-8")
+    directory = load_catalog([folder], today=TODAY).directory
+    flen, trosa = directory.municipalities["flen"], directory.municipalities["trosa"]
+    assert flen.reception.name == "Gemensam mottagning"
+    assert [f"{s.opens:%H:%M}" for s in flen.office_hours] == ["09:00"] * 5
+    assert trosa.reception.name == "Mottagningen"  # states its own
+    assert str(flen.origins["reception"]) == f"{folder}/sormland.yml:9"
+
+
+async def test_the_serving_reload_gives_the_bot_the_new_socialjour_number(folder: Path) -> None:
+    """As app.py builds it: the holder's loader keeps one ValidatedFiles between reloads."""
+    holder = CatalogHolder(functools.partial(load_catalog, [folder], memo=ValidatedFiles()))
+    evening = datetime(2026, 11, 25, 20, 0, tzinfo=clock.STOCKHOLM)
+    region = folder / "sormland.yml"
+    region.write_text(REGION.replace("0000-40 00 00", "0000-42 42 42"), encoding="utf-8")
+    result = await holder.reload()
+    assert result.ok and result.changed
+    routes = {
+        m.id: clock.route_at(m, evening).office.phone
+        for m in holder.current.directory.municipalities.values()
+    }
+    assert routes == {
+        "flen": "0000-42 42 42",
+        "vingaker": "0000-42 42 42",
+        "trosa": "0000-88 88 88",
+    }
+
+
+def schema_errors(text: str) -> list[str]:
+    schema = json.loads(
+        files("bot").joinpath("schemas", "directory.schema.json").read_text(encoding="utf-8")
+    )
+    data = json.loads(json.dumps(parse_document(text, "x.yml").data, default=str))
+    return [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+
+
+def test_the_json_schema_knows_regions_so_editors_underline_what_check_rejects() -> None:
+    assert schema_errors(REGION) == []
+    assert schema_errors(municipality("flen", "0482")) == []
+    assert schema_errors(REGION.replace("  county:", "  region: x\n  county:"))  # region in region
+    assert schema_errors(REGION + municipality("flen", "0482"))  # both kinds in one file
+    assert schema_errors(REGION.split("  after_hours:")[0])  # a region needs its socialjour
+    alone = municipality("flen", "0482").replace("  region: sormland\n", "")
+    assert schema_errors(alone)  # neither a socialjour nor a region to take it from
