@@ -247,3 +247,36 @@ def test_the_json_schema_knows_regions_so_editors_underline_what_check_rejects()
     assert schema_errors(REGION.split("  after_hours:")[0])  # a region needs its socialjour
     alone = municipality("flen", "0482").replace("  region: sormland\n", "")
     assert schema_errors(alone)  # neither a socialjour nor a region to take it from
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (
+            "sormland.yml",
+            'county: "04"',
+            "county: Södermanland",
+            "sormland.yml:4:11: error: region.county — 'Södermanland' is not a länskod: write the"
+            ' 2 digits in quotes, e.g. "04" for Södermanlands län',
+        ),
+        (
+            "flen.yml",
+            "region: sormland",
+            "region: Region Sörmland",
+            "flen.yml:5:11: error: municipality.region — 'Region Sörmland' is not a region id:"
+            " write the id from the region file's 'region:' block, e.g. 'sormland'",
+        ),
+        (
+            "sormland.yml",
+            '    phone: "0000-40 00 00"\n',
+            "",
+            "sormland.yml:6:5: error: region.after_hours is missing 'phone'",
+        ),
+    ],
+)
+def test_each_broken_region_field_is_one_located_message(
+    folder: Path, name: str, old: str, new: str, expected: str
+) -> None:
+    path = folder / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert messages(folder) == [expected]
