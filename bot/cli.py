@@ -18,8 +18,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot import __version__, app
-from bot.core import clock
+from bot import __version__, app, init_directory
+from bot.core import clock, explain
 from bot.errors import BotError, ConfigError
 from bot.settings import Settings
 
@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write JSON Schemas for rule and directory files")
     p.add_argument("--out", type=Path, default=Path("schemas"), help="folder (default: schemas/)")
 
+    p = sub.add_parser("explain", help="show a school's contacts and the file:line of each")
+    data_args(p)
+    p.add_argument("school", help="the school's name (as staff would write it) or its key")
+
+    p = sub.add_parser("init", help="write a new municipality's directory file to fill in")
+    p.add_argument("municipality", help="its name ('kommun' optional) or its kommunkod")
+    p.add_argument(
+        "--out", type=Path, default=Path("directory"), help="folder (default: directory/)"
+    )
+
     p = sub.add_parser("serve", help="run the Slack (or Telegram) bot")
     data_args(p)
     p.add_argument("--http", action="store_true", help="Events API over HTTP, not Socket Mode")
@@ -117,9 +127,31 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    catalog = app.load(_settings(args))
+    school = catalog.directory.schools.get(args.school)
+    if school is None:
+        result = catalog.index.lookup(args.school).result
+        if result.status != "found" or result.school is None:
+            found = "several schools match" if result.status == "ambiguous" else "no school found"
+            print(f"referral-bot: {found} for '{args.school}'", file=sys.stderr)
+            for candidate in result.candidates:
+                print(f"  {candidate.key}  {candidate.name}", file=sys.stderr)
+            return EXIT_USER
+        school = result.school
+    print("\n".join(explain.explain(catalog.directory, school)))
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "explain":
+        return _explain(args)
+    if args.command == "init":
+        path = init_directory.init(args.municipality, args.out)
+        print(f"wrote {path}: fill in what says FYLL I, then run: referral-bot check {args.out}")
+        return 0
     if args.command == "ask":
         return _ask(args)
     if args.command == "graph":

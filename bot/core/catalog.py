@@ -14,9 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from bot.core import directory as directory_files
-from bot.core import directory_checks, rule_checks, rule_tests, rules_parser
+from bot.core import directory_checks, region_files, regions, rule_checks, rule_tests, rules_parser
 from bot.core.matching import SchoolIndex
-from bot.core.models import Directory, Municipality
+from bot.core.models import Directory, Municipality, Region
+from bot.core.regions import BrokenRegion, MunicipalityDraft
 from bot.core.rules import Flow
 from bot.core.yamlio import Document, LazyDocument, parse_bytes, read_file
 from bot.errors import ConfigError, Problem
@@ -59,7 +60,7 @@ def _version(digests: Iterable[tuple[str, bytes]]) -> str:
 class _Validated:
     digest: bytes
     day: date  # the day it was validated on: `reviewed` warnings depend on the date
-    municipality: Municipality | None
+    parsed: MunicipalityDraft | Region | BrokenRegion | None
     problems: tuple[Problem, ...]
 
 
@@ -68,13 +69,17 @@ class ValidatedFiles:
 
     A reload reads every file, but a file whose bytes are unchanged since a load on the same
     day is not parsed and validated again: its result is a function of its bytes and of the
-    date. On another day every file validates again. Checks across files and the rule tests
-    always run in full. The Municipality objects are those of the live catalog, so this costs
-    no memory beyond a digest per file.
+    date. On another day every file validates again. Checks across files, joining each
+    municipality to its region (so an edited region file reaches every municipality that
+    inherits from it, whose own bytes did not change) and the rule tests always run in full.
+    What is kept is the file's own values, shared with the live catalog, so this costs little
+    memory beyond a digest per file.
     """
 
     def __init__(self) -> None:
         self._by_path: dict[str, _Validated] = {}
+        # a municipality as last joined to its region: the very objects it was made of
+        self._joined: dict[str, tuple[MunicipalityDraft, Region | None, Municipality]] = {}
 
     def get(self, path: str, digest: bytes, today: date) -> _Validated | None:
         known = self._by_path.get(path)
@@ -85,10 +90,24 @@ class ValidatedFiles:
     def remember(self, path: str, result: _Validated) -> None:
         self._by_path[path] = result
 
+    def inherit(
+        self, draft: MunicipalityDraft, region: Region | None
+    ) -> tuple[Municipality | None, Problem | None]:
+        """regions.inherit, with the Municipality of the last load given back when neither
+        its file nor its region's changed (both are then the very objects kept here)."""
+        known = self._joined.get(draft.source)
+        if known is not None and known[0] is draft and known[1] is region:
+            return known[2], None
+        municipality, problem = regions.inherit(draft, region)
+        if municipality is not None:
+            self._joined[draft.source] = (draft, region, municipality)
+        return municipality, problem
+
     def keep_only(self, paths: Iterable[str]) -> None:
         """Forget files that are gone."""
         keep = set(paths)
         self._by_path = {p: v for p, v in self._by_path.items() if p in keep}
+        self._joined = {p: v for p, v in self._joined.items() if p in keep}
 
 
 @dataclass(frozen=True)
@@ -121,7 +140,9 @@ class _Read:
 
 def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None) -> _Read:
     problems: list[Problem] = []
-    municipalities: list[tuple[LazyDocument, Municipality]] = []
+    drafts: list[MunicipalityDraft] = []
+    found_regions: list[Region] = []
+    broken_regions: list[str] = []
     flows: list[Flow] = []
     rule_docs: dict[str, Document] = {}
     digests: list[tuple[str, bytes]] = []
@@ -146,20 +167,38 @@ def _read(paths: Sequence[Path], today: date, memo: ValidatedFiles | None = None
             if not directory_files.is_directory_document(doc.data):
                 _read_other(doc, flows, rule_docs, problems)
                 continue
-            municipality, found = directory_files.parse_municipality(doc, today=today)
-            known = _Validated(digest, today, municipality, tuple(found))
+            parsed, found = _parse_directory_file(doc, today)
+            known = _Validated(digest, today, parsed, tuple(found))
             if memo is not None:
                 memo.remember(str(path), known)
         problems.extend(known.problems)
-        if known.municipality is not None:
-            # the parsed file is dropped here: only the rare cross-file problem needs it
-            municipalities.append((LazyDocument(path), known.municipality))
+        # the parsed file is dropped here: only the rare cross-file problem needs it
+        if isinstance(known.parsed, MunicipalityDraft):
+            drafts.append(known.parsed)
+        elif isinstance(known.parsed, Region):
+            found_regions.append(known.parsed)
+        elif isinstance(known.parsed, BrokenRegion):
+            broken_regions.append(known.parsed.id)
     if memo is not None:
         memo.keep_only(p for p, _ in digests)
+    by_id, found = regions.unique_regions(found_regions)
+    problems.extend(found)
+    inherit = memo.inherit if memo is not None else regions.inherit
+    joined, found = regions.resolve(drafts, by_id, broken_regions, inherit)
+    problems.extend(found)
+    municipalities = [(LazyDocument(Path(m.source)), m) for m in joined]
     problems.extend(directory_checks.cross_check(municipalities))
-    directory = directory_checks.build_directory(m for _, m in municipalities)
+    directory = directory_checks.build_directory((m for _, m in municipalities), by_id)
     problems.extend(rule_checks.cross_check(flows, rule_docs, directory))
     return _Read(directory, flows, rule_docs, problems, digests)
+
+
+def _parse_directory_file(
+    doc: Document, today: date
+) -> tuple[MunicipalityDraft | Region | BrokenRegion | None, list[Problem]]:
+    if region_files.is_region_document(doc.data):
+        return region_files.parse_region(doc)
+    return directory_files.parse_draft(doc, today=today)
 
 
 def _read_other(
@@ -175,7 +214,7 @@ def _read_other(
     problems.append(
         doc.problem(
             (),
-            "not a directory file (it starts with 'municipality:') "
+            "not a directory file (it starts with 'municipality:' or 'region:') "
             "nor a rules file (it starts with 'flows:')",
         )
     )

@@ -1,8 +1,11 @@
 """The contact directory: one YAML file per municipality, parsed and validated into models.
 
-The parser reads the municipality, its age groups and people here and its schools in
-bot.core.directory_schools; bot.core.directory_checks checks across files and builds the
-Directory. Every problem in a file is collected in one pass and located at its line and
+The parser reads the municipality, its age groups and people here, its offices and office
+hours in bot.core.offices and its schools in bot.core.directory_schools; region files are
+read in bot.core.region_files, joined to the municipalities in bot.core.regions;
+bot.core.directory_checks checks across files and builds the Directory.
+
+Every problem in a file is collected in one pass and located at its line and
 column, worded `<where> — <what> — did you mean 'x'?` so an administrator can fix them all at
 once. `<where>` uses the YAML path with list positions counted from 0, e.g.
 `schools[2] 'Ängsskolan F-9'`.
@@ -11,13 +14,14 @@ once. `<where>` uses the YAML path with list positions counted from 0, e.g.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 from typing import Any
 
-from bot.core.directory_schools import ALL, SchoolReader, code_text
-from bot.core.models import Absence, AgeGroup, Municipality, Office, OpeningSpan, Person
+from bot.core.directory_schools import ALL, code_text
+from bot.core.models import Absence, AgeGroup, Municipality, Person
 from bot.core.name_keys import slugify
-from bot.core.schema import did_you_mean
+from bot.core.offices import OfficeReader
+from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
@@ -26,44 +30,19 @@ ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
-E_SERVICE = re.compile(r"^https?://\S+$")
-HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
-MUNICIPALITY_KEYS = ("id", "name", "code", "office_hours", "reception", "after_hours")
-OFFICE_KEYS = ("name", "phone")
-OFFICE_OPTIONAL = ("email", "e_service")
+MUNICIPALITY_KEYS = ("id", "name", "code")
+MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed")
 AGE_GROUP_KEYS = ("id", "label", "ages")
-PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away")
+PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away", "placeholder")
 ABSENCE_KEYS = ("from", "to")
 
 
 def is_directory_document(data: object) -> bool:
-    """A directory file is recognised by its top-level key `municipality`."""
-    return isinstance(data, dict) and "municipality" in data
-
-
-def _day_spec(spec: str) -> list[int] | None:
-    """'mon-thu' → [0, 1, 2, 3]; 'fri' → [4]; None when not a day or a forward range."""
-    parts = [p.strip().lower() for p in spec.split("-")]
-    if len(parts) > 2 or any(p not in DAYS for p in parts):
-        return None
-    first, last = DAYS.index(parts[0]), DAYS.index(parts[-1])
-    return list(range(first, last + 1)) if first <= last else None
-
-
-def _parse_hours(value: str) -> tuple[time, time] | None:
-    m = HOURS.match(value)
-    if m is None:
-        return None
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        return None
-    closes = time(23, 59, 59) if h2 == 24 else time(h2, m2)
-    opens = time(h1, m1)
-    return (opens, closes) if opens < closes else None
+    """A directory file is recognised by its top-level key `municipality` (or `region`)."""
+    return isinstance(data, dict) and ("municipality" in data or "region" in data)
 
 
 def _as_date(value: object) -> date | None:
@@ -77,7 +56,7 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-class _Parser(SchoolReader):
+class _Parser(OfficeReader):
     """One pass over one directory document; `problems` collects everything found."""
 
     def __init__(self, doc: Document, today: date) -> None:
@@ -86,8 +65,18 @@ class _Parser(SchoolReader):
 
     # ------------------------------------------------------------------ file
 
-    def parse(self) -> Municipality | None:
-        data = self.block((), self.doc.data, "the file", TOP_KEYS)
+    def parse(self) -> MunicipalityDraft | None:
+        data = self.doc.data
+        if isinstance(data, dict) and "region" in data:
+            self.error(
+                ("region",),
+                "a file is either a municipality (municipality:) or a region (region:), not "
+                "both: a municipality names its region inside its municipality block, e.g. "
+                "'region: sormland'",
+                at_key=True,
+            )
+            data = {k: v for k, v in data.items() if k != "region"}
+        data = self.block((), data, "the file", TOP_KEYS)
         if data is None:
             return None
         header = self.municipality(data["municipality"]) if "municipality" in data else None
@@ -97,7 +86,7 @@ class _Parser(SchoolReader):
         schools = self.schools(data.get("schools"), municipality_id, groups, people)
         if header is None:
             return None
-        return Municipality(
+        return MunicipalityDraft(
             **header,
             age_groups=tuple(groups.values()),
             people=people,
@@ -109,7 +98,7 @@ class _Parser(SchoolReader):
 
     def municipality(self, value: Any) -> dict[str, Any] | None:
         at: PathKey = ("municipality",)
-        block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, ("reviewed",))
+        block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, MUNICIPALITY_OPTIONAL)
         if block is None:
             return None
         mid = self.text((*at, "id"), block.get("id"), "municipality.id")
@@ -129,18 +118,26 @@ class _Parser(SchoolReader):
                 'write the 4 digits in quotes, e.g. "2062"',
             )
             code = None
-        hours = self.office_hours(block.get("office_hours"))
-        reception = self.office((*at, "reception"), block.get("reception"), "reception")
-        after = self.office((*at, "after_hours"), block.get("after_hours"), "after_hours")
-        out: dict[str, Any] = {
-            "id": mid,
-            "name": name,
-            "code": code,
-            "office_hours": hours,
-            "reception": reception,
-            "after_hours": after,
-        }
-        ok = all(v is not None for v in out.values())
+        region = None
+        if block.get("region") is not None:
+            region = self.text((*at, "region"), block["region"], "municipality.region")
+            if region is not None and not SLUG.match(region):
+                self.error(
+                    (*at, "region"),
+                    f"municipality.region — '{region}' is not a region id: write the id from "
+                    "the region file's 'region:' block, e.g. 'sormland'",
+                )
+                region = None
+        out: dict[str, Any] = {"id": mid, "name": name, "code": code}
+        ok = all(v is not None for v in out.values()) and (region is not None) == (
+            block.get("region") is not None
+        )
+        origins = {"municipality": self.origin(at)}
+        if region is not None:
+            origins["region"] = self.origin((*at, "region"))
+        shared, shared_ok = self.shared(at, block, "municipality")
+        out.update(shared, region=region, reviewed=None, origins=origins | self.stated(at, shared))
+        ok = ok and shared_ok
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -166,67 +163,6 @@ class _Parser(SchoolReader):
                         "write the date the entries were confirmed",
                     )
         return out if ok else None
-
-    def office_hours(self, value: Any) -> tuple[OpeningSpan, ...] | None:
-        at: PathKey = ("municipality", "office_hours")
-        if not self.given(at, value, dict, "municipality.office_hours"):
-            return None
-        spans: list[OpeningSpan] = []
-        seen: dict[int, str] = {}
-        ok = True
-        for spec, hours in value.items():
-            where = f"municipality.office_hours.{spec}"
-            days = _day_spec(str(spec))
-            if days is None:
-                self.error(
-                    (*at, spec),
-                    f"{where} — '{spec}' is not a day: use mon, tue, wed, thu, fri, sat, sun "
-                    "or a range such as mon-thu" + did_you_mean(str(spec), [*DAYS, "mon-fri"]),
-                    at_key=True,
-                )
-                ok = False
-                continue
-            parsed = _parse_hours(hours) if isinstance(hours, str) else None
-            if parsed is None:
-                self.error(
-                    (*at, spec),
-                    f"{where} — '{hours}' is not opening hours: write \"08:00-16:30\" in quotes",
-                )
-                ok = False
-                continue
-            for day in days:
-                if day in seen:
-                    self.error(
-                        (*at, spec),
-                        f"{where} — {DAYS[day]} is already covered by '{seen[day]}'",
-                        at_key=True,
-                    )
-                    ok = False
-                    continue
-                seen[day] = str(spec)
-                spans.append(OpeningSpan(day, parsed[0], parsed[1]))
-        return tuple(sorted(spans, key=lambda s: s.weekday)) if ok else None
-
-    def office(self, at: PathKey, value: Any, what: str) -> Office | None:
-        block = self.block(at, value, f"municipality.{what}", OFFICE_KEYS, OFFICE_OPTIONAL)
-        if block is None:
-            return None
-        name = self.text((*at, "name"), block.get("name"), f"municipality.{what}.name")
-        phone = self.text((*at, "phone"), block.get("phone"), f"municipality.{what}.phone")
-        email = self.email((*at, "email"), block.get("email"), f"municipality.{what}.email")
-        url = self.text(
-            (*at, "e_service"), block.get("e_service"), f"municipality.{what}.e_service"
-        )
-        if url is not None and not E_SERVICE.match(url):
-            self.error(
-                (*at, "e_service"),
-                f"municipality.{what}.e_service — '{url}' is not a web address: "
-                "start it with https://",
-            )
-            url = None
-        if name is None or phone is None:
-            return None
-        return Office(name=name, phone=phone, email=email, e_service=url)
 
     # ------------------------------------------------------------------ age groups
 
@@ -335,9 +271,12 @@ class _Parser(SchoolReader):
                 )
                 slack = None
             away = self.away((*here, "away"), block.get("away"), what)
+            placeholder = self.placeholder(
+                here, block, what, "write the name, phone and e-mail of a real contact"
+            )
             if name is None:
                 continue
-            people[pid] = Person(pid, name, title, phone, email, slack, away)
+            people[pid] = Person(pid, name, title, phone, email, slack, away, placeholder)
             self.broken_people.discard(pid)
         return people
 
@@ -371,12 +310,22 @@ class _Parser(SchoolReader):
         return tuple(out)
 
 
-def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
-    """Validate one directory document; the Municipality is None when it cannot be built.
+def parse_draft(doc: Document, *, today: date) -> tuple[MunicipalityDraft | None, list[Problem]]:
+    """Validate one municipality file on its own; None when it cannot be built. What it
+    inherits from its region is joined in by regions.resolve.
 
-    Warnings (an old `reviewed` date, ages no group covers) never stop the build; errors
-    in a school or a person leave that item out, so cross-file checks still see the rest.
+    Warnings (an old `reviewed` date, ages no group covers, placeholders) never stop the
+    build; errors in a school or a person leave that item out, so cross-file checks still
+    see the rest.
     """
     parser = _Parser(doc, today)
-    municipality = parser.parse()
-    return municipality, parser.problems
+    return parser.parse(), parser.problems
+
+
+def parse_municipality(doc: Document, *, today: date) -> tuple[Municipality | None, list[Problem]]:
+    """One municipality file that names no region, validated into a Municipality."""
+    draft, problems = parse_draft(doc, today=today)
+    if draft is None:
+        return None, problems
+    municipality, problem = inherit(draft, None)
+    return municipality, [*problems, *([problem] if problem else [])]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from bot.core.models import Directory, Municipality
+from bot.core.models import Directory, Municipality, Region
 from bot.core.yamlio import Document, LazyDocument, PathKey
 from bot.errors import Problem
 
 
-def _locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
+def locate_school(doc: Document | LazyDocument, name: str) -> tuple[PathKey, str]:
     """The path of the school called `name` in its file, and how messages name it."""
     schools = doc.data.get("schools") if isinstance(doc.data, dict) else None
     for i, item in enumerate(schools if isinstance(schools, list) else []):
@@ -41,12 +41,12 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
         for school in m.schools:
             owner = f"'{school.name}' ({m.name})"
             if school.code is not None and (other := taken("school", school.code, owner)):
-                at, what = _locate_school(doc, school.name)
+                at, what = locate_school(doc, school.name)
                 message = f"{what}: code — '{school.code}' is already the code of {other}"
                 problems.append(doc.problem((*at, "code"), message))
             for j, channel in enumerate(school.slack_channels):
                 if other := taken("channel", channel, owner):
-                    at, what = _locate_school(doc, school.name)
+                    at, what = locate_school(doc, school.name)
                     problems.append(
                         doc.problem(
                             (*at, "slack_channels", j),
@@ -57,8 +57,10 @@ def cross_check(items: Sequence[tuple[Document | LazyDocument, Municipality]]) -
     return problems
 
 
-def build_directory(munis: Iterable[Municipality]) -> Directory:
+def build_directory(
+    munis: Iterable[Municipality], regions: Mapping[str, Region] | None = None
+) -> Directory:
     """The frozen Directory with indexes by municipality id and by school key."""
     municipalities = {m.id: m for m in munis}
     schools = {s.key: s for m in municipalities.values() for s in m.schools}
-    return Directory(municipalities=municipalities, schools=schools)
+    return Directory(municipalities=municipalities, schools=schools, regions=dict(regions or {}))

@@ -36,6 +36,9 @@ class Person:
     email: str | None = None
     slack: str | None = None
     away: tuple[Absence, ...] = ()
+    # written by `referral-bot init` until an administrator fills in a real person;
+    # `check` warns about every one left
+    placeholder: bool = False
 
     def away_on(self, day: date) -> Absence | None:
         """The absence covering `day`, if any."""
@@ -50,6 +53,19 @@ class Office:
     phone: str
     email: str | None = None
     e_service: str | None = None
+    placeholder: bool = False  # as Person.placeholder
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value was written: `directory/sormland.yml:12`, as `referral-bot explain` shows."""
+
+    path: str
+    line: int
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +122,28 @@ class Municipality:
     schools: tuple[School, ...]  # in file order
     reviewed: date | None = None
     source: str = ""
+    region: str | None = None  # Region.id it inherits from
+    # where office_hours, reception and after_hours were written (this file or its region's),
+    # and the `municipality` block and `region` line
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A region file: what its municipalities share unless they state it themselves.
+
+    Only `after_hours` (the regional socialjour) is required; the rest are defaults.
+    Regions name no region, so inheritance is one step and cannot form a cycle.
+    """
+
+    id: str
+    name: str
+    after_hours: Office
+    county: str | None = None  # länskod, two digits: `init` finds a new municipality's region
+    office_hours: tuple[OpeningSpan, ...] | None = None
+    reception: Office | None = None
+    source: str = ""
+    origins: Mapping[str, Origin] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +156,7 @@ class Directory:
 
     municipalities: Mapping[str, Municipality]
     schools: Mapping[str, School]  # by School.key
+    regions: Mapping[str, Region] = field(default_factory=dict)
     places: MunicipalityNames = field(init=False, repr=False, compare=False)
     _by_channel: Mapping[str, School] = field(init=False, repr=False, compare=False)
 
