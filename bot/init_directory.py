@@ -1,8 +1,9 @@
 """`referral-bot init MUNICIPALITY`: a new directory file with every school unit Skolverket
 lists for the municipality, and placeholders where people and numbers go.
 
-The file must pass `referral-bot check` at once, with a warning for each placeholder, so an
-administrator can fill it in step by step and check as they go.
+`referral-bot check` reads the file at once and says what is left: an error for a reception or
+socialjour not filled in (the file cannot go live before they are) and a warning for each
+placeholder person, so an administrator can fill it in step by step and check as they go.
 """
 
 from __future__ import annotations

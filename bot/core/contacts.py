@@ -91,7 +91,8 @@ def resolve(
     day = to_local(when).date()
 
     def people(group_id: str) -> list[Person]:
-        return [municipality.people[pid] for pid in school.contacts.get(group_id, ())]
+        listed = (municipality.people[pid] for pid in school.contacts.get(group_id, ()))
+        return [p for p in listed if not p.placeholder]  # "FYLL I" is nobody to call
 
     groups: tuple[GroupContacts, ...]
     if ALL in school.contacts:

@@ -30,7 +30,7 @@ def _hours(spans: tuple[OpeningSpan, ...]) -> str:
 
 
 def _office(office: Office) -> str:
-    return f"{office.name}, {office.phone}" + (" (placeholder: not filled in)" * office.placeholder)
+    return f"{office.name}, {office.phone}"
 
 
 def _person(person: Person) -> str:

@@ -37,7 +37,7 @@ class Person:
     slack: str | None = None
     away: tuple[Absence, ...] = ()
     # written by `referral-bot init` until an administrator fills in a real person;
-    # `check` warns about every one left
+    # `check` warns about every one left, and answers leave it out
     placeholder: bool = False
 
     def away_on(self, day: date) -> Absence | None:
@@ -53,7 +53,6 @@ class Office:
     phone: str
     email: str | None = None
     e_service: str | None = None
-    placeholder: bool = False  # as Person.placeholder
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,22 +129,27 @@ class OfficeReader(SchoolReader):
             )
             url = None
         unit = "socialjour" if what.endswith("after_hours") else "reception"
-        placeholder = self.placeholder(
-            at, block, what, f"write the real name and phone of the {unit}"
+        self.placeholder(
+            at, block, what, f"write the real name and phone of the {unit}", live=False
         )
         if name is None or phone is None:
             return None
-        return Office(name=name, phone=phone, email=email, e_service=url, placeholder=placeholder)
+        return Office(name=name, phone=phone, email=email, e_service=url)
 
-    def placeholder(self, at: PathKey, block: Mapping[str, Any], what: str, todo: str) -> bool:
-        """`placeholder: true` marks what `referral-bot init` wrote for a person to fill in:
-        it loads (so a new file can be checked at once) but every one left is a warning."""
+    def placeholder(
+        self, at: PathKey, block: Mapping[str, Any], what: str, todo: str, *, live: bool = True
+    ) -> bool:
+        """`placeholder: true` marks what `referral-bot init` wrote for a person to fill in.
+        A placeholder contact person is a warning (answers leave it out, so a new file can go
+        live while people are being filled in); a placeholder reception or socialjour is an
+        error (`live=False`): every answer would send a worried teacher to it."""
         if "placeholder" not in block or not self.expect(
             (*at, "placeholder"), block["placeholder"], bool, f"{what}.placeholder"
         ):
             return False
         if block["placeholder"]:
-            self.warning(
+            report = self.warning if live else self.error
+            report(
                 (*at, "placeholder"),
                 f"{what} — not filled in yet (placeholder: true): {todo}, then delete the "
                 "line 'placeholder: true'",

@@ -1,12 +1,14 @@
-"""`placeholder: true` people and offices load, so a new file can be checked at once, and
-every one left is a warning that says what to fill in."""
+"""`placeholder: true`: a person left unfilled is a warning and never shown as a contact; a
+reception or socialjour left unfilled is an error, so no answer sends anyone to "FYLL I"."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from bot.core import contacts
 from bot.core.catalog import check, load_catalog
+from bot.core.clock import STOCKHOLM
 
 TEXT = """\
 municipality:
@@ -26,16 +28,27 @@ schools:
 """
 
 
-def test_placeholders_are_warnings_and_a_filled_in_person_is_not(tmp_path: Path) -> None:
+def test_an_unfilled_office_is_an_error_and_an_unfilled_person_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "flen.yml"
     path.write_text(TEXT, encoding="utf-8")
     assert [str(p) for p in check([path], today=date(2026, 11, 25))] == [
-        f"{path}:6:81: warning: municipality.reception — not filled in yet (placeholder: true):"
+        f"{path}:6:81: error: municipality.reception — not filled in yet (placeholder: true):"
         " write the real name and phone of the reception, then delete the line"
         " 'placeholder: true'",
         f"{path}:11:50: warning: people.kontakt-1 — not filled in yet (placeholder: true): write"
         " the name, phone and e-mail of a real contact, then delete the line 'placeholder: true'",
     ]
-    flen = load_catalog([path]).directory.municipalities["flen"]
-    assert flen.reception.placeholder
-    assert [p.placeholder for p in flen.people.values()] == [True, False]
+
+
+def test_a_person_not_filled_in_is_never_offered_as_a_contact(tmp_path: Path) -> None:
+    path = tmp_path / "flen.yml"
+    filled = TEXT.replace(
+        'reception: {name: "FYLL I: mottagningens namn", phone: "FYLL I", placeholder: true}',
+        'reception: {name: Mottagningen, phone: "0000-48 20 00"}',
+    )
+    path.write_text(filled, encoding="utf-8")
+    directory = load_catalog([path]).directory
+    school = directory.schools["flen/stenhammarskolan"]
+    answer = contacts.resolve(directory, school, None, datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM))
+    [group] = answer.groups
+    assert [c.person.name for c in group.contacts] == ["Pia Exempel"]  # answers first now
