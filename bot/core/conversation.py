@@ -350,6 +350,11 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         if found is None:
             return Stay(_t("residence_not_found", ctx))
         return Goto((step.id, f"{OTHER}:{found.id}"))
+    if step.kind == "residence":
+        place = _place_alone(raw, ctx)
+        if place is not None:  # "Luleå", "i Mora": where the child lives, typed
+            own = pos.school.municipality_id if pos.school else None
+            return Goto((step.id, "here" if place.id == own else f"{OTHER}:{place.id}"))
     choices = (*_step_choices(pos, ctx), *_nav(pos, ctx))
     if said.isdigit() and 1 <= int(said) <= len(choices):
         return _on_choice(pos, choices[int(said) - 1].action, ctx)
@@ -367,6 +372,15 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         if len(starts) == 1:
             return Goto((step.id, starts[0].id))
     return Stay(_t("pick_option", ctx), understood=False)
+
+
+def _place_alone(raw: str, ctx: FlowContext) -> Municipality | None:
+    """The municipality a text names when it names no school ("Luleå", not "Tunaskolan i
+    Luleå", which is a contact question)."""
+    asked = ctx.index.lookup(raw).query
+    if asked.school_text or asked.municipality_id is None:
+        return None
+    return ctx.directory.municipalities.get(asked.municipality_id)
 
 
 def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:

@@ -214,6 +214,29 @@ def test_a_child_living_in_another_municipality_goes_to_its_reception() -> None:
     assert reply.cards[0].phone == "0000-24 00 00"
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Rättvik", "Barnet bor i Rättviks kommun, så den skriftliga anmälan ska dit"),
+        ("i Mora", "Anmäl till *Mottagningen barn och unga*"),
+    ],
+)
+def test_where_the_child_lives_can_be_typed_at_once(typed: str, said: str) -> None:
+    chat = oro(school=ANGS)
+    chat.answer("nej", "unga", "beteende")
+    assert chat.session.step == "bor"
+    reply = chat.say(typed)
+    assert outcome_of(reply).outcome == "anmalan"
+    assert said in reply.parts[0]
+
+
+def test_a_contact_question_at_the_residence_step_is_not_taken_for_the_home() -> None:
+    chat = oro(school=ANGS)
+    chat.answer("nej", "unga", "beteende")
+    reply = chat.say("vem är kontakten för Tunaskolan i Luleå?")
+    assert chat.session.step == "bor" and reply.kind == "step"
+
+
 def test_a_municipality_outside_the_directory_and_an_unknown_home() -> None:
     chat = oro(school=ANGS)
     chat.answer("nej", "unga", "annat", "other")
