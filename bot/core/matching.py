@@ -17,6 +17,7 @@ result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five sugg
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -26,8 +27,9 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from bot.core.folding import WORD, fold
 from bot.core.models import Directory, School
-from bot.core.name_keys import NameKeys, name_keys, place_pattern, school_keys
+from bot.core.name_keys import NameKeys, folded_keys, name_keys, place_pattern, school_keys
 from bot.core.query import Query, parse_query
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
@@ -36,7 +38,11 @@ SUGGEST_SCORE = 60.0  # weaker names are not worth suggesting
 MAX_SUGGESTIONS = 5
 CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
 RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
-MAX_NAME_WORDS = 5  # the longest run of words tried as a name inside a sentence
+MAX_NAME_WORDS = 6  # the longest run of words read as a name inside a sentence
+SHORT_KEY = 5  # a run this short without a school word is a name only when typed alone
+MIN_FUZZY = 4  # shorter runs are only ever exact names
+TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
+EXACT = 100.0  # the strength of a run that is exactly a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,41 @@ class Lookup:
 
     query: Query
     result: MatchResult
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A run of words of `query.school_text` (`start`:`end`) read as a school name, and how
+    strongly: EXACT when it is one, else the best fuzzy score of a name."""
+
+    query: Query
+    start: int
+    end: int
+    strength: float
+    matched: int  # how many letters of a name the run matched exactly (its core, if fuzzy)
+
+    @property
+    def text(self) -> str:
+        return self.query.school_text[self.start : self.end]
+
+    @property
+    def exact(self) -> bool:
+        return self.strength == EXACT
+
+    @property
+    def rank(self) -> tuple[float, int, int]:
+        """Stronger first; of equally strong, the one matching more of a name ("Östra skolan",
+        not "skolan i Falun" for the stem of "Montessoriskolan i Falun"), then the longer
+        ("Hagaskolan 1")."""
+        return self.strength, self.matched, self.end - self.start
+
+    @property
+    def has_school_word(self) -> bool:
+        keys = name_keys(self.text)
+        return keys.stem != keys.core
+
+    def lookup(self, result: MatchResult) -> Lookup:
+        return Lookup(replace(self.query, school_text=self.text), result)
 
 
 def _gram_list(key: str) -> list[str]:
@@ -93,58 +134,131 @@ class SchoolIndex:
     # ------------------------------------------------------------------ search
 
     def lookup(self, text: str) -> Lookup:
-        """Parse a question and search for the school it names."""
+        """Parse a question and search for the school it names.
+
+        Every run of up to MAX_NAME_WORDS words of what the question says besides its grade
+        and municipality is read as a name (`_read`); the run whose reading is strongest names
+        the school. No list of question words is needed: "vem", "jobbar" or "orolig" are no
+        school's name and score too low to win against the name that is there.
+        """
         query = parse_query(text, self.directory)
-        if (query.ages or query.municipality_id) and not self._is_name(query.school_text):
+        readings = self._read(query)
+        if query.grade or query.municipality_id:
             # Grade words or a place may be part of the name: "Enskilda gymnasiet",
-            # "Grundskola Överkalix kommun". An exact name wins over reading them apart.
+            # "Grundskola Överkalix kommun". A longer exact name wins over reading them apart.
             for grades, places in ((True, False), (False, True), (False, False)):
                 whole = parse_query(text, self.directory, grades=grades, places=places)
-                if self._is_name(whole.school_text):
-                    query = whole
-                    break
-        result = self.search(query.school_text, query.municipality_id)
-        if result.status != "found" and query.municipality_id is None:
-            placed = self._with_place(query)
+                other = self._read(whole, fuzzy=False)
+                if other and (not readings or other[0].rank > readings[0].rank):
+                    readings = other
+        if not readings:
+            return Lookup(replace(query, school_text=""), MatchResult("not_found"))
+        return self._answer(readings)
+
+    def _read(self, query: Query, *, fuzzy: bool = True) -> list[_Reading]:
+        """Runs of words of `query.school_text` read as a school name, strongest first.
+
+        Exact keys first; only when no run is an exact name are runs scored fuzzily (unless
+        not `fuzzy`). A run
+        whose key is short and has no school word in it ("kolla", "Navet", "Ängs") is a name
+        only when nothing else was typed: too many question words are short school names.
+        """
+        text = query.school_text
+        folded = fold(text)
+        words = list(WORD.finditer(folded))
+        n = len(words)
+        runs = [(i, j) for i in range(n) for j in range(i + 1, min(i + MAX_NAME_WORDS, n) + 1)]
+        if n > MAX_NAME_WORDS:
+            runs.append((0, n))
+        keyed: list[tuple[int, int, NameKeys]] = []
+        for i, j in runs:
+            start, end = words[i].start(), words[j - 1].end()
+            keys = folded_keys(folded[start:end])
+            short = len(keys.core) <= SHORT_KEY and keys.stem == keys.core
+            if keys.core and (not short or (i, j) == (0, n)):
+                keyed.append((start, end, keys))
+        readings = [
+            _Reading(query, start, end, EXACT, matched)
+            for start, end, keys in keyed
+            if (matched := self._exact(keys))
+        ]
+        if not readings and fuzzy:
+            readings = [
+                _Reading(query, start, end, self._best_score(keys), len(keys.core))
+                for start, end, keys in keyed
+                if len(keys.core) >= MIN_FUZZY
+            ]
+        elif readings:
+            readings += self._longer(query, max(readings, key=lambda r: r.rank), words)
+        return sorted(readings, key=lambda r: r.rank, reverse=True)
+
+    def _longer(self, query: Query, exact: _Reading, words: list[re.Match[str]]) -> list[_Reading]:
+        """'montessoriskolan globey': an exact name may begin or end a longer one with a typo
+        in it (Montessoriskolan Globen). A run of one or two words more that fuzzily finds a
+        longer name with the exact one in it absorbs the exact one."""
+        first = next(i for i, w in enumerate(words) if w.start() == exact.start)
+        last = next(j for j, w in enumerate(words, 1) if w.end() == exact.end)
+        stem = name_keys(exact.text).stem
+        longer = []
+        for before, after in ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0)):
+            i, j = first - before, last + after
+            if i < 0 or j > len(words):
+                continue
+            start, end = words[i].start(), words[j - 1].end()
+            result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
+            school = result.school or next(iter(result.candidates), None)
+            core = name_keys(school.name).core if school else ""
+            if result.status != "not_found" and len(core) > exact.matched and stem in core:
+                longer.append(_Reading(query, start, end, EXACT, len(core)))
+        return longer
+
+    def _exact(self, keys: NameKeys) -> int:
+        """How many letters of a name's key the keys match exactly (0: none)."""
+        levels = (self._by_core, keys.core), (self._by_stem, keys.stem)
+        genitive = _genitive(keys.core)
+        return max(
+            (len(k) for by_key, k in (*levels, (self._by_core, genitive)) if k and k in by_key),
+            default=0,
+        )
+
+    def _best_score(self, keys: NameKeys) -> float:
+        ranked = self._ranked(keys, None)
+        return ranked[0][1][0] if ranked else 0.0
+
+    def _answer(self, readings: list[_Reading]) -> Lookup:
+        """The strongest reading's answer. When it finds nothing, the strongest reading that
+        still looks like a name (it scores FOUND_SCORE, or has a school word:
+        "Påhittadeskolan") is answered with suggestions; when none does, the question named
+        no school."""
+        first = readings[0]
+        result = self.search(first.text, first.query.municipality_id)
+        if result.status != "found" and first.query.municipality_id is None:
+            placed = self._with_place(first)
             if placed is not None:
                 return placed
-        if result.status == "not_found":
-            inside = self._name_inside(query)
-            if inside is not None:
-                return inside
-        return Lookup(query, result)
+        if result.status != "not_found":
+            return first.lookup(result)
+        named = next((r for r in readings if r.strength >= FOUND_SCORE or r.has_school_word), None)
+        if named is None:
+            return Lookup(replace(first.query, school_text=""), MatchResult("not_found"))
+        if named is not first:
+            result = self.search(named.text, named.query.municipality_id)
+        return named.lookup(result)
 
-    def _name_inside(self, query: Query) -> Lookup | None:
-        """'vem kontaktar jag vid oro för en elev på Ängsskolan?': when the words around the
-        name were not all trimmed, a run of words that is exactly a school's name still
-        counts. Longest runs first; only exact names, never a fuzzy guess inside a sentence."""
-        words = query.school_text.split()
-        for size in range(min(len(words) - 1, MAX_NAME_WORDS), 0, -1):
-            for start in range(len(words) - size + 1):
-                run = " ".join(words[start : start + size])
-                if self._is_name(run):
-                    result = self.search(run, query.municipality_id)
-                    if result.status != "not_found":
-                        return Lookup(replace(query, school_text=run), result)
-        return None
-
-    def _is_name(self, school_text: str) -> bool:
-        return name_keys(school_text).core in self._by_core
-
-    def _with_place(self, query: Query) -> Lookup | None:
-        """'tunaskolan luleå': a bare municipality name at either end of the school words."""
-        words = query.school_text.split()
-        for rest, place in ((words[:-1], words[-1:]), (words[1:], words[:1])):
-            if not rest:
+    def _with_place(self, reading: _Reading) -> Lookup | None:
+        """'tunaskolan luleå': a bare municipality name right after or before the name."""
+        said = reading.query.school_text
+        folded = fold(said)
+        after = WORD.search(folded, reading.end)
+        before = list(WORD.finditer(folded, 0, reading.start))
+        for word in (after, before[-1] if before else None):
+            place = self.directory.places.spelled(said[word.start() : word.end()]) if word else None
+            if place is None:
                 continue
-            municipality = self.directory.places.spelled(place[0])
-            if municipality is None:
-                continue
-            school_text = " ".join(rest)
-            result = self.search(school_text, municipality.id)
+            result = self.search(reading.text, place.id)
             if result.status == "found":
-                found = replace(query, school_text=school_text, municipality_id=municipality.id)
-                return Lookup(found, result)
+                query = replace(reading.query, school_text=reading.text, municipality_id=place.id)
+                return Lookup(query, result)
         return None
 
     def search(self, school_text: str, municipality_id: str | None = None) -> MatchResult:
@@ -196,18 +310,27 @@ class SchoolIndex:
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
         counts = Counter(chain.from_iterable(lists))
-        return [entry for entry, _ in counts.most_common(CANDIDATES)]
+        # One typo changes at most TYPO_GRAMS grams: names sharing fewer are not worth a score
+        # (most runs of question words have none left).
+        need = len(lists) - TYPO_GRAMS
+        return [entry for entry, n in counts.most_common(CANDIDATES) if n >= need]
 
-    def _fuzzy(
-        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[str]
-    ) -> MatchResult:
-        best: dict[str, tuple[float, str]] = {}  # school key → (best score, its core)
+    def _ranked(
+        self, keys: NameKeys, municipality_id: str | None
+    ) -> list[tuple[str, tuple[float, str]]]:
+        """Candidate schools, best score first: (school key, (score, the core it scored))."""
+        best: dict[str, tuple[float, str]] = {}
         for entry in self._candidates(keys, municipality_id):
             key, named = self._entries[entry]
             score = _score(keys, named.core, named.stem)
             if score > best.get(key, (0.0, ""))[0]:
                 best[key] = (score, named.core)
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        return sorted(best.items(), key=lambda item: -item[1][0])
+
+    def _fuzzy(
+        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[str]
+    ) -> MatchResult:
+        ranked = self._ranked(keys, municipality_id)
         if ranked and ranked[0][1][0] >= FOUND_SCORE:
             top_score, top_core = ranked[0][1]
             # Schools sharing the best name are decided like an exact hit ("Hagaskolan 1").

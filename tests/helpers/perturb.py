@@ -352,6 +352,8 @@ def question_cases(
                 typed = in_municipality(typed, place, english)
             grade = rnd.choice(EN_GRADE_SLOTS if english else SV_GRADE_SLOTS)
             text = rnd.choice(templates).format(school=typed, grade=grade)
-            is_shared = names[(s.municipality_id, _base(s.name))] > 1 if placed else shared[s.key]
+            is_shared = shared[s.key] and (
+                not placed or names[(s.municipality_id, _base(s.name))] > 1
+            )
             out.append(Question(family, kind, Case(family, text, s, is_shared)))
     return out
