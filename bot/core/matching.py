@@ -42,7 +42,9 @@ MAX_NAME_WORDS = 6  # the longest run of words read as a name inside a sentence
 SHORT_KEY = 5  # a run this short without a school word is a name only when typed alone
 MIN_FUZZY = 4  # shorter runs are only ever exact names
 TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
+ADDED_SCORE = 70.0  # how close words added to an exact name must be to what a longer one adds
 EXACT = 100.0  # the strength of a run that is exactly a name
+STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,12 @@ class _Reading:
         return Lookup(replace(self.query, school_text=self.text), result)
 
 
+def _straddles(words: Sequence[re.Match[str]], said: frozenset[str]) -> bool:
+    """Whether some of `words` are in `said` and some are not."""
+    inside = [w.group() in said for w in words]
+    return any(inside) and not all(inside)
+
+
 def _gram_list(key: str) -> list[str]:
     """The key's character trigrams in order, its start and end marked ('^an', …, 'an$')."""
     padded = f"^{key}$"
@@ -143,25 +151,34 @@ class SchoolIndex:
         """
         query = parse_query(text, self.directory)
         readings = self._read(query)
-        if query.grade or query.municipality_id:
+        said = frozenset(WORD.findall(fold(query.school_text)))
+        exact = bool(readings) and readings[0].exact
+        for grades, places in ((True, False), (False, True), (False, False)):
             # Grade words or a place may be part of the name: "Enskilda gymnasiet",
-            # "Grundskola Överkalix kommun". A longer exact name wins over reading them apart.
-            for grades, places in ((True, False), (False, True), (False, False)):
-                whole = parse_query(text, self.directory, grades=grades, places=places)
-                other = self._read(whole, fuzzy=False)
-                if other and (not readings or other[0].rank > readings[0].rank):
-                    readings = other
+            # "Grundskola Överkalix kommun", "Ånge grundskola". A reading with them and with
+            # words left beside them ("Botkyrka" alone is the place) wins if stronger.
+            if (not grades and not query.grade) or (not places and not query.municipality_id):
+                continue  # the same parse again
+            whole = parse_query(text, self.directory, grades=grades, places=places)
+            other = self._read(whole, fuzzy=not exact and not places, beside=said)
+            strong = other and other[0].strength >= FOUND_SCORE
+            if strong and (not readings or other[0].rank > readings[0].rank):
+                readings = other
         if not readings:
             return Lookup(replace(query, school_text=""), MatchResult("not_found"))
-        return self._answer(readings)
+        return self._answer(query, readings)
 
-    def _read(self, query: Query, *, fuzzy: bool = True) -> list[_Reading]:
+    def _read(
+        self, query: Query, *, fuzzy: bool = True, beside: frozenset[str] | None = None
+    ) -> list[_Reading]:
         """Runs of words of `query.school_text` read as a school name, strongest first.
 
         Exact keys first; only when no run is an exact name are runs scored fuzzily (unless
-        not `fuzzy`). A run
-        whose key is short and has no school word in it ("kolla", "Navet", "Ängs") is a name
-        only when nothing else was typed: too many question words are short school names.
+        not `fuzzy`). With `beside`, only runs with words both in it and not are read.
+        Question words are often school names' stems ("Internationella", "Botkyrka", "Kolla"):
+        inside a sentence a run that matches a stem only is a STEM reading, which a fuzzy one
+        of the whole name beats, and a short one without a school word ("kolla", "Navet",
+        "Ängs") is read only when nothing else was typed.
         """
         text = query.school_text
         folded = fold(text)
@@ -171,25 +188,31 @@ class SchoolIndex:
         if n > MAX_NAME_WORDS:
             runs.append((0, n))
         keyed: list[tuple[int, int, NameKeys]] = []
+        readings: list[_Reading] = []
         for i, j in runs:
             start, end = words[i].start(), words[j - 1].end()
+            if beside is not None and not _straddles(words[i:j], beside):
+                continue
             keys = folded_keys(folded[start:end])
-            short = len(keys.core) <= SHORT_KEY and keys.stem == keys.core
-            if keys.core and (not short or (i, j) == (0, n)):
-                keyed.append((start, end, keys))
-        readings = [
-            _Reading(query, start, end, EXACT, matched)
-            for start, end, keys in keyed
-            if (matched := self._exact(keys))
-        ]
-        if not readings and fuzzy:
-            readings = [
+            alone = (i, j) == (0, n)
+            if not keys.core or (
+                len(keys.core) <= SHORT_KEY and keys.stem == keys.core and not alone
+            ):
+                continue
+            keyed.append((start, end, keys))
+            named, stem = self._exact(keys)
+            if named or (stem and alone):
+                readings.append(_Reading(query, start, end, EXACT, named or stem))
+            elif stem:
+                readings.append(_Reading(query, start, end, STEM, stem))
+        if any(r.exact for r in readings):
+            readings += self._longer(query, max(readings, key=lambda r: r.rank), words)
+        elif fuzzy:
+            readings += [
                 _Reading(query, start, end, self._best_score(keys), len(keys.core))
                 for start, end, keys in keyed
                 if len(keys.core) >= MIN_FUZZY
             ]
-        elif readings:
-            readings += self._longer(query, max(readings, key=lambda r: r.rank), words)
         return sorted(readings, key=lambda r: r.rank, reverse=True)
 
     def _longer(self, query: Query, exact: _Reading, words: list[re.Match[str]]) -> list[_Reading]:
@@ -207,25 +230,31 @@ class SchoolIndex:
             start, end = words[i].start(), words[j - 1].end()
             result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
             school = result.school or next(iter(result.candidates), None)
-            core = name_keys(school.name).core if school else ""
-            if result.status != "not_found" and len(core) > exact.matched and stem in core:
-                longer.append(_Reading(query, start, end, EXACT, len(core)))
+            name = name_keys(school.name).core if school else ""
+            if result.status == "not_found" or len(name) <= exact.matched or stem not in name:
+                continue
+            # The words added must be what the longer name adds at that end: not "för" +
+            # "Kunskapsskolan" for Kunskapsskolan Borlänge.
+            head = "".join(w.group() for w in words[i:first])
+            tail = "".join(w.group() for w in words[last:j])
+            adds = name[: len(head)] + name[len(name) - len(tail) :]
+            if fuzz.ratio(head + tail, adds) >= ADDED_SCORE:
+                longer.append(_Reading(query, start, end, EXACT, len(name)))
         return longer
 
-    def _exact(self, keys: NameKeys) -> int:
-        """How many letters of a name's key the keys match exactly (0: none)."""
-        levels = (self._by_core, keys.core), (self._by_stem, keys.stem)
+    def _exact(self, keys: NameKeys) -> tuple[int, int]:
+        """How many letters of a name the keys match exactly: by its core (or genitive), by
+        its stem alone (0: not at all)."""
         genitive = _genitive(keys.core)
-        return max(
-            (len(k) for by_key, k in (*levels, (self._by_core, genitive)) if k and k in by_key),
-            default=0,
-        )
+        named = len(keys.core) if keys.core in self._by_core else 0
+        named = named or (len(genitive) if genitive in self._by_core else 0)
+        return named, len(keys.stem) if keys.stem in self._by_stem else 0
 
     def _best_score(self, keys: NameKeys) -> float:
         ranked = self._ranked(keys, None)
         return ranked[0][1][0] if ranked else 0.0
 
-    def _answer(self, readings: list[_Reading]) -> Lookup:
+    def _answer(self, query: Query, readings: list[_Reading]) -> Lookup:
         """The strongest reading's answer. When it finds nothing, the strongest reading that
         still looks like a name (it scores FOUND_SCORE, or has a school word:
         "Påhittadeskolan") is answered with suggestions; when none does, the question named
@@ -240,7 +269,7 @@ class SchoolIndex:
             return first.lookup(result)
         named = next((r for r in readings if r.strength >= FOUND_SCORE or r.has_school_word), None)
         if named is None:
-            return Lookup(replace(first.query, school_text=""), MatchResult("not_found"))
+            return Lookup(replace(query, school_text=""), MatchResult("not_found"))
         if named is not first:
             result = self.search(named.text, named.query.municipality_id)
         return named.lookup(result)

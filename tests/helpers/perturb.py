@@ -49,10 +49,14 @@ def typo(name: str, seed: int = 0) -> str:
     return typo_of_kind(name, seed)[0]
 
 
-def typo_of_kind(name: str, seed: int = 0) -> tuple[str, str]:
-    """`typo` and which kind of slip it made: swap, drop, double or replace."""
+def typo_of_kind(name: str, seed: int = 0, *, in_codes: bool = True) -> tuple[str, str]:
+    """`typo` and which kind of slip it made: swap, drop, double or replace. Not `in_codes`:
+    never in a unit code or grade range of one or two letters ("A", "F-9"), which are no
+    part of the name a person remembers."""
+    codes = set() if in_codes else {m.start() for m in re.finditer(r"\b[^\W\d_]{1,2}\b", name)}
+    codes |= {i + 1 for i in codes}
     rnd = _rnd(name, seed, "typo")
-    positions = [i for i, c in enumerate(name) if c.isalpha() and i > 0]
+    positions = [i for i, c in enumerate(name) if c.isalpha() and i > 0 and i not in codes]
     if not positions:
         return name, "none"
     i = rnd.choice(positions)
@@ -345,7 +349,7 @@ def question_cases(
             rnd = _rnd(s.name, seed, family)
             english = family.endswith("en")
             form = rnd.choice((s.name, lower(s.name), plain(s.name)))
-            typed, kind = typo_of_kind(form, seed + len(out))
+            typed, kind = typo_of_kind(form, seed + len(out), in_codes=False)
             placed = rnd.random() < 1 / 3
             if placed:
                 place = directory.municipalities[s.municipality_id].name.removesuffix(" kommun")
