@@ -25,18 +25,24 @@ from tests.helpers.perturb import (
 from tests.helpers.skolverket import skolverket_directory
 
 
-def rates(index: SchoolIndex, questions: list[Question]) -> tuple[dict[str, list[bool]], list[str]]:
-    """Right answers per family, per typo kind and in all; some wrongly answered texts."""
+def rates(
+    index: SchoolIndex, questions: list[Question]
+) -> tuple[dict[str, list[bool]], dict[str, list[bool]], list[str]]:
+    """Right answers per family, per typo kind and in all, of the questions and of their names
+    typed alone (what the question's wording costs); some wrongly answered questions."""
     right: dict[str, list[bool]] = defaultdict(list)
+    bare: dict[str, list[bool]] = defaultdict(list)
     wrong: list[str] = []
     for q in questions:
         r = index.lookup(q.case.text).result
         ok = correct(q.case, r.status, r.school, r.candidates)
+        b = index.lookup(q.bare).result
         for key in ("all", f"family {q.family}", f"typo {q.typo}"):
             right[key].append(ok)
+            bare[key].append(correct(q.case, b.status, b.school, b.candidates))
         if not ok:
             wrong.append(f"{q.case.text!r} → {r.status} {r.school.name if r.school else ''}")
-    return right, wrong
+    return right, bare, wrong
 
 
 def no_school(index: SchoolIndex, texts: tuple[str, ...]) -> tuple[int, int, list[str]]:
@@ -54,13 +60,15 @@ def main() -> None:
     args = parser.parse_args()
     directory = skolverket_directory()
     index = SchoolIndex(directory)
-    print("| set | kind | queries | right |")
-    print("|---|---|---:|---:|")
+    print("| set | kind | queries | right | the name alone right |")
+    print("|---|---|---:|---:|---:|")
     for label, wordings in (("dev", DEV_WORDINGS), ("held-out", HELD_OUT_WORDINGS)):
-        right, wrong = rates(index, question_cases(directory, wordings, args.seed))
+        right, bare, wrong = rates(index, question_cases(directory, wordings, args.seed))
         for key in sorted(right, key=lambda k: (k != "all", k)):
-            v = right[key]
-            print(f"| {label} | {key} | {len(v):,} | {sum(v) / len(v):.2%} |")
+            v, b = right[key], bare[key]
+            print(
+                f"| {label} | {key} | {len(v):,} | {sum(v) / len(v):.2%} | {sum(b) / len(b):.2%} |"
+            )
         for w in wrong[: args.show]:
             print("   wrong:", w)
     print()

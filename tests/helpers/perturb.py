@@ -327,6 +327,7 @@ class Question:
     family: str
     typo: str
     case: Case
+    bare: str  # the typed name alone, as the same person might have sent it
 
 
 def question_cases(
@@ -359,5 +360,6 @@ def question_cases(
             is_shared = shared[s.key] and (
                 not placed or names[(s.municipality_id, _base(s.name))] > 1
             )
-            out.append(Question(family, kind, Case(family, text, s, is_shared)))
+            case = Case(family, text, s, is_shared)
+            out.append(Question(family, kind, case, f"{typed}{grade}"))
     return out
