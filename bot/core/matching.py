@@ -42,7 +42,7 @@ MAX_NAME_WORDS = 6  # the longest run of words read as a name inside a sentence
 SHORT_KEY = 5  # a run this short without a school word is a name only when typed alone
 MIN_FUZZY = 4  # shorter runs are only ever exact names
 TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
-ADDED_SCORE = 70.0  # how close words added to an exact name must be to what a longer one adds
+ADDED_SCORE = 75.0  # how close words added to an exact name must be to what a longer one adds
 EXACT = 100.0  # the strength of a run that is exactly a name
 STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 
@@ -98,6 +98,12 @@ class _Reading:
 
     def lookup(self, result: MatchResult) -> Lookup:
         return Lookup(replace(self.query, school_text=self.text), result)
+
+
+def _ends(name: str, head: int, tail: int, more: int) -> str:
+    """The first `head` and last `tail` letters of `name`, each end `more` longer if any."""
+    first = name[: head + more] if head else ""
+    return first + (name[len(name) - tail - more :] if tail else "")
 
 
 def _straddles(words: Sequence[re.Match[str]], said: frozenset[str]) -> bool:
@@ -156,13 +162,14 @@ class SchoolIndex:
         for grades, places in ((True, False), (False, True), (False, False)):
             # Grade words or a place may be part of the name: "Enskilda gymnasiet",
             # "Grundskola Överkalix kommun", "Ånge grundskola". A reading with them and with
-            # words left beside them ("Botkyrka" alone is the place) wins if stronger.
+            # words left beside them ("Botkyrka" alone is the place) wins if stronger or
+            # matching more of a name (not merely longer: "Hagaskolan 1 8" is no better).
             if (not grades and not query.grade) or (not places and not query.municipality_id):
                 continue  # the same parse again
             whole = parse_query(text, self.directory, grades=grades, places=places)
             other = self._read(whole, fuzzy=not exact and not places, beside=said)
             strong = other and other[0].strength >= FOUND_SCORE
-            if strong and (not readings or other[0].rank > readings[0].rank):
+            if strong and (not readings or other[0].rank[:2] > readings[0].rank[:2]):
                 readings = other
         if not readings:
             return Lookup(replace(query, school_text=""), MatchResult("not_found"))
@@ -233,12 +240,14 @@ class SchoolIndex:
             name = name_keys(school.name).core if school else ""
             if result.status == "not_found" or len(name) <= exact.matched or stem not in name:
                 continue
-            # The words added must be what the longer name adds at that end: not "för" +
-            # "Kunskapsskolan" for Kunskapsskolan Borlänge.
+            # The words added must be what the longer name adds at that end (give or take a
+            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge, not a grade.
             head = "".join(w.group() for w in words[i:first])
             tail = "".join(w.group() for w in words[last:j])
-            adds = name[: len(head)] + name[len(name) - len(tail) :]
-            if fuzz.ratio(head + tail, adds) >= ADDED_SCORE:
+            if not (head + tail).isalpha():
+                continue
+            ends = (_ends(name, len(head), len(tail), d) for d in (0, 1))
+            if max(fuzz.ratio(head + tail, e) for e in ends) >= ADDED_SCORE:
                 longer.append(_Reading(query, start, end, EXACT, len(name)))
         return longer
 

@@ -21,7 +21,7 @@ from bot.core.folding import fold
 _NOISE_TAIL = re.compile(
     r"(?:[\s,/]+(?:(?:f|fk|\d{1,2})\s*-\s*(?:\d{1,2}|f)|\d{1,2}|ab|gr|a|b|h|mh|rh))+\s*$"
 )
-_SCHOOL_WORD = re.compile(r"(?:montessori|waldorf)?(?:grund|fri|resurs)?skola(?:ns|n)?")
+_SCHOOL_WORD = re.compile(r"(?:montessori|waldorf)?(?:grund|fri|resurs)?skola(?:n|ns)?")
 _BARE_SCHOOL_WORD = re.compile(r"(?:grund)?skola(?:n)?")
 _WORD = re.compile(r"[^\W_]+")
 _PLACE_WORDS = frozenset({"kommun", "stad", "region"})
@@ -70,12 +70,12 @@ Place = tuple[str, re.Pattern[str], re.Pattern[str]]
 
 def place_pattern(municipality_name: str) -> Place | None:
     """A municipality's name as it may appear inside a school name: 'i Lund', 'Lunds', with
-    its first word (a cheap test before the pattern), and as a whole key ('ilund')."""
+    its first word (a cheap test before the pattern), and as the whole key 'ilund'."""
     words = [w for w in _WORD.findall(fold(municipality_name)) if w not in _PLACE_WORDS]
     if not words:
         return None
     name_re = r"[\s-]+".join(map(re.escape, words))
-    key_re = re.compile(rf"i?{re.escape(''.join(words))}s?(?:kommun|stad)?")
+    key_re = re.compile(rf"i{re.escape(''.join(words))}(?:kommun|stad)?")
     return words[0], re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b"), key_re
 
 
