@@ -213,22 +213,29 @@ class SchoolIndex:
             elif stem:
                 readings.append(_Reading(query, start, end, STEM, stem))
         if any(r.exact for r in readings):
-            readings += self._longer(query, max(readings, key=lambda r: r.rank), words)
+            readings += self._longer(query, max(readings, key=lambda r: r.rank), words, True)
         elif fuzzy:
-            readings += [
-                _Reading(query, start, end, self._best_score(keys), len(keys.core))
-                for start, end, keys in keyed
-                if len(keys.core) >= MIN_FUZZY
-            ]
+            scores: dict[str, float] = {}  # "Tunaskolna 7" scores as "Tunaskolna" does
+            for start, end, keys in keyed:
+                if len(keys.core) >= MIN_FUZZY:
+                    score = scores.get(keys.core)
+                    if score is None:
+                        score = scores[keys.core] = self._best_score(keys)
+                    readings.append(_Reading(query, start, end, score, len(keys.core)))
+            if readings:
+                readings += self._longer(query, max(readings, key=lambda r: r.rank), words, False)
         return sorted(readings, key=lambda r: r.rank, reverse=True)
 
-    def _longer(self, query: Query, exact: _Reading, words: list[re.Match[str]]) -> list[_Reading]:
-        """'montessoriskolan globey': an exact name may begin or end a longer one with a typo
-        in it (Montessoriskolan Globen). A run of one or two words more that fuzzily finds a
-        longer name with the exact one in it absorbs the exact one."""
-        first = next(i for i, w in enumerate(words) if w.start() == exact.start)
-        last = next(j for j, w in enumerate(words, 1) if w.end() == exact.end)
-        stem = name_keys(exact.text).stem
+    def _longer(
+        self, query: Query, best: _Reading, words: list[re.Match[str]], exact: bool
+    ) -> list[_Reading]:
+        """'montessoriskolan globey': the best reading may be part of a longer name with a
+        typo in it (Montessoriskolan Globen; 'Neddre Gunnesboskola' is not Gunnesboskolan).
+        A run of one or two words more that fuzzily finds a longer name (with the `exact`
+        name in it) absorbs the best reading."""
+        first = next(i for i, w in enumerate(words) if w.start() == best.start)
+        last = next(j for j, w in enumerate(words, 1) if w.end() == best.end)
+        stem = name_keys(best.text).stem
         longer = []
         for before, after in ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0)):
             i, j = first - before, last + after
@@ -238,7 +245,11 @@ class SchoolIndex:
             result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
             school = result.school or next(iter(result.candidates), None)
             name = name_keys(school.name).core if school else ""
-            if result.status == "not_found" or len(name) <= exact.matched or stem not in name:
+            if (
+                result.status == "not_found"
+                or len(name) <= best.matched
+                or (exact and stem not in name)
+            ):
                 continue
             # The words added must be what the longer name adds at that end (give or take a
             # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge, not a grade.
@@ -248,7 +259,7 @@ class SchoolIndex:
                 continue
             ends = (_ends(name, len(head), len(tail), d) for d in (0, 1))
             if max(fuzz.ratio(head + tail, e) for e in ends) >= ADDED_SCORE:
-                longer.append(_Reading(query, start, end, EXACT, len(name)))
+                longer.append(_Reading(query, start, end, best.strength, len(name)))
         return longer
 
     def _exact(self, keys: NameKeys) -> tuple[int, int]:
