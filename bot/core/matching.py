@@ -13,6 +13,12 @@ A search tries exact keys first and only then scores a few candidates with rapid
 
 A name that several schools share is never resolved silently: without a municipality the
 result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five suggestions.
+
+`lookup` finds the name inside a question without knowing its other words: every run of up
+to MAX_NAME_WORDS words is read as a name, and the run whose reading is strongest (exact,
+then a stem alone, then the fuzzy score; of equals, the one matching more of a name) names
+the school. Question words are no school's name, so they score too low to win; the few that
+are short names or stems ("kolla", "internationella") are guarded in `_read`.
 """
 
 from __future__ import annotations
@@ -212,7 +218,7 @@ class SchoolIndex:
                 readings.append(_Reading(query, start, end, EXACT, named or stem))
             elif stem:
                 readings.append(_Reading(query, start, end, STEM, stem))
-        if any(r.exact for r in readings):
+        if any(r.exact for r in readings) and fuzzy:
             readings += self._longer(query, max(readings, key=lambda r: r.rank), words, True)
         elif fuzzy:
             scores: dict[str, float] = {}  # "Tunaskolna 7" scores as "Tunaskolna" does
@@ -241,6 +247,12 @@ class SchoolIndex:
             i, j = first - before, last + after
             if i < 0 or j > len(words):
                 continue
+            # The words added must be what the longer name adds at that end (give or take a
+            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge, not a grade.
+            head = "".join(w.group() for w in words[i:first])
+            tail = "".join(w.group() for w in words[last:j])
+            if not (head + tail).isalpha():
+                continue
             start, end = words[i].start(), words[j - 1].end()
             result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
             school = result.school or next(iter(result.candidates), None)
@@ -250,12 +262,6 @@ class SchoolIndex:
                 or len(name) <= best.matched
                 or (exact and stem not in name)
             ):
-                continue
-            # The words added must be what the longer name adds at that end (give or take a
-            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge, not a grade.
-            head = "".join(w.group() for w in words[i:first])
-            tail = "".join(w.group() for w in words[last:j])
-            if not (head + tail).isalpha():
                 continue
             ends = (_ends(name, len(head), len(tail), d) for d in (0, 1))
             if max(fuzz.ratio(head + tail, e) for e in ends) >= ADDED_SCORE:
