@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from heapq import nsmallest
 from itertools import chain
 from typing import Literal
 
@@ -144,6 +145,7 @@ class SchoolIndex:
         self._by_core = _grouped((k.core, key) for key, k in self._entries)
         self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
         self._postings = _postings([k.core for _, k in self._entries])
+        self._lengths = [len(k.core) for _, k in self._entries]
 
     def _keys(self, school: School) -> list[NameKeys]:
         return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
@@ -368,7 +370,14 @@ class SchoolIndex:
         # One typo changes at most TYPO_GRAMS grams: names sharing fewer are not worth a score
         # (most runs of question words have none left).
         need = len(lists) - TYPO_GRAMS
-        return [entry for entry, n in counts.most_common(CANDIDATES) if n >= need]
+        # Of names sharing as many grams, those of about the typed length first: "Strueskolan"
+        # shares one rare gram with Stureskolan and with a hundred longer names.
+        size = len(keys.core)
+        best = nsmallest(
+            CANDIDATES,
+            ((-n, abs(self._lengths[e] - size), e) for e, n in counts.items() if n >= need),
+        )
+        return [entry for _, _, entry in best]
 
     def _ranked(
         self, keys: NameKeys, municipality_id: str | None
