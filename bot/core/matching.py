@@ -49,7 +49,8 @@ MAX_NAME_WORDS = 6  # the longest run of words read as a name inside a sentence
 SHORT_KEY = 5  # a run this short without a school word is a name only when typed alone
 MIN_FUZZY = 4  # shorter runs are only ever exact names
 TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
-ADDED_SCORE = 75.0  # how close words added to an exact name must be to what a longer one adds
+GROWN = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))  # words added before, after a reading
+ADDED_SCORE = 65.0  # how close words added to an exact name must be to what a longer one adds
 EXACT = 100.0  # the strength of a run that is exactly a name
 STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 
@@ -239,22 +240,21 @@ class SchoolIndex:
     ) -> list[_Reading]:
         """'montessoriskolan globey': the best reading may be part of a longer name with a
         typo in it (Montessoriskolan Globen; 'Neddre Gunnesboskola' is not Gunnesboskolan).
-        A run of one or two words more that fuzzily finds a longer name (with the `exact`
-        name in it) absorbs the best reading."""
+        A run of one or two words more (or all that was said: "International School of the
+        Stockhoml Region") that fuzzily finds a longer name (with the `exact` name in it)
+        absorbs the best reading."""
         first = next(i for i, w in enumerate(words) if w.start() == best.start)
         last = next(j for j, w in enumerate(words, 1) if w.end() == best.end)
         stem = name_keys(best.text).stem
         longer = []
-        for before, after in ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0)):
-            i, j = first - before, last + after
+        grown = {(first - before, last + after) for before, after in GROWN} | {(0, len(words))}
+        for i, j in sorted(grown - {(first, last)}):
             if i < 0 or j > len(words):
                 continue
             # The words added must be what the longer name adds at that end (give or take a
-            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge, not a grade.
+            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge.
             head = "".join(w.group() for w in words[i:first])
             tail = "".join(w.group() for w in words[last:j])
-            if not (head + tail).isalpha():
-                continue
             start, end = words[i].start(), words[j - 1].end()
             result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
             school = result.school or next(iter(result.candidates), None)
