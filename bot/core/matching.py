@@ -256,7 +256,11 @@ class SchoolIndex:
             head = "".join(w.group() for w in words[i:first])
             tail = "".join(w.group() for w in words[last:j])
             start, end = words[i].start(), words[j - 1].end()
-            result = self._fuzzy(name_keys(query.school_text[start:end]), None, set())
+            keys = name_keys(query.school_text[start:end])
+            ranked = self._ranked(keys, None)
+            if not exact and (not ranked or ranked[0][1][0] < best.strength - MARGIN):
+                continue  # 'for strasdskolan' is no better read as Forsnässkolan
+            result = self._fuzzy(keys, None, set(), ranked)
             school = result.school or next(iter(result.candidates), None)
             name = name_keys(school.name).core if school else ""
             if (
@@ -392,9 +396,13 @@ class SchoolIndex:
         return sorted(best.items(), key=lambda item: -item[1][0])
 
     def _fuzzy(
-        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[str]
+        self,
+        keys: NameKeys,
+        municipality_id: str | None,
+        elsewhere: set[str],
+        ranked: list[tuple[str, tuple[float, str]]] | None = None,
     ) -> MatchResult:
-        ranked = self._ranked(keys, municipality_id)
+        ranked = self._ranked(keys, municipality_id) if ranked is None else ranked
         if ranked and ranked[0][1][0] >= FOUND_SCORE:
             top_score, top_core = ranked[0][1]
             # Schools sharing the best name are decided like an exact hit ("Hagaskolan 1").
