@@ -50,6 +50,7 @@ SHORT_KEY = 5  # a run this short without a school word is a name only when type
 MIN_FUZZY = 4  # shorter runs are only ever exact names
 TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
 GROWN = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))  # words added before, after a reading
+GROWN_FAR = tuple((b, n - b) for n in range(1, 5) for b in range(n + 1))  # up to four
 ADDED_SCORE = 65.0  # how close words added to an exact name must be to what a longer one adds
 EXACT = 100.0  # the strength of a run that is exactly a name
 STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
@@ -247,7 +248,11 @@ class SchoolIndex:
         last = next(j for j, w in enumerate(words, 1) if w.end() == best.end)
         stem = name_keys(best.text).stem
         longer = []
-        grown = {(first - before, last + after) for before, after in GROWN} | {(0, len(words))}
+        # A name many schools share ("resursskola", "International School") is more often
+        # the end or start of a longer one: it is grown further.
+        far = exact and self.search(best.text).status == "ambiguous"
+        steps = GROWN_FAR if far else GROWN
+        grown = {(first - before, last + after) for before, after in steps} | {(0, len(words))}
         for i, j in sorted(grown - {(first, last)}):
             if i < 0 or j > len(words):
                 continue
