@@ -51,7 +51,7 @@ MIN_FUZZY = 4  # shorter runs are only ever exact names
 TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
 GROWN = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))  # words added before, after a reading
 GROWN_FAR = tuple((b, n - b) for n in range(1, 5) for b in range(n + 1))  # up to four
-ADDED_SCORE = 65.0  # how close words added to an exact name must be to what a longer one adds
+ADDED_SCORE = 75.0  # how close words added to an exact name must be to what a longer one adds
 EXACT = 100.0  # the strength of a run that is exactly a name
 STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 

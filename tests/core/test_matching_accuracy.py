@@ -26,7 +26,7 @@ from tests.helpers.perturb import (
 from tests.helpers.skolverket import skolverket_directory
 
 REQUIRED = 0.97
-QUESTIONS_REQUIRED = 0.975  # measured 98.2% (bench/README.md); issue 14's goal is 99%
+QUESTIONS_REQUIRED = 0.98  # measured 98.5% here, 98.5–98.7% in bench/README.md; the goal is 99%
 
 
 @pytest.fixture(scope="module")
