@@ -241,9 +241,9 @@ class SchoolIndex:
     ) -> list[_Reading]:
         """'montessoriskolan globey': the best reading may be part of a longer name with a
         typo in it (Montessoriskolan Globen; 'Neddre Gunnesboskola' is not Gunnesboskolan).
-        A run of one or two words more (or all that was said: "International School of the
-        Stockhoml Region") that fuzzily finds a longer name (with the `exact` name in it)
-        absorbs the best reading."""
+        A run of one or two words more (up to four for a name many schools share; or all
+        that was said: "International School of the Stockhoml Region") that fuzzily finds a
+        longer name (with the `exact` name in it) absorbs the best reading."""
         first = next(i for i, w in enumerate(words) if w.start() == best.start)
         last = next(j for j, w in enumerate(words, 1) if w.end() == best.end)
         stem = name_keys(best.text).stem
