@@ -34,7 +34,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.core.folding import WORD, fold
+from bot.core.folding import WORD, fold, lower
 from bot.core.models import Directory, School
 from bot.core.name_keys import NameKeys, folded_keys, name_keys, place_pattern, school_keys
 from bot.core.query import Query, parse_query
@@ -182,7 +182,7 @@ class SchoolIndex:
             if strong and (not readings or other[0].rank[:2] > readings[0].rank[:2]):
                 readings = other
         if not readings:
-            return Lookup(replace(query, school_text=""), MatchResult("not_found"))
+            return self._no_school(query)
         return self._answer(query, readings)
 
     def _read(
@@ -306,10 +306,21 @@ class SchoolIndex:
             return first.lookup(result)
         named = next((r for r in readings if r.strength >= FOUND_SCORE or r.has_school_word), None)
         if named is None:
-            return Lookup(replace(query, school_text=""), MatchResult("not_found"))
+            return self._no_school(query)
         if named is not first:
             result = self.search(named.text, named.query.municipality_id)
         return named.lookup(result)
+
+    def _no_school(self, query: Query) -> Lookup:
+        """A question that names no school; when all it says is a municipality's name
+        ("Mora", "upplands väsby"), it names that."""
+        municipality_id = query.municipality_id
+        if municipality_id is None:
+            words = WORD.findall(query.school_text)
+            place = self.directory.places.exact([fold(w) for w in words], [lower(w) for w in words])
+            municipality_id = place.id if place else None
+        empty = replace(query, school_text="", municipality_id=municipality_id)
+        return Lookup(empty, MatchResult("not_found"))
 
     def _with_place(self, reading: _Reading) -> Lookup | None:
         """'tunaskolan luleå': a bare municipality name right after or before the name."""

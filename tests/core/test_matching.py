@@ -191,7 +191,8 @@ def test_a_shared_name_with_a_typo_in_a_question_is_asked_back(index: SchoolInde
         ("I'm worried about a pupil", None),
         ("hur gör jag en orosanmälan", None),
         ("socialtjänsten i Mora", "mora"),
-        ("Mora", None),  # a bare place is left to find_municipality
+        ("Mora", "mora"),
+        ("upplands väsby", "upplands-vasby"),
         ("vem är soc-kontakten för åk 8 i Luleå?", "lulea"),
     ],
 )
