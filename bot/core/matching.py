@@ -13,21 +13,30 @@ A search tries exact keys first and only then scores a few candidates with rapid
 
 A name that several schools share is never resolved silently: without a municipality the
 result is `ambiguous`. A weak fuzzy score gives `not_found` with up to five suggestions.
+
+`lookup` finds the name inside a question without knowing its other words: every run of up
+to MAX_NAME_WORDS words is read as a name, and the run whose reading is strongest (exact,
+then a stem alone, then the fuzzy score; of equals, the one matching more of a name) names
+the school. Question words are no school's name, so they score too low to win; the few that
+are short names or stems ("kolla", "internationella") are guarded in `_read`.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from heapq import nsmallest
 from itertools import chain
 from typing import Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from bot.core.folding import WORD, fold, lower
 from bot.core.models import Directory, School
-from bot.core.name_keys import NameKeys, name_keys, place_pattern, school_keys
+from bot.core.name_keys import NameKeys, folded_keys, name_keys, place_pattern, school_keys
 from bot.core.query import Query, parse_query
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
@@ -36,7 +45,15 @@ SUGGEST_SCORE = 60.0  # weaker names are not worth suggesting
 MAX_SUGGESTIONS = 5
 CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
 RARE_GRAMS = 8  # how many of the query's rarest trigrams choose them
-MAX_NAME_WORDS = 5  # the longest run of words tried as a name inside a sentence
+MAX_NAME_WORDS = 6  # the longest run of words read as a name inside a sentence
+SHORT_KEY = 5  # a run this short without a school word is a name only when typed alone
+MIN_FUZZY = 4  # shorter runs are only ever exact names
+TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can change
+GROWN = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))  # words added before, after a reading
+GROWN_FAR = tuple((b, n - b) for n in range(1, 5) for b in range(n + 1))  # up to four
+ADDED_SCORE = 75.0  # how close words added to an exact name must be to what a longer one adds
+EXACT = 100.0  # the strength of a run that is exactly a name
+STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +72,53 @@ class Lookup:
 
     query: Query
     result: MatchResult
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A run of words of `query.school_text` (`start`:`end`) read as a school name, and how
+    strongly: EXACT when it is one, else the best fuzzy score of a name."""
+
+    query: Query
+    start: int
+    end: int
+    strength: float
+    matched: int  # how many letters of a name the run matched exactly (its core, if fuzzy)
+
+    @property
+    def text(self) -> str:
+        return self.query.school_text[self.start : self.end]
+
+    @property
+    def exact(self) -> bool:
+        return self.strength == EXACT
+
+    @property
+    def rank(self) -> tuple[float, int, int]:
+        """Stronger first; of equally strong, the one matching more of a name ("Östra skolan",
+        not "skolan i Falun" for the stem of "Montessoriskolan i Falun"), then the longer
+        ("Hagaskolan 1")."""
+        return self.strength, self.matched, self.end - self.start
+
+    @property
+    def has_school_word(self) -> bool:
+        keys = name_keys(self.text)
+        return keys.stem != keys.core
+
+    def lookup(self, result: MatchResult) -> Lookup:
+        return Lookup(replace(self.query, school_text=self.text), result)
+
+
+def _ends(name: str, head: int, tail: int, more: int) -> str:
+    """The first `head` and last `tail` letters of `name`, each end `more` longer if any."""
+    first = name[: head + more] if head else ""
+    return first + (name[len(name) - tail - more :] if tail else "")
+
+
+def _straddles(words: Sequence[re.Match[str]], said: frozenset[str]) -> bool:
+    """Whether some of `words` are in `said` and some are not."""
+    inside = [w.group() in said for w in words]
+    return any(inside) and not all(inside)
 
 
 def _gram_list(key: str) -> list[str]:
@@ -83,6 +147,7 @@ class SchoolIndex:
         self._by_core = _grouped((k.core, key) for key, k in self._entries)
         self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
         self._postings = _postings([k.core for _, k in self._entries])
+        self._lengths = [len(k.core) for _, k in self._entries]
 
     def _keys(self, school: School) -> list[NameKeys]:
         return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
@@ -93,58 +158,184 @@ class SchoolIndex:
     # ------------------------------------------------------------------ search
 
     def lookup(self, text: str) -> Lookup:
-        """Parse a question and search for the school it names."""
+        """Parse a question and search for the school it names.
+
+        Every run of up to MAX_NAME_WORDS words of what the question says besides its grade
+        and municipality is read as a name (`_read`); the run whose reading is strongest names
+        the school. No list of question words is needed: "vem", "jobbar" or "orolig" are no
+        school's name and score too low to win against the name that is there.
+        """
         query = parse_query(text, self.directory)
-        if (query.ages or query.municipality_id) and not self._is_name(query.school_text):
+        readings = self._read(query)
+        said = frozenset(WORD.findall(fold(query.school_text)))
+        exact = bool(readings) and readings[0].exact
+        for grades, places in ((True, False), (False, True), (False, False)):
             # Grade words or a place may be part of the name: "Enskilda gymnasiet",
-            # "Grundskola Överkalix kommun". An exact name wins over reading them apart.
-            for grades, places in ((True, False), (False, True), (False, False)):
-                whole = parse_query(text, self.directory, grades=grades, places=places)
-                if self._is_name(whole.school_text):
-                    query = whole
-                    break
-        result = self.search(query.school_text, query.municipality_id)
-        if result.status != "found" and query.municipality_id is None:
-            placed = self._with_place(query)
+            # "Grundskola Överkalix kommun", "Ånge grundskola". A reading with them and with
+            # words left beside them ("Botkyrka" alone is the place) wins if stronger or
+            # matching more of a name (not merely longer: "Hagaskolan 1 8" is no better).
+            if (not grades and not query.grade) or (not places and not query.municipality_id):
+                continue  # the same parse again
+            whole = parse_query(text, self.directory, grades=grades, places=places)
+            other = self._read(whole, fuzzy=not exact and not places, beside=said)
+            strong = other and other[0].strength >= FOUND_SCORE
+            if strong and (not readings or other[0].rank[:2] > readings[0].rank[:2]):
+                readings = other
+        if not readings:
+            return self._no_school(query)
+        return self._answer(query, readings)
+
+    def _read(
+        self, query: Query, *, fuzzy: bool = True, beside: frozenset[str] | None = None
+    ) -> list[_Reading]:
+        """Runs of words of `query.school_text` read as a school name, strongest first.
+
+        Exact keys first; only when no run is an exact name are runs scored fuzzily (unless
+        not `fuzzy`). With `beside`, only runs with words both in it and not are read.
+        Question words are often school names' stems ("Internationella", "Botkyrka", "Kolla"):
+        inside a sentence a run that matches a stem only is a STEM reading, which a fuzzy one
+        of the whole name beats, and a short one without a school word ("kolla", "Navet",
+        "Ängs") is read only when nothing else was typed.
+        """
+        text = query.school_text
+        folded = fold(text)
+        words = list(WORD.finditer(folded))
+        n = len(words)
+        runs = [(i, j) for i in range(n) for j in range(i + 1, min(i + MAX_NAME_WORDS, n) + 1)]
+        if n > MAX_NAME_WORDS:
+            runs.append((0, n))
+        keyed: list[tuple[int, int, NameKeys]] = []
+        readings: list[_Reading] = []
+        for i, j in runs:
+            start, end = words[i].start(), words[j - 1].end()
+            if beside is not None and not _straddles(words[i:j], beside):
+                continue
+            keys = folded_keys(folded[start:end])
+            alone = (i, j) == (0, n)
+            if not keys.core or (
+                len(keys.core) <= SHORT_KEY and keys.stem == keys.core and not alone
+            ):
+                continue
+            keyed.append((start, end, keys))
+            named, stem = self._exact(keys)
+            if named or (stem and alone):
+                readings.append(_Reading(query, start, end, EXACT, named or stem))
+            elif stem:
+                readings.append(_Reading(query, start, end, STEM, stem))
+        if any(r.exact for r in readings) and fuzzy:
+            readings += self._longer(query, max(readings, key=lambda r: r.rank), words, True)
+        elif fuzzy:
+            scores: dict[str, float] = {}  # "Tunaskolna 7" scores as "Tunaskolna" does
+            for start, end, keys in keyed:
+                if len(keys.core) >= MIN_FUZZY:
+                    score = scores.get(keys.core)
+                    if score is None:
+                        score = scores[keys.core] = self._best_score(keys)
+                    readings.append(_Reading(query, start, end, score, len(keys.core)))
+            if readings:
+                readings += self._longer(query, max(readings, key=lambda r: r.rank), words, False)
+        return sorted(readings, key=lambda r: r.rank, reverse=True)
+
+    def _longer(
+        self, query: Query, best: _Reading, words: list[re.Match[str]], exact: bool
+    ) -> list[_Reading]:
+        """'montessoriskolan globey': the best reading may be part of a longer name with a
+        typo in it (Montessoriskolan Globen; 'Neddre Gunnesboskola' is not Gunnesboskolan).
+        A run of one or two words more (up to four for a name many schools share; or all
+        that was said: "International School of the Stockhoml Region") that fuzzily finds a
+        longer name (with the `exact` name in it) absorbs the best reading."""
+        first = next(i for i, w in enumerate(words) if w.start() == best.start)
+        last = next(j for j, w in enumerate(words, 1) if w.end() == best.end)
+        stem = name_keys(best.text).stem
+        longer = []
+        # A name many schools share ("resursskola", "International School") is more often
+        # the end or start of a longer one: it is grown further.
+        far = exact and self.search(best.text).status == "ambiguous"
+        steps = GROWN_FAR if far else GROWN
+        grown = {(first - before, last + after) for before, after in steps} | {(0, len(words))}
+        for i, j in sorted(grown - {(first, last)}):
+            if i < 0 or j > len(words):
+                continue
+            # The words added must be what the longer name adds at that end (give or take a
+            # letter): not "för" + "Kunskapsskolan" for Kunskapsskolan Borlänge.
+            head = "".join(w.group() for w in words[i:first])
+            tail = "".join(w.group() for w in words[last:j])
+            start, end = words[i].start(), words[j - 1].end()
+            keys = name_keys(query.school_text[start:end])
+            ranked = self._ranked(keys, None)
+            if not exact and (not ranked or ranked[0][1][0] < best.strength - MARGIN):
+                continue  # 'for strasdskolan' is no better read as Forsnässkolan
+            result = self._fuzzy(keys, None, set(), ranked)
+            school = result.school or next(iter(result.candidates), None)
+            name = name_keys(school.name).core if school else ""
+            if (
+                result.status == "not_found"
+                or len(name) <= best.matched
+                or (exact and stem not in name)
+            ):
+                continue
+            ends = (_ends(name, len(head), len(tail), d) for d in (0, 1))
+            if max(fuzz.ratio(head + tail, e) for e in ends) >= ADDED_SCORE:
+                longer.append(_Reading(query, start, end, best.strength, len(name)))
+        return longer
+
+    def _exact(self, keys: NameKeys) -> tuple[int, int]:
+        """How many letters of a name the keys match exactly: by its core (or genitive), by
+        its stem alone (0: not at all)."""
+        genitive = _genitive(keys.core)
+        named = len(keys.core) if keys.core in self._by_core else 0
+        named = named or (len(genitive) if genitive in self._by_core else 0)
+        return named, len(keys.stem) if keys.stem in self._by_stem else 0
+
+    def _best_score(self, keys: NameKeys) -> float:
+        ranked = self._ranked(keys, None)
+        return ranked[0][1][0] if ranked else 0.0
+
+    def _answer(self, query: Query, readings: list[_Reading]) -> Lookup:
+        """The strongest reading's answer. When it finds nothing, the strongest reading that
+        still looks like a name (it scores FOUND_SCORE, or has a school word:
+        "Påhittadeskolan") is answered with suggestions; when none does, the question named
+        no school."""
+        first = readings[0]
+        result = self.search(first.text, first.query.municipality_id)
+        if result.status != "found" and first.query.municipality_id is None:
+            placed = self._with_place(first)
             if placed is not None:
                 return placed
-        if result.status == "not_found":
-            inside = self._name_inside(query)
-            if inside is not None:
-                return inside
-        return Lookup(query, result)
+        if result.status != "not_found":
+            return first.lookup(result)
+        named = next((r for r in readings if r.strength >= FOUND_SCORE or r.has_school_word), None)
+        if named is None:
+            return self._no_school(query)
+        if named is not first:
+            result = self.search(named.text, named.query.municipality_id)
+        return named.lookup(result)
 
-    def _name_inside(self, query: Query) -> Lookup | None:
-        """'vem kontaktar jag vid oro för en elev på Ängsskolan?': when the words around the
-        name were not all trimmed, a run of words that is exactly a school's name still
-        counts. Longest runs first; only exact names, never a fuzzy guess inside a sentence."""
-        words = query.school_text.split()
-        for size in range(min(len(words) - 1, MAX_NAME_WORDS), 0, -1):
-            for start in range(len(words) - size + 1):
-                run = " ".join(words[start : start + size])
-                if self._is_name(run):
-                    result = self.search(run, query.municipality_id)
-                    if result.status != "not_found":
-                        return Lookup(replace(query, school_text=run), result)
-        return None
+    def _no_school(self, query: Query) -> Lookup:
+        """A question that names no school; when all it says is a municipality's name
+        ("Mora", "upplands väsby"), it names that."""
+        municipality_id = query.municipality_id
+        if municipality_id is None:
+            words = WORD.findall(query.school_text)
+            place = self.directory.places.exact([fold(w) for w in words], [lower(w) for w in words])
+            municipality_id = place.id if place else None
+        empty = replace(query, school_text="", municipality_id=municipality_id)
+        return Lookup(empty, MatchResult("not_found"))
 
-    def _is_name(self, school_text: str) -> bool:
-        return name_keys(school_text).core in self._by_core
-
-    def _with_place(self, query: Query) -> Lookup | None:
-        """'tunaskolan luleå': a bare municipality name at either end of the school words."""
-        words = query.school_text.split()
-        for rest, place in ((words[:-1], words[-1:]), (words[1:], words[:1])):
-            if not rest:
+    def _with_place(self, reading: _Reading) -> Lookup | None:
+        """'tunaskolan luleå': a bare municipality name right after or before the name."""
+        said = reading.query.school_text
+        folded = fold(said)
+        after = WORD.search(folded, reading.end)
+        before = list(WORD.finditer(folded, 0, reading.start))
+        for word in (after, before[-1] if before else None):
+            place = self.directory.places.spelled(said[word.start() : word.end()]) if word else None
+            if place is None:
                 continue
-            municipality = self.directory.places.spelled(place[0])
-            if municipality is None:
-                continue
-            school_text = " ".join(rest)
-            result = self.search(school_text, municipality.id)
+            result = self.search(reading.text, place.id)
             if result.status == "found":
-                found = replace(query, school_text=school_text, municipality_id=municipality.id)
-                return Lookup(found, result)
+                query = replace(reading.query, school_text=reading.text, municipality_id=place.id)
+                return Lookup(query, result)
         return None
 
     def search(self, school_text: str, municipality_id: str | None = None) -> MatchResult:
@@ -196,18 +387,38 @@ class SchoolIndex:
         # The rarest grams are enough to bring a name with a typo or two to the top.
         lists = sorted(lists, key=len)[:RARE_GRAMS]
         counts = Counter(chain.from_iterable(lists))
-        return [entry for entry, _ in counts.most_common(CANDIDATES)]
+        # One typo changes at most TYPO_GRAMS grams: names sharing fewer are not worth a score
+        # (most runs of question words have none left).
+        need = len(lists) - TYPO_GRAMS
+        # Of names sharing as many grams, those of about the typed length first: "Strueskolan"
+        # shares one rare gram with Stureskolan and with a hundred longer names.
+        size = len(keys.core)
+        best = nsmallest(
+            CANDIDATES,
+            ((-n, abs(self._lengths[e] - size), e) for e, n in counts.items() if n >= need),
+        )
+        return [entry for _, _, entry in best]
 
-    def _fuzzy(
-        self, keys: NameKeys, municipality_id: str | None, elsewhere: set[str]
-    ) -> MatchResult:
-        best: dict[str, tuple[float, str]] = {}  # school key → (best score, its core)
+    def _ranked(
+        self, keys: NameKeys, municipality_id: str | None
+    ) -> list[tuple[str, tuple[float, str]]]:
+        """Candidate schools, best score first: (school key, (score, the core it scored))."""
+        best: dict[str, tuple[float, str]] = {}
         for entry in self._candidates(keys, municipality_id):
             key, named = self._entries[entry]
             score = _score(keys, named.core, named.stem)
             if score > best.get(key, (0.0, ""))[0]:
                 best[key] = (score, named.core)
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        return sorted(best.items(), key=lambda item: -item[1][0])
+
+    def _fuzzy(
+        self,
+        keys: NameKeys,
+        municipality_id: str | None,
+        elsewhere: set[str],
+        ranked: list[tuple[str, tuple[float, str]]] | None = None,
+    ) -> MatchResult:
+        ranked = self._ranked(keys, municipality_id) if ranked is None else ranked
         if ranked and ranked[0][1][0] >= FOUND_SCORE:
             top_score, top_core = ranked[0][1]
             # Schools sharing the best name are decided like an exact hit ("Hagaskolan 1").

@@ -65,24 +65,27 @@ def slugify(name: str) -> str:
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
-def place_pattern(municipality_name: str) -> tuple[str, re.Pattern[str]] | None:
+Place = tuple[str, re.Pattern[str], re.Pattern[str]]
+
+
+def place_pattern(municipality_name: str) -> Place | None:
     """A municipality's name as it may appear inside a school name: 'i Lund', 'Lunds', with
-    its first word (a cheap test before the pattern)."""
+    its first word (a cheap test before the pattern), and as the whole key 'ilund'."""
     words = [w for w in _WORD.findall(fold(municipality_name)) if w not in _PLACE_WORDS]
     if not words:
         return None
     name_re = r"[\s-]+".join(map(re.escape, words))
-    return words[0], re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b")
+    key_re = re.compile(rf"i{re.escape(''.join(words))}(?:kommun|stad)?")
+    return words[0], re.compile(rf"(?:\bi\s+)?\b{name_re}s?(?:\s+(?:kommun|stad))?\b"), key_re
 
 
-def school_keys(
-    name: str, aliases: tuple[str, ...], place: tuple[str, re.Pattern[str]] | None
-) -> list[NameKeys]:
+def school_keys(name: str, aliases: tuple[str, ...], place: Place | None) -> list[NameKeys]:
     """The distinct keys of a school: its name, its aliases, and each without its own
-    municipality (`place`, from place_pattern)."""
+    municipality (`place`, from place_pattern). A stem that is only the place
+    ("Montessoriskolan i Falun" → 'ifalun') is no stem: "skolan i Falun" is not the school."""
     names = [fold(name), *map(fold, aliases)]
     if place is not None:
-        first_word, pattern = place
+        first_word, pattern, _ = place
         for folded in list(names):
             if first_word not in folded:
                 continue  # most names do not mention their municipality
@@ -93,6 +96,8 @@ def school_keys(
     found: list[NameKeys] = []
     for folded in names:
         keys = folded_keys(folded.strip())
+        if place is not None and place[2].fullmatch(keys.stem):
+            keys = NameKeys(keys.core, keys.core, keys.suffix)
         if keys.core and keys not in found:
             found.append(keys)
     return found

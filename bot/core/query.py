@@ -2,8 +2,10 @@
 
 Staff type "vem är soc-kontakten för Ängsskolan åk 8?" or "who is the contact for Tunaskolan in
 Luleå, 13 years old". `parse_query` takes out the grade or age and the municipality where they
-are clearly marked ("i Luleå", "Luleå kommun", "åk 8", "12 år"), then trims question words from
-both ends only, so words inside a school name ("Skolan på Berget") are never removed.
+are clearly marked ("i Luleå", "Luleå kommun", "åk 8", "12 år"); what is left is the text the
+school's name is somewhere in. Which words of it name the school only the school index can
+tell (bot.core.matching reads every run of words as a possible name), so no list of question
+words is kept here: staff word their questions in endless ways.
 
 All matching is done on `fold`ed text (bot.core.folding), whose positions are those of the
 original; the municipality names are read from the Directory's index (bot.core.places).
@@ -28,7 +30,9 @@ from bot.core.places import MunicipalityNames
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """What a question asks about. `school_text` is the part that should name a school."""
+    """What a question asks about. `school_text` is the part that names a school: after
+    `parse_query` all words but the grade and the municipality, after `SchoolIndex.lookup`
+    the words that named the school ("" when none could)."""
 
     school_text: str
     municipality_id: str | None = None
@@ -245,42 +249,10 @@ def find_municipality(text: str, directory: Directory) -> Municipality | None:
     return names.fuzzy(words, 80)
 
 
-# --------------------------------------------------------------------------- question words
+# --------------------------------------------------------------------------- school words
 
-# Only trimmed from the two ends of what is left, never from inside: names keep their words.
-_FILLER = _wordset(
-    # Swedish, folded (å/ä → a, ö → o)
-    "hej hejsan tja vem vilka vilken vad var ar finns som jag vi du ni man kan ska "
-    "skall bor borde behover vill undrar soker letar efter ringa kontakta kontaktar prata med "
-    "mig oss ge fa om gallande angaende har hos pa for till i inom mot at en ett den det min "
-    "mitt mina elev eleven elever barn barnet kontakt kontakten kontakter kontakterna "
-    "kontaktperson kontaktpersonen kontaktpersoner kontaktuppgifter nummer numret telefon "
-    "telefonnummer soc socialen socialtjansten socialtjanst socialtjanstens sockontakt "
-    "sockontakten socialsekreterare socialsekreteraren handlaggare handlaggaren mottagning "
-    "mottagningen skolkontakt skolkontakten ansvarig ansvarige tack snalla ligger gar nagon "
-    "och eller fran jobbar arbetar "
-    # English
-    "hi hello hey who whom what which where is are the our my their for at in to "
-    "social services service worker workers contact contacts person people number phone "
-    "details please thanks thank you do does we should can could call reach get pupil "
-    "student child kid responsible with about regarding there that goes attends whos work works"
-)
-# Also only at the start: at the end they are unit letters ("Prästängsskolan A").
-_LEADING = _FILLER | {"a", "an"}
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
-_EDGE_PUNCT = " \t\r\n?!.,;:\"'()[]«»”“"
-
-
-def _trim(original: str, folded: str) -> str:
-    toks = _tokens(folded)
-    i, j = 0, len(toks)
-    while i < j and toks[i].group() in _LEADING:
-        i += 1
-    while j > i and toks[j - 1].group() in _FILLER:
-        j -= 1
-    if i == j:
-        return ""
-    return " ".join(original[toks[i].start() : toks[j - 1].end()].split()).strip(_EDGE_PUNCT)
+_EDGE_PUNCT = " \t\r\n?!.,;:\"'()[]«»”“–-"
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -309,7 +281,7 @@ def parse_query(
         original = _blank(original, place.start, place.end)
         folded = _blank(folded, place.start, place.end)
     return Query(
-        school_text=_trim(original, folded),
+        school_text=" ".join(original.split()).strip(_EDGE_PUNCT),
         municipality_id=place.municipality.id if place else None,
         grade=grade,
         locale=locale,

@@ -147,3 +147,65 @@ def test_a_synthetic_directory_is_as_large_as_asked() -> None:
     assert len(big.schools) == 3000
     assert len(big.municipalities) == 290
     assert synthetic_directory(3000, seed=7).schools.keys() == big.schools.keys()
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "school_text"),
+    [
+        (
+            "vem ringer jag på soc om en elev på Perhsagenskolan?",
+            "sodertalje/pershagenskolan",
+            "Perhsagenskolan",
+        ),
+        (
+            "Vilka är våra kontakter på soc? Jag jobbar på Neptniskolan åk 7",
+            "malmo/neptuniskolan",
+            "Neptniskolan",
+        ),
+        ("jag jobbar som kurator på ängsskoaln", ANGS, "ängsskoaln"),
+        ("kan du kolla vem som gäller för Ängsskolan", ANGS, "Ängsskolan"),  # 'Kolla' is a stem
+        ("Ängsskolna, vem ringer jag?", ANGS, "Ängsskolna"),
+        ("jag jobbar på tunaskolan luleå", "lulea/tunaskolan-7-9", "tunaskolan"),
+        ("vi på Montessoriskolan Globey undrar", "alingsas/montessoriskolan-globen", None),
+    ],
+)
+def test_a_name_is_found_however_the_question_around_it_is_worded(
+    index: SchoolIndex, text: str, key: str, school_text: str | None
+) -> None:
+    lookup = index.lookup(text)
+    assert lookup.result.school is not None and lookup.result.school.key == key
+    assert school_text is None or lookup.query.school_text == school_text
+
+
+def test_a_shared_name_with_a_typo_in_a_question_is_asked_back(index: SchoolIndex) -> None:
+    result = index.lookup("jag jobbar på Hagaskolna, vem ringer jag?").result
+    assert result.status == "ambiguous"
+    assert {"solna/hagaskolan", "sundsvall/hagaskolan"} <= {s.key for s in result.candidates}
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality"),
+    [
+        ("vem är soc-kontakten?", None),
+        ("jag är orolig för ett barn", None),
+        ("I'm worried about a pupil", None),
+        ("hur gör jag en orosanmälan", None),
+        ("socialtjänsten i Mora", "mora"),
+        ("Mora", "mora"),
+        ("upplands väsby", "upplands-vasby"),
+        ("vem är soc-kontakten för åk 8 i Luleå?", "lulea"),
+    ],
+)
+def test_a_question_naming_no_school_finds_none(
+    index: SchoolIndex, text: str, municipality: str | None
+) -> None:
+    lookup = index.lookup(text)
+    assert (lookup.query.school_text, lookup.result.status) == ("", "not_found")
+    assert lookup.query.municipality_id == municipality
+
+
+def test_a_name_only_in_other_municipalities_is_suggested_first(index: SchoolIndex) -> None:
+    lookup = index.lookup("vem är kontakt för Tunaskolan i Mora?")
+    assert (lookup.query.school_text, lookup.query.municipality_id) == ("Tunaskolan", "mora")
+    assert lookup.result.status == "not_found"
+    assert all(s.name.startswith("Tuna") for s in lookup.result.candidates[:4])

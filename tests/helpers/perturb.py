@@ -46,20 +46,29 @@ def plain(name: str) -> str:
 
 def typo(name: str, seed: int = 0) -> str:
     """One slip of the finger (swap, drop, double or wrong letter), never in the first letter."""
+    return typo_of_kind(name, seed)[0]
+
+
+def typo_of_kind(name: str, seed: int = 0, *, in_codes: bool = True) -> tuple[str, str]:
+    """`typo` and which kind of slip it made: swap, drop, double or replace. Not `in_codes`:
+    never in a unit code or grade range of one or two letters ("A", "F-9"), which are no
+    part of the name a person remembers."""
+    codes = set() if in_codes else {m.start() for m in re.finditer(r"\b[^\W\d_]{1,2}\b", name)}
+    codes |= {i + 1 for i in codes}
     rnd = _rnd(name, seed, "typo")
-    positions = [i for i, c in enumerate(name) if c.isalpha() and i > 0]
+    positions = [i for i, c in enumerate(name) if c.isalpha() and i > 0 and i not in codes]
     if not positions:
-        return name
+        return name, "none"
     i = rnd.choice(positions)
     kind = rnd.choice(("swap", "drop", "double", "replace"))
     if kind == "swap" and i + 1 < len(name) and name[i + 1].isalpha() and name[i] != name[i + 1]:
-        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :], "swap"
     if kind == "drop":
-        return name[:i] + name[i + 1 :]
+        return name[:i] + name[i + 1 :], "drop"
     if kind == "double":
-        return name[:i] + name[i] + name[i:]
+        return name[:i] + name[i] + name[i:], "double"
     wrong = rnd.choice([c for c in _LETTERS if c != name[i].lower()])
-    return name[:i] + wrong + name[i + 1 :]
+    return name[:i] + wrong + name[i + 1 :], "replace"
 
 
 def split_suffix(name: str) -> str | None:
@@ -211,3 +220,146 @@ def correct(case: Case, status: str, school: School | None, candidates: tuple[Sc
     if case.shared:
         return status == "ambiguous" and case.school in candidates
     return status == "found" and school == case.school
+
+
+# --------------------------------------------------------------------------- question wordings
+
+# Wordings the lookup was developed on. {school} is the name (maybe with "i <kommun>"),
+# {grade} a grade or age with its leading space or comma, or nothing.
+DEV_WORDINGS: dict[str, tuple[str, ...]] = {
+    "sv_end": (
+        "vem är soc-kontakten för {school}{grade}?",
+        "vem ringer jag på soc om en elev på {school}{grade}?",
+        "Vilka är våra kontakter på soc? Jag jobbar på {school}{grade}",
+        "jag jobbar som kurator på {school}{grade}",
+        "vilka på soc är kopplade till {school}{grade}?",
+        "jag är orolig för en elev på {school}{grade}",
+    ),
+    "sv_start": (
+        "{school}{grade} – vem är kontakt?",
+        "{school}{grade}, vem ringer jag?",
+    ),
+    "sv_middle": (
+        "Hej! Vem ska jag ringa på socialtjänsten för {school}{grade} om en elev?",
+        "vi på {school}{grade} undrar vem som är vår kontakt",
+    ),
+    "en": (
+        "who is the social services contact for {school}{grade}?",
+        "I work at {school}{grade}, who do I call?",
+        "{school}{grade}: who is our contact at social services?",
+    ),
+}
+
+# Held out: written before any of the matching code, never read while tuning it. The
+# lookup must not depend on their words; they measure whether it generalises.
+HELD_OUT_WORDINGS: dict[str, tuple[str, ...]] = {
+    "held_sv_end": (
+        "Hur når jag socialsekreteraren som har hand om {school}{grade}?",
+        "Vem tar emot anmälningar från {school}{grade}?",
+        "Jag undrar vilken socialsekreterare som är knuten till {school}{grade}.",
+        "kan du kolla vem som gäller för {school}{grade}",
+        "behöver snabbt få tag i någon från soc angående ett barn{grade} på {school}",
+    ),
+    "held_sv_start": (
+        "{school}{grade}: till vem skickar jag en orosanmälan?",
+        "{school}{grade} här, mentor. Vem ska vi vända oss till??",
+    ),
+    "held_sv_middle": (
+        "Har ni numret till socialtjänstens skolkontakt, vi är från {school}{grade} och "
+        "behöver hjälp",
+        "Mentor på {school}{grade} här. Vem ska jag vända mig till?",
+        "Tja! Kurator på {school}. Vilken handläggare har vi{grade}?",
+        "en flicka{grade} på {school} har berättat saker hemifrån, vem kontaktar jag",
+    ),
+    "held_en": (
+        "Which caseworker covers {school}{grade}?",
+        "{school}{grade} - need the social worker's number asap",
+        "Hi, I'm a teacher at {school}. Who handles referrals{grade}?",
+        "can you tell me who our social services liaison is? We're {school}{grade}",
+        "Need help: a student{grade} at {school} may be at risk. Who should I contact?",
+    ),
+}
+
+SV_GRADE_SLOTS = ("", "", " åk 7", " 12 år", ", årskurs 3", " (åk 8)", " 8:an")
+EN_GRADE_SLOTS = ("", "", " year 8", ", 13 years old", " (grade 5)")
+
+# Questions that name no school: no lookup of them may find one.
+DEV_NO_SCHOOL = (
+    "vem är soc-kontakten?",
+    "jag är orolig för ett barn",
+    "I'm worried about a pupil",
+    "socialtjänsten i Mora",
+    "hur gör jag en orosanmälan",
+    "Mora",
+    "åk 8",
+    "vem är soc-kontakten för åk 8 i Luleå?",
+    "who is the social services contact in Lund?",
+    "jag jobbar som kurator, vem ringer jag?",
+)
+HELD_OUT_NO_SCHOOL = (
+    "kan du kolla vem jag ska ringa?",
+    "Vilken handläggare har vi i Kiruna?",
+    "Eleven är 12 år och jag är bekymrad",
+    "who handles referrals for year 8 in Lund?",
+    "Tack för hjälpen!",
+    "Var hittar jag blanketten för orosanmälan?",
+    "Is there an on-call social worker tonight?",
+    "Hej, jag är ny som kurator här",
+    "vad gäller vid akut läge",
+    "Hur lång tid tar en utredning?",
+    "Jag har en fråga om en elev i årskurs 5",
+    "nummer till socialjouren i Göteborg",
+    "Who is my contact?",
+    "behöver prata med någon på soc",
+    "Hjälp!",
+    "min elev har berättat om våld hemma, vad gör jag nu?",
+    "Can I make a report anonymously?",
+    "vem ska jag prata med om ett barn som far illa i Malmö",
+    "Jag är lärare på lågstadiet och undrar över rutinerna",
+    "what happens after I report?",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with a one-typo name: its template family, the typo kind, the case."""
+
+    family: str
+    typo: str
+    case: Case
+    bare: str  # the typed name alone, as the same person might have sent it
+
+
+def question_cases(
+    directory: Directory, wordings: dict[str, tuple[str, ...]], seed: int = 0
+) -> list[Question]:
+    """Every school once per family of `wordings`: its name with one typo (as typed, lower
+    case or without diacritics), a grade or none, its municipality named one time in three.
+
+    With the municipality named, a shared name is no excuse: the school must be found unless
+    another school of that municipality has the same name.
+    """
+    shared = {c.school.key: c.shared for c in cases(directory, seed, kinds=("typo",))}
+    names: dict[tuple[str, str], int] = {}
+    for s in directory.schools.values():
+        k = (s.municipality_id, _base(s.name))
+        names[k] = names.get(k, 0) + 1
+    out: list[Question] = []
+    for s in sorted(directory.schools.values(), key=lambda s: s.key):
+        for family, templates in wordings.items():
+            rnd = _rnd(s.name, seed, family)
+            english = family.endswith("en")
+            form = rnd.choice((s.name, lower(s.name), plain(s.name)))
+            typed, kind = typo_of_kind(form, seed + len(out), in_codes=False)
+            placed = rnd.random() < 1 / 3
+            if placed:
+                place = directory.municipalities[s.municipality_id].name.removesuffix(" kommun")
+                typed = in_municipality(typed, place, english)
+            grade = rnd.choice(EN_GRADE_SLOTS if english else SV_GRADE_SLOTS)
+            text = rnd.choice(templates).format(school=typed, grade=grade)
+            is_shared = shared[s.key] and (
+                not placed or names[(s.municipality_id, _base(s.name))] > 1
+            )
+            case = Case(family, text, s, is_shared)
+            out.append(Question(family, kind, case, f"{typed}{grade}"))
+    return out
