@@ -24,6 +24,7 @@ are short names or stems ("kolla", "internationella") are guarded in `_read`.
 from __future__ import annotations
 
 import re
+from bisect import bisect
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ from bot.core.query import Query, parse_query
 
 FOUND_SCORE = 82.0  # a fuzzy score at least this high, clearly ahead of the next, is a match
 MARGIN = 4.0  # how far ahead of the next different name the best one must be
+CLEAR_SLIPS = 1  # ... or how many slips of the finger nearer than any other name
 SUGGEST_SCORE = 60.0  # weaker names are not worth suggesting
 MAX_SUGGESTIONS = 5
 CANDIDATES = 80  # names scored per fuzzy search, chosen by shared trigrams
@@ -148,6 +150,12 @@ class SchoolIndex:
         self._by_stem = _grouped((k.stem, key) for key, k in self._entries)
         self._postings = _postings([k.core for _, k in self._entries])
         self._lengths = [len(k.core) for _, k in self._entries]
+        # letters → entries: a swap, a doubled or a dropped letter keeps a name's letters or
+        # changes them by one, while it changes up to four of its trigrams
+        self._by_letters: dict[str, list[int]] = {}
+        for entry, (_, k) in enumerate(self._entries):
+            self._by_letters.setdefault("".join(sorted(k.core)), []).append(entry)
+        self._alphabet = sorted({ch for _, k in self._entries for ch in k.core})
 
     def _keys(self, school: School) -> list[NameKeys]:
         return school_keys(school.name, school.aliases, self._places.get(school.municipality_id))
@@ -251,7 +259,7 @@ class SchoolIndex:
         # A name many schools share ("resursskola", "International School") is more often
         # the end or start of a longer one: it is grown further.
         far = exact and self.search(best.text).status == "ambiguous"
-        steps = GROWN_FAR if far else GROWN
+        steps = GROWN_FAR if far or exact else GROWN
         grown = {(first - before, last + after) for before, after in steps} | {(0, len(words))}
         for i, j in sorted(grown - {(first, last)}):
             if i < 0 or j > len(words):
@@ -267,15 +275,22 @@ class SchoolIndex:
                 continue  # 'for strasdskolan' is no better read as Forsnässkolan
             result = self._fuzzy(keys, None, set(), ranked)
             school = result.school or next(iter(result.candidates), None)
-            name = name_keys(school.name).core if school else ""
+            named = name_keys(school.name) if school else NameKeys("", "", "")
+            name = named.core
             if (
                 result.status == "not_found"
                 or len(name) <= best.matched
-                or (exact and stem not in name)
+                # the exact name's stem in the longer one ("Tellusskolan Thea" in "Tellusskolan
+                # Thea Bromma", whose school word is not where the stem ends)
+                or (exact and stem not in name and stem not in named.stem)
             ):
                 continue
-            ends = (_ends(name, len(head), len(tail), d) for d in (0, 1))
-            if max(fuzz.ratio(head + tail, e) for e in ends) >= ADDED_SCORE:
+            added = head + tail
+            ends = [_ends(name, len(head), len(tail), d) for d in (0, 1)]
+            close = max(fuzz.ratio(added, e) for e in ends) >= ADDED_SCORE
+            # a short word with a slip in it is far by ratio: "nyr" for "Nya" (Läroverket)
+            slip = len(added) >= 3 and min(OSA.distance(added, e) for e in ends) <= 1
+            if close or slip:
                 longer.append(_Reading(query, start, end, best.strength, len(name)))
         return longer
 
@@ -359,15 +374,18 @@ class SchoolIndex:
                 return self._decide(hits, keys)
         return self._fuzzy(keys, municipality_id, elsewhere)
 
+    def _with_suffix(self, hits: Iterable[str], suffix: str) -> set[str]:
+        """The schools whose name ends in the unit code or grade range typed ("7-9", "1").
+        (made again for these few schools rather than kept for all 20,000)"""
+        return {
+            p for p in hits
+            if any(k.suffix == suffix for k in self._keys(self.directory.schools[p]))
+        }  # fmt: skip
+
     def _decide(self, hits: set[str], keys: NameKeys) -> MatchResult:
         if len(hits) > 1 and keys.suffix:
             # The user typed a unit code too ("Hagaskolan 1"): it picks among equal names.
-            # (made again for these few schools rather than kept for all 20,000)
-            exact = {
-                p for p in hits
-                if any(k.suffix == keys.suffix for k in self._keys(self.directory.schools[p]))
-            }  # fmt: skip
-            hits = exact or hits
+            hits = self._with_suffix(hits, keys.suffix) or hits
         schools = self._sorted(hits)
         if len(schools) == 1:
             return MatchResult("found", schools[0], ())
@@ -397,7 +415,21 @@ class SchoolIndex:
             CANDIDATES,
             ((-n, abs(self._lengths[e] - size), e) for e, n in counts.items() if n >= need),
         )
-        return [entry for _, _, entry in best]
+        chosen = [entry for _, _, entry in best]
+        # "hgaaskolan": a slip in the first letters changes the rare grams that choose names
+        seen = set(chosen)
+        return chosen + [e for e in self._same_letters(keys.core) if e not in seen]
+
+    def _same_letters(self, core: str) -> list[int]:
+        """Entries whose name has the letters of `core`, one more or one fewer."""
+        letters = "".join(sorted(core))
+        shapes = {letters}
+        shapes.update(letters[:i] + letters[i + 1 :] for i in range(len(letters)))
+        for ch in self._alphabet:
+            i = bisect(letters, ch)
+            shapes.add(letters[:i] + ch + letters[i:])
+        by_letters = self._by_letters
+        return [e for shape in shapes if shape in by_letters for e in by_letters[shape]]
 
     def _ranked(
         self, keys: NameKeys, municipality_id: str | None
@@ -424,13 +456,28 @@ class SchoolIndex:
             # Schools sharing the best name are decided like an exact hit ("Hagaskolan 1").
             same = {p for p, (_, core) in ranked if core == top_core}
             runner_up = next((score for p, (score, _) in ranked if p not in same), 0.0)
-            if top_score - runner_up >= MARGIN:
+            if top_score - runner_up >= MARGIN or _clearly_nearest(keys.core, top_core, ranked):
                 return self._decide(same, keys)
+            # Names a slip away alike ("Bergsskolan 7-9": Bergskolan 7-9 or Bergaskolan?):
+            # the unit code or grade range typed decides, when only one of them has it.
+            close = {p: core for p, (s, core) in ranked if top_score - s < MARGIN}
+            fitting = self._with_suffix(close, keys.suffix) if keys.suffix else set()
+            if len({close[p] for p in fitting}) == 1:
+                return self._decide(fitting, keys)
         # Same name in another municipality first: "Tunaskolan i Mora" → Tunaskolan, Luleå?
         suggestions = self._sorted(elsewhere)
         suggestions += [self.directory.schools[p] for p, (s, _) in ranked if s >= SUGGEST_SCORE]
         unique = list({s.key: s for s in suggestions}.values())  # keys keep their first place
         return MatchResult("not_found", None, tuple(unique[:MAX_SUGGESTIONS]))
+
+
+def _clearly_nearest(core: str, top: str, ranked: list[tuple[str, tuple[float, str]]]) -> bool:
+    """Whether `top` is CLEAR_SLIPS fewer slips of the finger away than any other name scored.
+    In long names a slip moves the ratio little ("Internationella Engelska Skolan Läna" is as
+    near Länna by ratio as Lund is), while the count of slips still tells them apart."""
+    nearest = OSA.distance(core, top)
+    others = (OSA.distance(core, c) for _, (_, c) in ranked if c != top)
+    return min(others, default=nearest + CLEAR_SLIPS) - nearest >= CLEAR_SLIPS
 
 
 def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:

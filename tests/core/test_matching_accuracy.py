@@ -11,6 +11,7 @@ import pytest
 
 from bot.core.matching import SchoolIndex
 from bot.core.models import Directory
+from bot.core.name_keys import name_keys
 from tests.helpers.perturb import (
     DEV_NO_SCHOOL,
     DEV_WORDINGS,
@@ -26,7 +27,7 @@ from tests.helpers.perturb import (
 from tests.helpers.skolverket import skolverket_directory
 
 REQUIRED = 0.97
-QUESTIONS_REQUIRED = 0.98  # measured 98.5% here, 98.5–98.7% in bench/README.md; the goal is 99%
+QUESTIONS_REQUIRED = 0.99  # the goal; measured 99.1% here (dev and held-out), as in bench/README.md
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +106,34 @@ def test_a_name_with_a_typo_is_found_inside_any_question(
 def test_a_question_naming_no_school_finds_none(index: SchoolIndex, text: str) -> None:
     lookup = index.lookup(text)
     assert (lookup.query.school_text, lookup.result.status) == ("", "not_found")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # a slip away from two names: the grade range typed decides (not Väskolan H)
+        ("vem är kontakten för vasakolan 7-9?", "Vasaskolan 7-9"),
+        # a slip in the first letters changes the rare trigrams, not the letters
+        ("Mentor på hgaaskolan här. Vem ska jag vända mig till?", "Hagaskolan"),
+        # in a long name a slip moves the ratio little: one slip from Länna, two from Lund
+        (
+            "Tja! Kurator på Internationella Engelska Skolan Läna.",
+            "Internationella Engelska Skolan Länna",
+        ),
+        # a short word with a slip before an exact name is still the longer name's start
+        ("vi på nyr läroverket undrar vem som är vår kontakt", "Nya Läroverket"),
+        # the longer name's school word is not where the shorter one's stem ends
+        (
+            "Tellusskolan Thea Broomma 12 år: till vem skickar jag en orosanmälan?",
+            "Tellusskolan Thea Bromma",
+        ),
+    ],
+)
+def test_a_typo_that_leaves_one_name_nearest_finds_it(
+    index: SchoolIndex, typed: str, meant: str
+) -> None:
+    result = index.lookup(typed).result
+    named = [result.school] if result.school else list(result.candidates)
+    # the one school, or every school of that name ("Hagaskolan 1", "Hagaskolan F-9", …)
+    assert result.status != "not_found"
+    assert {name_keys(s.name).core for s in named} == {name_keys(meant).core}
