@@ -263,6 +263,7 @@ class _Checker:
         if any(s.kind == "ages" for s in flow.steps):
             answers |= {AGES_ADULT, AGES_UNKNOWN}
             answers |= {g.id for m in self.directory.municipalities.values() for g in m.age_groups}
+            answers |= {str(age) for age in range(100)}  # "8": the group of 8-year-olds
         outcomes = [o.id for o in flow.outcomes]
         for test in flow.tests:
             where = f"flow '{flow.id}', test '{test.name}'"

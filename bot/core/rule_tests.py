@@ -19,7 +19,7 @@ from bot.core.actions import Action, Answer, PickMunicipality
 from bot.core.flow_state import FlowContext
 from bot.core.models import Directory, Reply
 from bot.core.render import as_text
-from bot.core.rules import Flow, RuleTest
+from bot.core.rules import AGES_ADULT, CHILD_MAX_AGE, Flow, RuleTest, child_bands
 from bot.core.schema import did_you_mean
 from bot.core.sessions import Session
 from bot.core.yamlio import Document
@@ -46,7 +46,7 @@ def _when(test: RuleTest) -> datetime:
 
 
 def _choice_for(
-    reply: Reply, step_id: str, answer: str, directory: Directory, school: str
+    reply: Reply, step_id: str, kind: str, answer: str, directory: Directory, school: str
 ) -> Action:
     offered = [c.action for c in reply.choices]
     if any(isinstance(a, PickMunicipality) for a in offered):  # "which municipality?"
@@ -64,6 +64,8 @@ def _choice_for(
                 + did_you_mean(answer, directory.municipalities)
             )
         return PickMunicipality(answer)
+    if answer.isdigit() and kind == "ages":
+        answer = _age_answer(int(answer), directory, school)
     choice = Answer(step_id, answer)
     if choice not in offered:
         options = [a.option for a in offered if isinstance(a, Answer)]
@@ -72,6 +74,18 @@ def _choice_for(
             + did_you_mean(answer, options)
         )
     return choice
+
+
+def _age_answer(age: int, directory: Directory, school: str) -> str:
+    """The answer for a child of `age` at an ages step: the school's municipality's group
+    for that age (so a shipped test holds whatever the groups are called), or 18 or older."""
+    if age > CHILD_MAX_AGE:
+        return AGES_ADULT
+    groups = directory.municipality_of(directory.schools[school]).age_groups
+    group = next((g for g, low, high in child_bands(groups) if low <= age <= high), None)
+    if group is None:
+        raise _Failed(f"no age group of the school's municipality has {age}-year-olds")
+    return group
 
 
 def _phrase(phrase: str, turn: conversation.Turn, ctx: FlowContext) -> str:
@@ -118,7 +132,9 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
                     f"the answers run out at step '{step_id}'; expected outcome '{test.expect}'"
                 )
             else:
-                choice = _choice_for(turn.reply, step_id, answers.pop(0), directory, school_key)
+                kind = step.kind if step else ""
+                answer = answers.pop(0)
+                choice = _choice_for(turn.reply, step_id, kind, answer, directory, school_key)
             turn = conversation.advance(flow, turn.session, ctx, choice=choice, text=None)
             shown.append(turn.reply)
             clicks += 1

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import shutil
+from datetime import date, datetime
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core import rules_parser as parser
+from bot.core.catalog import check
 from bot.core.rules import ID_RE, LOCALES, OUTCOME_KINDS, STEP_KINDS, Flow
 from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.yamlio import parse_document
@@ -195,3 +198,30 @@ def test_the_shipped_files_match_the_json_schema_editors_use() -> None:
     assert list(validator.iter_errors(valid.data)) == []
     broken = parse_document((BROKEN / "unknown_key.yml").read_text(), "b")
     assert list(validator.iter_errors(broken.data))
+
+
+def test_the_shipped_rule_tests_hold_in_a_municipality_with_other_age_groups(
+    tmp_path: Path,
+) -> None:
+    """The rule tests run against the live directory at every reload: they must not depend on
+    what the example municipalities call their age groups, or a real directory could never
+    go live with the shipped rules."""
+    gnesta = (ROOT / "directory" / "gnesta.yml").read_text(encoding="utf-8")
+    for old, new in [
+        (
+            '{id: barn, label: "Barn 0–12 år", ages: "0-12"}',
+            '{id: yngre, label: "Yngre", ages: "0-12"}',
+        ),
+        (
+            '{id: unga, label: "Unga 13–20 år", ages: "13-20"}',
+            '{id: aldre, label: "Äldre", ages: "13-21"}',
+        ),
+        ("barn: [", "yngre: ["),
+        ("unga: [", "aldre: ["),
+    ]:
+        assert old in gnesta
+        gnesta = gnesta.replace(old, new)
+    (tmp_path / "gnesta.yml").write_text(gnesta, encoding="utf-8")
+    for name in ("mora.yml", "sormland.yml"):  # "another" municipality; Gnesta's region
+        shutil.copy(ROOT / "directory" / name, tmp_path)
+    assert check([tmp_path, ROOT / "rules"], today=date(2026, 11, 25)) == []
