@@ -20,6 +20,7 @@ from bot.core.models import (
     ContactEntry,
     IncomingMessage,
     Locale,
+    MunicipalitySummary,
     Reply,
     SchoolSummary,
 )
@@ -83,6 +84,10 @@ def _contact_json(entry: ContactEntry) -> dict[str, object]:
     }
 
 
+def _municipality_json(m: MunicipalitySummary | None) -> dict[str, object] | None:
+    return {"name": m.name, "code": m.code, "configured": m.configured} if m else None
+
+
 def reply_json(reply: Reply) -> dict[str, object]:
     """The `ask --json` object: a fixed set of keys whatever the reply was."""
     contact = reply.contact
@@ -103,6 +108,7 @@ def reply_json(reply: Reply) -> dict[str, object]:
         "route": (
             {"kind": route.kind, "name": route.name, "phone": route.phone} if route else None
         ),
+        "municipality": _municipality_json(contact.municipality) if contact else None,
         "text": as_text(reply),
     }
 

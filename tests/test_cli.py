@@ -50,7 +50,8 @@ def test_ask_json_has_the_documented_keys_and_the_route_follows_the_clock(
     assert main(["ask", "Ängsskolan åk 8", "--json", "--at", "2026-11-23T18:30"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert set(answer) == {
-        "intent", "status", "school", "candidates", "age_groups", "contacts", "route", "text"
+        "intent", "status", "school", "candidates", "age_groups", "contacts", "route",
+        "municipality", "text"
     }  # fmt: skip
     assert answer["intent"] == "contact" and answer["status"] == "found"
     assert answer["school"]["code"] == "88046548"
@@ -58,6 +59,32 @@ def test_ask_json_has_the_documented_keys_and_the_route_follows_the_clock(
     assert answer["contacts"][0] | {"rank": 1} == answer["contacts"][0]
     assert answer["route"] == {"kind": "after_hours", "name": "Socialjouren Dalarna",
                                "phone": "0000-10 99 99"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question", ["socialtjänsten i Kiruna", "Kirnua", "vem är kontakten för Tunaskolan i Kiruna?"]
+)
+def test_ask_json_for_a_municipality_without_a_directory_file_says_so_and_gives_no_number(
+    capsys: pytest.CaptureFixture[str], question: str
+) -> None:
+    assert main(["ask", question, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "municipality" and answer["school"] is None
+    assert answer["municipality"] == {"name": "Kiruna", "code": "2584", "configured": False}
+    assert answer["route"] is None and answer["contacts"] == []
+    assert "Kiruna finns inte i min katalog" in answer["text"]
+    assert "kommunens växel" in answer["text"] and "orosanmälan" in answer["text"]
+    assert "112" in answer["text"] and "0000-" not in answer["text"]  # no one else's number
+
+
+def test_ask_json_for_a_configured_municipality_gives_its_offices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "socialtjänsten i Mora", "--json", "--at", "2026-11-23T18:30"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "municipality"
+    assert answer["municipality"] == {"name": "Mora kommun", "code": "2062", "configured": True}
+    assert answer["route"]["kind"] == "after_hours"
 
 
 def test_ask_json_reads_one_question_per_line_and_prints_json_lines() -> None:

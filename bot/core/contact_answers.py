@@ -20,11 +20,13 @@ from bot.core.models import (
     ContactEntry,
     ContactResult,
     Locale,
+    MunicipalitySummary,
     Reply,
     RouteSummary,
     School,
     SchoolSummary,
 )
+from bot.core.municipalities import KnownMunicipality
 from bot.core.texts import text
 
 DEFAULT_FLOW = "orosanmalan"  # the checklist "/oro" alone starts, offered first
@@ -106,6 +108,7 @@ def municipality_reply(
     socialjour, the one to call now first, and how to get the school's own contacts."""
     m = catalog.directory.municipalities[municipality_id]
     route = clock.route_at(m, when)
+    summary = MunicipalitySummary(m.name, m.code, configured=True)
     return Reply(
         kind="contact",
         title=text("service.municipality_heading", locale, municipality=m.name),
@@ -115,7 +118,29 @@ def municipality_reply(
         footer=text("service.acute_footer", locale),
         locale=locale,
         contact=ContactResult(
-            "found", route=RouteSummary(route.kind, route.office.name, route.office.phone)
+            "municipality",
+            municipality=summary,
+            route=RouteSummary(route.kind, route.office.name, route.office.phone),
+        ),
+    )
+
+
+def unconfigured_reply(catalog: Catalog, place: KnownMunicipality, locale: Locale) -> Reply:
+    """A municipality the directory has no file for ("socialtjänsten i Kiruna", "Tunaskolan
+    i Göteborg"): that the bot has no contacts there and how to reach its social services.
+    No number or address is made up: the switchboard and the web site are the way in."""
+    return Reply(
+        kind="contact",
+        title=text("service.municipality_heading", locale, municipality=place.name),
+        parts=(
+            text("service.unconfigured", locale, municipality=place.name),
+            text("service.unconfigured_how", locale),
+        ),
+        choices=flow_choices(catalog, locale),
+        footer=text("service.acute_footer", locale),
+        locale=locale,
+        contact=ContactResult(
+            "municipality", municipality=MunicipalitySummary(place.name, place.code, False)
         ),
     )
 

@@ -22,6 +22,7 @@ from bot.core.models import (
     Municipality,
     Reply,
 )
+from bot.core.places import Place, place_key
 from bot.core.rules import (
     AGES_ADULT,
     AGES_FACT,
@@ -113,7 +114,7 @@ def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
         municipality=muni,
         contacts=answer,
         residence_kind=pos.facts.get(RESIDENCE_FACT),
-        residence=ctx.directory.municipalities.get(lives) if lives else None,
+        residence=ctx.directory.places.by_key(lives) if lives else None,
         facts=pos.facts,
         now=ctx.now,
         locale=ctx.locale,
@@ -349,12 +350,13 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         found = query.find_municipality(raw, ctx.directory)
         if found is None:
             return Stay(_t("residence_not_found", ctx))
-        return Goto((step.id, f"{OTHER}:{found.id}"))
+        return Goto((step.id, f"{OTHER}:{place_key(found)}"))
     if step.kind == "residence":
         place = _place_alone(raw, ctx)
-        if place is not None:  # "Luleå", "i Mora": where the child lives, typed
+        if place is not None:  # "Luleå", "i Kiruna": where the child lives, typed
             own = pos.school.municipality_id if pos.school else None
-            return Goto((step.id, "here" if place.id == own else f"{OTHER}:{place.id}"))
+            key = place_key(place)
+            return Goto((step.id, "here" if key == own else f"{OTHER}:{key}"))
     choices = (*_step_choices(pos, ctx), *_nav(pos, ctx))
     if said.isdigit() and 1 <= int(said) <= len(choices):
         return _on_choice(pos, choices[int(said) - 1].action, ctx)
@@ -374,13 +376,11 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
     return Stay(_t("pick_option", ctx), understood=False)
 
 
-def _place_alone(raw: str, ctx: FlowContext) -> Municipality | None:
-    """The municipality a text names when it names no school ("Luleå", not "Tunaskolan i
-    Luleå", which is a contact question)."""
+def _place_alone(raw: str, ctx: FlowContext) -> Place | None:
+    """The municipality a text names when it names no school ("Luleå", "Kiruna", not
+    "Tunaskolan i Luleå", which is a contact question)."""
     asked = ctx.index.lookup(raw).query
-    if asked.school_text or asked.municipality_id is None:
-        return None
-    return ctx.directory.municipalities.get(asked.municipality_id)
+    return None if asked.school_text else asked.place
 
 
 def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:

@@ -114,7 +114,7 @@ def _apply(
         facts.pop(RESIDENCE_MUNICIPALITY, None)
         if kind == OTHER and ":" not in option_id:
             return step.next, True  # still to name the municipality
-        if muni and muni in ctx.directory.municipalities:
+        if muni and ctx.directory.places.by_key(muni) is not None:
             facts[RESIDENCE_MUNICIPALITY] = muni
         return step.next, False
     return None, False

@@ -36,7 +36,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.core.folding import WORD, fold, lower
-from bot.core.models import Directory, School
+from bot.core.models import Directory, Municipality, School
+from bot.core.municipalities import KnownMunicipality
 from bot.core.name_keys import NameKeys, folded_keys, name_keys, place_pattern, school_keys
 from bot.core.query import Query, parse_query
 
@@ -54,6 +55,7 @@ TYPO_GRAMS = 4  # how many of a name's trigrams one slip of the finger can chang
 GROWN = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))  # words added before, after a reading
 GROWN_FAR = tuple((b, n - b) for n in range(1, 5) for b in range(n + 1))  # up to four
 ADDED_SCORE = 75.0  # how close words added to an exact name must be to what a longer one adds
+PLACE_SCORE = 80.0  # how close a question that is only a place must be to its name
 EXACT = 100.0  # the strength of a run that is exactly a name
 STEM = FOUND_SCORE + MARGIN  # a run matching a stem only, in a sentence: beats weak fuzzy
 
@@ -182,7 +184,7 @@ class SchoolIndex:
             # "Grundskola Överkalix kommun", "Ånge grundskola". A reading with them and with
             # words left beside them ("Botkyrka" alone is the place) wins if stronger or
             # matching more of a name (not merely longer: "Hagaskolan 1 8" is no better).
-            if (not grades and not query.grade) or (not places and not query.municipality_id):
+            if (not grades and not query.grade) or (not places and not query.place):
                 continue  # the same parse again
             whole = parse_query(text, self.directory, grades=grades, places=places)
             other = self._read(whole, fuzzy=not exact and not places, beside=said)
@@ -191,6 +193,9 @@ class SchoolIndex:
                 readings = other
         if not readings:
             return self._no_school(query)
+        if isinstance(readings[0].query.place, KnownMunicipality):
+            # "Tunaskolan i Göteborg": none of the directory's schools is there
+            return Lookup(readings[0].query, MatchResult("not_found"))
         return self._answer(query, readings)
 
     def _read(
@@ -328,13 +333,15 @@ class SchoolIndex:
 
     def _no_school(self, query: Query) -> Lookup:
         """A question that names no school; when all it says is a municipality's name
-        ("Mora", "upplands väsby"), it names that."""
-        municipality_id = query.municipality_id
-        if municipality_id is None:
+        ("Mora", "upplands väsby", "Götebrog" with a slip), it names that."""
+        place = query.place
+        if place is None:
             words = WORD.findall(query.school_text)
-            place = self.directory.places.exact([fold(w) for w in words], [lower(w) for w in words])
-            municipality_id = place.id if place else None
-        empty = replace(query, school_text="", municipality_id=municipality_id)
+            folded = [fold(w) for w in words]
+            names = self.directory.places
+            typed = [lower(w) for w in words]
+            place = names.exact(folded, typed) or names.fuzzy(folded, PLACE_SCORE, typed)
+        empty = replace(query, school_text="", place=place)
         return Lookup(empty, MatchResult("not_found"))
 
     def _with_place(self, reading: _Reading) -> Lookup | None:
@@ -345,11 +352,11 @@ class SchoolIndex:
         before = list(WORD.finditer(folded, 0, reading.start))
         for word in (after, before[-1] if before else None):
             place = self.directory.places.spelled(said[word.start() : word.end()]) if word else None
-            if place is None:
+            if not isinstance(place, Municipality):
                 continue
             result = self.search(reading.text, place.id)
             if result.status == "found":
-                query = replace(reading.query, school_text=reading.text, municipality_id=place.id)
+                query = replace(reading.query, school_text=reading.text, place=place)
                 return Lookup(query, result)
         return None
 

@@ -12,6 +12,7 @@ from datetime import date, time
 from typing import Literal
 
 from bot.core.actions import Action
+from bot.core.municipalities import sweden
 from bot.core.places import MunicipalityNames
 
 # --------------------------------------------------------------------------- directory
@@ -150,7 +151,8 @@ class Directory:
     """All municipalities, and every school by its key.
 
     The indexes derived from them (a Slack channel's school, the spellings of municipality
-    names) are built once here, when the directory is made, never on the way to an answer.
+    names, the directory's and the rest of Sweden's) are built once here, when the directory
+    is made, never on the way to an answer.
     """
 
     municipalities: Mapping[str, Municipality]
@@ -161,7 +163,9 @@ class Directory:
 
     def __post_init__(self) -> None:
         # frozen: the derived fields are set once, the way dataclasses set fields themselves
-        object.__setattr__(self, "places", MunicipalityNames(self.municipalities.values()))
+        object.__setattr__(
+            self, "places", MunicipalityNames(self.municipalities.values(), sweden())
+        )
         by_channel = {c: s for s in self.schools.values() for c in s.slack_channels}
         object.__setattr__(self, "_by_channel", by_channel)
 
@@ -235,6 +239,15 @@ class SchoolSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MunicipalitySummary:
+    """A municipality an answer names: `configured` when the directory has its contacts."""
+
+    name: str
+    code: str
+    configured: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ContactEntry:
     """One person in a contact answer, in the order to call: `rank` 0 is the primary."""
 
@@ -262,10 +275,13 @@ class ContactResult:
     """The machine-readable answer to a contact question (`ask --json`, tests).
 
     `school`, `age_groups`, `contacts` and `route` are set when one school was found;
-    `candidates` are the schools to pick from when it was ambiguous or not found.
+    `candidates` are the schools to pick from when it was ambiguous or not found;
+    `municipality` when the question named a municipality only (status "municipality", with
+    its `route` when the directory has it).
     """
 
-    status: Literal["found", "ambiguous", "not_found"]
+    status: Literal["found", "ambiguous", "not_found", "municipality"]
+    municipality: MunicipalitySummary | None = None
     school: SchoolSummary | None = None
     candidates: tuple[SchoolSummary, ...] = ()
     age_groups: tuple[str, ...] = ()

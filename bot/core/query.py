@@ -25,19 +25,25 @@ from bot.core.folding import lower as _lower
 from bot.core.grades import AskedGrade
 from bot.core.models import Directory, Locale, Municipality
 from bot.core.places import PLACE_AFTER as _PLACE_AFTER
-from bot.core.places import MunicipalityNames
+from bot.core.places import MunicipalityNames, Place
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     """What a question asks about. `school_text` is the part that names a school: after
     `parse_query` all words but the grade and the municipality, after `SchoolIndex.lookup`
-    the words that named the school ("" when none could)."""
+    the words that named the school ("" when none could). `place`: the municipality named,
+    the directory's or one it has no file for ("Tunaskolan i Göteborg")."""
 
     school_text: str
-    municipality_id: str | None = None
+    place: Place | None = None
     grade: AskedGrade | None = None  # labelled in the reply's language, not the question's
     locale: Locale = "sv"
+
+    @property
+    def municipality_id(self) -> str | None:
+        """The directory's municipality named, if the place named is one of its."""
+        return self.place.id if isinstance(self.place, Municipality) else None
 
     @property
     def ages(self) -> tuple[int, int] | None:
@@ -180,8 +186,8 @@ _PLACE_NOISE = _PLACE_BEFORE | _PLACE_AFTER | {"region", "bor", "vi", "barnet", 
 
 
 @dataclass(frozen=True)
-class _Place:
-    municipality: Municipality
+class _Mention:
+    place: Place
     start: int
     end: int
 
@@ -195,7 +201,7 @@ def _windows(tokens: list[re.Match[str]], start: int) -> Iterator[int]:
     yield from range(min(start + 3, len(tokens)), start, -1)
 
 
-def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place | None:
+def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Mention | None:
     """A municipality clearly marked as one: 'i Luleå', 'Luleå kommun', 'in Lulea' (typos too)."""
     toks = _tokens(folded)
     words = [t.group() for t in toks]
@@ -210,7 +216,7 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place
             if before or after:
                 start = toks[i - 1].start() if before else toks[i].start()
                 end = toks[j].end() if after else toks[j - 1].end()
-                return _Place(m, start, end)
+                return _Mention(m, start, end)
     # A typo is only trusted at the very end, after "i"/"in": "tunaskolan i luleo?"
     for i in range(max(len(toks) - 4, 1), len(toks)):
         if words[i - 1] not in ("i", "in"):
@@ -219,20 +225,21 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Place
         end = len(tail)
         if tail[-1] in _PLACE_AFTER:
             end -= 1
-        m = names.fuzzy(tail[:end], 80) if end else None
+        m = names.fuzzy(tail[:end], 80, typed[i : i + end]) if end else None
         if m is not None:
-            return _Place(m, toks[i - 1].start(), toks[-1].end())
+            return _Mention(m, toks[i - 1].start(), toks[-1].end())
     return None
 
 
-def find_municipality(text: str, directory: Directory) -> Municipality | None:
-    """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo'."""
+def find_municipality(text: str, directory: Directory) -> Place | None:
+    """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo',
+    'Kiruna' (one the directory has no file for)."""
     lowered = _lower(unicodedata.normalize("NFC", text))
     folded = fold(lowered)
     names = directory.places
     place = _marked_place(folded, lowered, names)
     if place is not None:
-        return place.municipality
+        return place.place
     toks = [t for t in _tokens(folded) if t.group() not in _PLACE_NOISE]
     words = [t.group() for t in toks]
     typed = [lowered[t.start() : t.end()] for t in toks]
@@ -246,7 +253,7 @@ def find_municipality(text: str, directory: Directory) -> Municipality | None:
             hit = names.exact(words[i : i + size], typed[i : i + size])
             if hit is not None:
                 return hit
-    return names.fuzzy(words, 80)
+    return names.fuzzy(words, 80, typed)
 
 
 # --------------------------------------------------------------------------- school words
@@ -282,7 +289,7 @@ def parse_query(
         folded = _blank(folded, place.start, place.end)
     return Query(
         school_text=" ".join(original.split()).strip(_EDGE_PUNCT),
-        municipality_id=place.municipality.id if place else None,
+        place=place.place if place else None,
         grade=grade,
         locale=locale,
     )

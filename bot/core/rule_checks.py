@@ -258,7 +258,11 @@ class _Checker:
         if any(s.kind == "info" for s in flow.steps):
             answers.add("next")
         if any(s.kind == "residence" for s in flow.steps):
-            answers |= set(RESIDENCE_VALUES) | {rule_tests.ANY_OTHER, rule_tests.NOT_LISTED}
+            answers |= set(RESIDENCE_VALUES) | {
+                rule_tests.ANY_OTHER,
+                rule_tests.NOT_LISTED,
+                rule_tests.UNCONFIGURED,
+            }
             answers |= set(self.directory.municipalities)
         if any(s.kind == "ages" for s in flow.steps):
             answers |= {AGES_ADULT, AGES_UNKNOWN}

@@ -18,6 +18,8 @@ from bot.core import clock, conversation, templates
 from bot.core.actions import Action, Answer, PickMunicipality
 from bot.core.flow_state import FlowContext
 from bot.core.models import Directory, Reply
+from bot.core.municipalities import sweden
+from bot.core.places import place_key
 from bot.core.render import as_text
 from bot.core.rules import AGES_ADULT, CHILD_MAX_AGE, Flow, RuleTest, child_bands
 from bot.core.schema import did_you_mean
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 DEFAULT_AT = datetime(2026, 3, 11, 10, 0)
 ANY_OTHER = "another"  # any municipality in the directory other than the school's
 NOT_LISTED = "not_listed"  # "the municipality is not in the list"
+# one of Sweden's municipalities that the directory has no file for, as if typed: a test
+# that named one could fail once some deployment configures it
+UNCONFIGURED = "unconfigured"
 MAX_TURNS = 200
 
 
@@ -52,6 +57,12 @@ def _choice_for(
     if any(isinstance(a, PickMunicipality) for a in offered):  # "which municipality?"
         if answer == NOT_LISTED:
             return PickMunicipality(None)
+        if answer == UNCONFIGURED:
+            codes = {m.code for m in directory.municipalities.values()}
+            unlisted = next((k for k in sweden() if k.code not in codes), None)
+            if unlisted is None:
+                raise _Failed("the directory has every municipality: none for 'unconfigured'")
+            return PickMunicipality(place_key(unlisted))
         if answer == ANY_OTHER:
             own = directory.schools[school].municipality_id
             other = sorted(m for m in directory.municipalities if m != own)

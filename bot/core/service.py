@@ -33,6 +33,7 @@ from bot.core.catalog import Catalog
 from bot.core.flow_state import FlowContext
 from bot.core.matching import Lookup
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
+from bot.core.municipalities import KnownMunicipality
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale
 from bot.core.sessions import Session, SessionStore
@@ -154,7 +155,7 @@ class Service:
         step = turn.position.step if turn.position else None
         if step is not None and step.kind != "school":
             asked = catalog.index.lookup(raw)
-            if asked.result.status != "not_found" or asked.query.municipality_id:
+            if asked.result.status != "not_found" or asked.query.place:
                 reply, session = await self._contact(msg, raw, session, catalog, locale, asked)
                 resume = Choice(Resume(), text("service.resume", locale), "primary")
                 return replace(reply, choices=(*reply.choices, resume)), session
@@ -331,6 +332,9 @@ class Service:
         if asked is None and raw:
             asked = catalog.index.lookup(raw)
         grade = asked.query.grade if asked else None
+        place = asked.query.place if asked else None
+        if isinstance(place, KnownMunicipality):  # "socialtjänsten i Kiruna": not ours
+            return answers.unconfigured_reply(catalog, place, locale), session
         if asked is None or not asked.query.school_text:
             municipality_id = asked.query.municipality_id if asked else None
             school = await self._known_school(msg, catalog)

@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.core import clock
 from bot.core.contacts import ContactAnswer, group_label
 from bot.core.models import Municipality, Office, OpeningSpan, School
+from bot.core.places import Place, place_key
 from bot.core.texts import text
 
 # name -> the attributes a template may use on it (None: a plain value, no attributes)
@@ -36,7 +37,7 @@ VARIABLES: Mapping[str, tuple[str, ...] | None] = {
     "after_hours": OFFICE_FIELDS,
     "route": ("kind", "office", "opens_next", "open_now"),
     "office_hours": None,
-    "residence": ("kind", "municipality", "reception"),
+    "residence": ("kind", "municipality", "configured", "reception"),
     "facts": (),  # any fact the answers have set; checked against the flow by rule_checks
     "now": None,
 }
@@ -198,7 +199,7 @@ def build_context(
     municipality: Municipality | None,
     contacts: ContactAnswer | None,
     residence_kind: str | None,
-    residence: Municipality | None,
+    residence: Place | None,
     facts: Mapping[str, str],
     now: datetime,
     locale: str,
@@ -229,8 +230,18 @@ def build_context(
         "office_hours": format_hours(municipality.office_hours, locale) if municipality else None,
         "residence": {
             "kind": residence_kind,
-            "municipality": {"id": residence.id, "name": residence.name} if residence else None,
-            "reception": office(residence.reception) if residence else None,
+            "municipality": {
+                "id": place_key(residence),
+                "name": residence.name,
+                "code": residence.code,
+            }
+            if residence
+            else None,
+            # False: one of Sweden's municipalities that the directory has no contacts for
+            "configured": isinstance(residence, Municipality) if residence else None,
+            "reception": office(residence.reception)
+            if isinstance(residence, Municipality)
+            else None,
         },
         # a fact no answer has set yet is empty, so `{% if facts.category == … %}` just works
         "facts": defaultdict(lambda: None, facts),

@@ -230,6 +230,20 @@ def test_where_the_child_lives_can_be_typed_at_once(typed: str, said: str) -> No
     assert said in reply.parts[0]
 
 
+@pytest.mark.parametrize("typed", ["Kiruna", "i Kirnua kommun"])
+def test_a_home_outside_the_directory_is_named_with_where_to_report(typed: str) -> None:
+    for steps in (("nej", "unga", "beteende"), ("nej", "unga", "beteende", "other")):
+        chat = oro(school=ANGS)
+        chat.answer(*steps)
+        reply = chat.say(typed)
+        assert outcome_of(reply).outcome == "anmalan"
+        text = reply.parts[0]
+        assert text.startswith("Barnet bor i Kiruna, så den skriftliga anmälan ska dit")
+        assert "Kiruna finns inte i min katalog: ring kommunens växel" in text
+        assert "29 kap. 4 § socialtjänstlagen" in text and "0000-10 00 00" in text  # ours
+        assert not any(c.role == "other_municipality" for c in reply.cards)
+
+
 def test_a_contact_question_at_the_residence_step_is_not_taken_for_the_home() -> None:
     chat = oro(school=ANGS)
     chat.answer("nej", "unga", "beteende")
