@@ -61,7 +61,7 @@ class MunicipalityNames:
         return self._by_id[mid] if mid else None
 
     def fuzzy(
-        self, words: list[str], cutoff: float, typed: list[str] | None = None
+        self, words: list[str], cutoff: float, typed: list[str] | None = None, *, shortest: int = 3
     ) -> Place | None:
         """The municipality the words spell with a slip of the finger, or else whose spelling
         is closest to them if it scores `cutoff`.
@@ -70,9 +70,10 @@ class MunicipalityNames:
         ratio cannot judge in short names: 'Lnud' is 50 from 'lund'. A slip from two
         municipalities ('Hobo': Habo or Håbo) names neither. `typed`: the words with their
         diacritics, which tell 'Gäele' (Gävle) from Åsele and 'Tosås' (Torsås) from Trosa.
+        Words shorter than `shortest` letters are no place with a slip in them.
         """
         key = "".join(words)
-        if len(key) < 3:
+        if len(key) < max(shortest, 3):
             return None
         accented = "".join(typed) if typed else key
         # typed with its diacritics, those decide: 'Tosås' is Torsås, not Trosa's genitive;

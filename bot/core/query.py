@@ -182,6 +182,7 @@ def _asked(grades: list[_Grade]) -> AskedGrade | None:
 # --------------------------------------------------------------------------- municipalities
 
 _PLACE_BEFORE = frozenset({"i", "in", "pa", "fran", "from", "inom"})
+_SLIP_IN_SENTENCE = 5  # the shortest word after "i" read as a place with a slip in it
 _PLACE_NOISE = _PLACE_BEFORE | _PLACE_AFTER | {"region", "bor", "vi", "barnet", "eleven"}
 
 
@@ -217,7 +218,8 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Menti
                 start = toks[i - 1].start() if before else toks[i].start()
                 end = toks[j].end() if after else toks[j - 1].end()
                 return _Mention(m, start, end)
-    # A typo is only trusted at the very end, after "i"/"in": "tunaskolan i luleo?"
+    # A typo is only trusted at the very end, after "i"/"in": "tunaskolan i luleo?"; in a
+    # short word only when "kommun" follows ("i Lnud kommun"): "i mars" is no slip from Mark
     for i in range(max(len(toks) - 4, 1), len(toks)):
         if words[i - 1] not in ("i", "in"):
             continue
@@ -225,7 +227,8 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Menti
         end = len(tail)
         if tail[-1] in _PLACE_AFTER:
             end -= 1
-        m = names.fuzzy(tail[:end], 80, typed[i : i + end]) if end else None
+        shortest = 0 if end < len(tail) else _SLIP_IN_SENTENCE
+        m = names.fuzzy(tail[:end], 80, typed[i : i + end], shortest=shortest) if end else None
         if m is not None:
             return _Mention(m, toks[i - 1].start(), toks[-1].end())
     return None
