@@ -22,6 +22,7 @@ from bot.core.models import (
     Municipality,
     Reply,
 )
+from bot.core.municipalities import KnownMunicipality
 from bot.core.places import Place, place_key
 from bot.core.rules import (
     AGES_ADULT,
@@ -385,6 +386,9 @@ def _place_alone(raw: str, ctx: FlowContext) -> Place | None:
 
 def _school_text(step: Step, raw: str, ctx: FlowContext) -> Transition:
     lookup = ctx.index.lookup(raw)
+    place = lookup.query.place
+    if isinstance(place, KnownMunicipality):  # "Tunaskolan i Göteborg": none of ours
+        return Stay(_t("school_unconfigured", ctx, municipality=place.name))
     result = lookup.result
     if not lookup.query.school_text:  # e.g. only "i Mora": the name is missing
         result = ctx.index.search(raw)

@@ -55,6 +55,16 @@ def test_the_school_is_asked_first_then_acute_danger() -> None:
     assert chat.session.answers == (("skola", ANGS),)
 
 
+def test_a_school_in_a_municipality_outside_the_directory_says_where_to_turn() -> None:
+    chat = oro()
+    reply = chat.say("Tunaskolan i Göteborg")
+    assert chat.session.step == "skola"
+    assert "Göteborg finns inte i min katalog" in reply.parts[0]
+    assert "kommunens växel" in reply.parts[0] and "0000-" not in " ".join(reply.parts)
+    chat.say("Ängsskolan")
+    assert chat.session.step == "akut"  # a school of ours goes on as usual
+
+
 def test_every_step_reminds_not_to_write_names() -> None:
     chat = oro(school=ANGS)
     chat.answer("nej", "unga", "omsorg")  # every step up to where the child lives
