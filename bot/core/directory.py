@@ -17,15 +17,13 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.core.directory_schools import ALL, code_text
+from bot.core.directory_schools import ALL, SLUG, code_text
 from bot.core.models import Absence, AgeGroup, Municipality, Person
-from bot.core.name_keys import slugify
 from bot.core.offices import OfficeReader
 from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
@@ -101,14 +99,7 @@ class _Parser(OfficeReader):
         block = self.block(at, value, "municipality", MUNICIPALITY_KEYS, MUNICIPALITY_OPTIONAL)
         if block is None:
             return None
-        mid = self.text((*at, "id"), block.get("id"), "municipality.id")
-        if mid is not None and not SLUG.match(mid):
-            self.error(
-                (*at, "id"),
-                f"municipality.id — '{mid}' is not a slug: use lower-case a-z, digits and "
-                f"hyphens, e.g. '{slugify(mid) or 'mora'}'",
-            )
-            mid = None
+        mid = self.slug((*at, "id"), block.get("id"), "municipality.id", "mora")
         name = self.text((*at, "name"), block.get("name"), "municipality.name")
         code = code_text(block.get("code")) if "code" in block else None
         if "code" in block and (code is None or not KOMMUNKOD.match(code)):

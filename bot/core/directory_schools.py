@@ -17,6 +17,8 @@ from bot.core.name_keys import slugify
 from bot.core.schema import Reader, did_you_mean
 from bot.core.yamlio import Document, PathKey
 
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
 ALL = "all"  # the contacts that answer for every age
@@ -47,6 +49,18 @@ class FileReader(Reader):
             self.error(keys, f"{what} is empty")
             return None
         return str(value).strip()
+
+    def slug(self, keys: PathKey, value: Any, what: str, example: str) -> str | None:
+        """An id: lower-case a-z, digits and hyphens ('mora', 'sormland')."""
+        slug = self.text(keys, value, what)
+        if slug is not None and not SLUG.match(slug):
+            self.error(
+                keys,
+                f"{what} — '{slug}' is not a slug: use lower-case a-z, digits and hyphens, "
+                f"e.g. '{slugify(slug) or example}'",
+            )
+            return None
+        return slug
 
     def email(self, at: PathKey, value: Any, what: str) -> str | None:
         email = self.text(at, value, what)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.core.directory import SLUG
 from bot.core.directory_schools import code_text
 from bot.core.models import Region
-from bot.core.name_keys import slugify
 from bot.core.offices import OfficeReader
 from bot.core.regions import BrokenRegion
 from bot.core.yamlio import Document, PathKey
@@ -44,14 +42,7 @@ class _RegionParser(OfficeReader):
         block = self.block(at, value, "region", REGION_KEYS, REGION_OPTIONAL)
         if block is None:
             return None
-        rid = self.text((*at, "id"), block.get("id"), "region.id")
-        if rid is not None and not SLUG.match(rid):
-            self.error(
-                (*at, "id"),
-                f"region.id — '{rid}' is not a slug: use lower-case a-z, digits and hyphens, "
-                f"e.g. '{slugify(rid) or 'sormland'}'",
-            )
-            rid = None
+        rid = self.slug((*at, "id"), block.get("id"), "region.id", "sormland")
         name = self.text((*at, "name"), block.get("name"), "region.name")
         county = code_text(block.get("county")) if "county" in block else None
         if "county" in block and (county is None or not LANSKOD.match(county)):

@@ -85,7 +85,7 @@ class Service:
 
     async def handle(self, msg: IncomingMessage) -> Reply:
         """Answer one message. Never raises for anything a user can type or click."""
-        blocked = bool(msg.text) and contains_personal_number(msg.text or "")
+        blocked = contains_personal_number(msg.text or "")
         if blocked:
             logger.info("privacy guard: personal number detected, message dropped")
             self.observe("privacy", "blocked")
@@ -119,7 +119,7 @@ class Service:
             return await self._on_choice(msg, msg.choice, session, catalog, locale)
         raw = (msg.text or "").strip()
         if msg.intent == "help" or _words(raw) in HELP_WORDS:
-            return self._help(locale), session
+            return self._help(catalog, locale), session
         if msg.intent == "home":
             return await self._home(msg, catalog, locale), session
         if msg.intent == "checklist":
@@ -234,7 +234,7 @@ class Service:
             case Answer() | Back() | Cancel() | Resume():
                 return self._notice("service.checklist_over", locale), session
         # a school or municipality for a checklist that is over
-        return self._help(locale), session
+        return self._help(catalog, locale), session
 
     # ------------------------------------------------------------------ checklist
 
@@ -259,7 +259,7 @@ class Service:
     ) -> tuple[Reply, Session | None]:
         flow = catalog.flows.get(flow_id)
         if flow is None:
-            return self._help(locale), session
+            return self._help(catalog, locale), session
         ctx = self._context(catalog, locale, school or await self._known_school(msg, catalog))
         self.observe("checklist", "started")
         turn = conversation.start(flow, Session(locale=locale), ctx)
@@ -327,7 +327,7 @@ class Service:
         to remember schools offered to pick from, for the click that follows. `asked`: the
         lookup of `raw`, when the caller has made it already."""
         if raw and not any(ch.isalpha() for ch in raw):  # "1" with nothing to pick from
-            return self._help(locale), session
+            return self._help(catalog, locale), session
         when = self.now()
         if asked is None and raw:
             asked = catalog.index.lookup(raw)
@@ -364,16 +364,16 @@ class Service:
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
         school = await self._known_school(msg, catalog)
         if school is None:
-            return self._help(locale)
+            return self._help(catalog, locale)
         reply = answers.contact_reply(catalog, school, self.now(), locale)
-        help_ = self._help(locale)
+        help_ = self._help(catalog, locale)
         return replace(reply, parts=(*reply.parts, *help_.parts), choices=help_.choices)
 
-    def _help(self, locale: Locale) -> Reply:
+    def _help(self, catalog: Catalog, locale: Locale) -> Reply:
         return Reply(
             kind="help",
             parts=(text("service.help", locale),),
-            choices=answers.flow_choices(self.catalogs.current, locale),
+            choices=answers.flow_choices(catalog, locale),
             footer=text("service.acute_footer", locale),
             locale=locale,
         )

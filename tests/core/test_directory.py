@@ -16,10 +16,11 @@ import pytest
 from bot.core import directory as parser
 from bot.core import offices, region_files
 from bot.core.catalog import check, load_catalog
-from bot.core.directory import is_directory_document, parse_municipality, slugify
+from bot.core.directory import is_directory_document, parse_municipality
 from bot.core.directory_checks import build_directory, cross_check
 from bot.core.directory_schools import SCHOOL_KEYS, SCHOOL_OPTIONAL, SKOLENHETSKOD, SLACK_CHANNEL
 from bot.core.models import Directory, Municipality
+from bot.core.name_keys import slugify
 from bot.core.yamlio import Document, load_document, parse_document
 from bot.errors import ConfigError
 
