@@ -90,6 +90,44 @@ class AgeGroup:
         return self.min_age <= high and low <= self.max_age
 
 
+ResourceKind = Literal[
+    "elevhalsa",  # the school's pupil health team (skollagen 2 kap. 25 §)
+    "familjecentral",  # MVC, BVC, öppen förskola and social services' advice, ages 0–6
+    "ungdomsmottagning",  # youth clinic
+    "bup",  # child and adolescent psychiatry, the region's
+    "barnahus",  # police, prosecutor, social services and health care; social services decides
+    "npf",  # support for neurodevelopmental difficulties (ADHD, autism …)
+    "konsultationsteam",  # social services' consultation team for an age band (Rättvik)
+    "samverkansteam",  # a joint team of school, care and social services: riktat stöd
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """Help beyond the school's contacts in social services, for an age range.
+
+    `schools` (School.key) narrows a municipality's resource to those schools, `municipalities`
+    (Municipality.id) a region's to those municipalities; empty means all of them.
+    """
+
+    id: str
+    kind: ResourceKind
+    name: str
+    min_age: int
+    max_age: int
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    about: str | None = None  # one line on what it offers, in the file's own words
+    schools: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    origin: Origin | None = None
+
+    def serves(self, low: int, high: int) -> bool:
+        """Whether any age from `low` to `high` is within the resource's range."""
+        return self.min_age <= high and low <= self.max_age
+
+
 @dataclass(frozen=True, slots=True)
 class School:
     """A school unit. `key` is stable and unique across the directory: '<municipality>/<slug>'."""
@@ -123,6 +161,10 @@ class Municipality:
     reviewed: date | None = None
     source: str = ""
     region: str | None = None  # Region.id it inherits from
+    # its own resources, then its region's that serve it (Resource.municipalities)
+    resources: tuple[Resource, ...] = ()
+    # each school unit must have at least this many contacts per age group (Falköping: 2)
+    min_contacts: int = 1
     # where office_hours, reception and after_hours were written (this file or its region's),
     # and the `municipality` block and `region` line
     origins: Mapping[str, Origin] = field(default_factory=dict)
@@ -142,6 +184,7 @@ class Region:
     county: str | None = None  # länskod, two digits: `init` finds a new municipality's region
     office_hours: tuple[OpeningSpan, ...] | None = None
     reception: Office | None = None
+    resources: tuple[Resource, ...] = ()  # shared by its municipalities
     source: str = ""
     origins: Mapping[str, Origin] = field(default_factory=dict)
 
