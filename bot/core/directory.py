@@ -17,9 +17,9 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.core.directory_resources import ResourceReader
 from bot.core.directory_schools import ALL, SLUG, code_text
 from bot.core.models import Absence, AgeGroup, Municipality, Person
-from bot.core.offices import OfficeReader
 from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
@@ -27,12 +27,13 @@ from bot.errors import Problem
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
-AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
 MUNICIPALITY_KEYS = ("id", "name", "code")
-MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed")
+MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed", "min_contacts")
+TOP_OPTIONAL = ("resources",)
+MAX_MIN_CONTACTS = 5
 AGE_GROUP_KEYS = ("id", "label", "ages")
 PERSON_OPTIONAL = ("title", "phone", "email", "slack", "away", "placeholder")
 ABSENCE_KEYS = ("from", "to")
@@ -54,7 +55,7 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-class _Parser(OfficeReader):
+class _Parser(ResourceReader):
     """One pass over one directory document; `problems` collects everything found."""
 
     def __init__(self, doc: Document, today: date) -> None:
@@ -74,21 +75,24 @@ class _Parser(OfficeReader):
                 at_key=True,
             )
             data = {k: v for k, v in data.items() if k != "region"}
-        data = self.block((), data, "the file", TOP_KEYS)
+        data = self.block((), data, "the file", TOP_KEYS, TOP_OPTIONAL)
         if data is None:
             return None
         header = self.municipality(data["municipality"]) if "municipality" in data else None
         groups = self.age_groups(data.get("age_groups"))
         people = self.people(data.get("people"))
         municipality_id = header["id"] if header else "?"
-        schools = self.schools(data.get("schools"), municipality_id, groups, people)
+        self.min_contacts = header["min_contacts"] if header else 1
+        schools = tuple(self.schools(data.get("schools"), municipality_id, groups, people))
+        resources = self.resources(data.get("resources"), schools=schools)
         if header is None:
             return None
         return MunicipalityDraft(
             **header,
             age_groups=tuple(groups.values()),
             people=people,
-            schools=tuple(schools),
+            schools=schools,
+            resources=resources,
             source=self.doc.path,
         )
 
@@ -129,6 +133,7 @@ class _Parser(OfficeReader):
         shared, shared_ok = self.shared(at, block, "municipality")
         out.update(shared, region=region, reviewed=None, origins=origins | self.stated(at, shared))
         ok = ok and shared_ok
+        out["min_contacts"] = self.min_contacts_of((*at, "min_contacts"), block.get("min_contacts"))
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -154,6 +159,21 @@ class _Parser(OfficeReader):
                         "write the date the entries were confirmed",
                     )
         return out if ok else None
+
+    def min_contacts_of(self, at: PathKey, value: Any) -> int:
+        """How many contacts each school needs per age group (Falköping's model: two)."""
+        if value is None:
+            return 1
+        number = value if isinstance(value, int) and not isinstance(value, bool) else 0
+        if not 1 <= number <= MAX_MIN_CONTACTS:
+            self.error(
+                at,
+                f"municipality.min_contacts — '{value}' is not a number of contacts: write a "
+                f"whole number from 1 to {MAX_MIN_CONTACTS}, e.g. 2 when every school unit has "
+                "two named contacts",
+            )
+            return 1
+        return number
 
     # ------------------------------------------------------------------ age groups
 
@@ -214,17 +234,6 @@ class _Parser(OfficeReader):
             else:
                 groups[gid] = group
         return groups
-
-    def ages(self, at: PathKey, value: Any, what: str) -> tuple[int, int] | None:
-        if value is None:
-            return None
-        m = AGES.match(str(value)) if isinstance(value, str | int) else None
-        low = int(m[1]) if m else -1
-        high = int(m[2]) if m and m[2] else low
-        if m is None or low > high or high > 99:
-            self.error(at, f"{what}: ages — '{value}' is not an age span: write it like \"0-12\"")
-            return None
-        return (low, high)
 
     # ------------------------------------------------------------------ people
 

@@ -18,6 +18,7 @@ from bot.core.schema import Reader, did_you_mean
 from bot.core.yamlio import Document, PathKey
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
@@ -69,6 +70,17 @@ class FileReader(Reader):
             return None
         return email
 
+    def ages(self, at: PathKey, value: Any, what: str) -> tuple[int, int] | None:
+        if value is None:
+            return None
+        m = AGES.match(str(value)) if isinstance(value, str | int) else None
+        low = int(m[1]) if m else -1
+        high = int(m[2]) if m and m[2] else low
+        if m is None or low > high or high > 99:
+            self.error(at, f"{what}: ages — '{value}' is not an age span: write it like \"0-12\"")
+            return None
+        return (low, high)
+
 
 class SchoolReader(FileReader):
     """The schools of one file, checked against its age groups and people."""
@@ -78,6 +90,7 @@ class SchoolReader(FileReader):
         # age group ids written in the file but invalid: reported once, not again per school
         self.broken_groups: set[str] = set()
         self.broken_people: set[str] = set()  # likewise for people
+        self.min_contacts = 1  # the municipality's `min_contacts`, read before the schools
         self._contacts_seen: dict[
             tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, ...]]
         ] = {}
@@ -245,6 +258,14 @@ class SchoolReader(FileReader):
                     ok = False
                 else:
                     seen.append(pid)
+            if len(seen) == len(ids) and len(seen) < self.min_contacts:
+                self.error(
+                    (*at, gid),
+                    f"{where} — {len(seen)} contact, but this municipality has "
+                    f"min_contacts: {self.min_contacts}: name {self.min_contacts} people, the "
+                    "first answers and the next are backups",
+                )
+                ok = False
             out[str(gid)] = tuple(seen)
         if ALL in value and len(value) > 1:
             self.error(at, f"{what}: contacts — use either 'all' or age groups, not both")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
+from bot.core.directory_resources import ResourceReader
 from bot.core.directory_schools import code_text
 from bot.core.models import Region
-from bot.core.offices import OfficeReader
 from bot.core.regions import BrokenRegion
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
@@ -24,12 +24,13 @@ def is_region_document(data: object) -> bool:
     return isinstance(data, dict) and "region" in data and "municipality" not in data
 
 
-class _RegionParser(OfficeReader):
-    """A region file: one `region:` block of what its municipalities share."""
+class _RegionParser(ResourceReader):
+    """A region file: one `region:` block of what its municipalities share, and the
+    `resources:` (BUP, Barnahus …) they share."""
 
     def parse_region(self) -> Region | BrokenRegion | None:
         at: PathKey = ("region",)
-        data = self.block((), self.doc.data, "the file", ("region",))
+        data = self.block((), self.doc.data, "the file", ("region",), ("resources",))
         value = data.get("region") if data is not None else None
         if isinstance(value, dict) and "region" in value:
             self.error(
@@ -53,6 +54,7 @@ class _RegionParser(OfficeReader):
             )
             county = None
         shared, ok = self.shared(at, block, "region")
+        resources = self.resources(data.get("resources") if data else None, schools=None)
         if rid is None or name is None or not ok or shared["after_hours"] is None:
             return BrokenRegion(rid) if rid is not None else None
         if "county" in block and county is None:
@@ -63,6 +65,7 @@ class _RegionParser(OfficeReader):
             county=county,
             source=self.doc.path,
             origins={"id": self.origin((*at, "id"))} | self.stated(at, shared),
+            resources=resources,
             **shared,
         )
 

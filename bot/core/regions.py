@@ -22,6 +22,7 @@ from bot.core.models import (
     Origin,
     Person,
     Region,
+    Resource,
     School,
 )
 from bot.core.schema import did_you_mean
@@ -57,6 +58,8 @@ class MunicipalityDraft:
     source: str
     region: str | None
     origins: Mapping[str, Origin]
+    resources: tuple[Resource, ...] = ()
+    min_contacts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +117,20 @@ def inherit(
             source=draft.source,
             region=draft.region,
             origins=origins,
+            resources=(*draft.resources, *_shared_with(draft, region)),
+            min_contacts=draft.min_contacts,
             **values,
         ),
         None,
+    )
+
+
+def _shared_with(draft: MunicipalityDraft, region: Region | None) -> tuple[Resource, ...]:
+    """The region's resources that serve this municipality (all, or those naming it)."""
+    if region is None:
+        return ()
+    return tuple(
+        r for r in region.resources if not r.municipalities or draft.id in r.municipalities
     )
 
 
@@ -151,6 +165,8 @@ def resolve(
     out: list[Municipality] = []
     problems: list[Problem] = []
     broken_ids = set(broken)
+    drafts = list(drafts)
+    problems += _unserved(drafts, regions)
     for draft in drafts:
         region = regions.get(draft.region) if draft.region is not None else None
         if draft.region is not None and region is None:
@@ -183,3 +199,32 @@ def resolve(
         if municipality is not None:
             out.append(municipality)
     return out, problems
+
+
+def _unserved(drafts: list[MunicipalityDraft], regions: Mapping[str, Region]) -> list[Problem]:
+    """A region's resource that names a municipality not in that region reaches nobody
+    there: a warning at the resource, with the nearest municipality of the region."""
+    members: dict[str, list[str]] = {}
+    for draft in drafts:
+        if draft.region is not None:
+            members.setdefault(draft.region, []).append(draft.id)
+    problems: list[Problem] = []
+    for region in regions.values():
+        ids = sorted(members.get(region.id, ()))
+        for resource in region.resources:
+            for mid in resource.municipalities:
+                if mid in ids or resource.origin is None:
+                    continue
+                at = resource.origin
+                problems.append(
+                    Problem(
+                        at.path,
+                        at.line,
+                        at.col,
+                        "warning",
+                        f"resources '{resource.id}': municipalities — no municipality '{mid}' "
+                        f"names region '{region.id}', so the resource reaches nobody there"
+                        + did_you_mean(mid, ids),
+                    )
+                )
+    return problems

@@ -14,13 +14,15 @@ import jsonschema
 import pytest
 
 from bot.core import directory as parser
-from bot.core import offices, region_files
+from bot.core import directory_schools, offices, region_files
 from bot.core.catalog import check, load_catalog
 from bot.core.directory import is_directory_document, parse_municipality
 from bot.core.directory_checks import build_directory, cross_check
+from bot.core.directory_resources import RESOURCE_KEYS, RESOURCE_OPTIONAL
 from bot.core.directory_schools import SCHOOL_KEYS, SCHOOL_OPTIONAL, SKOLENHETSKOD, SLACK_CHANNEL
 from bot.core.models import Directory, Municipality
 from bot.core.name_keys import slugify
+from bot.core.resources import KINDS
 from bot.core.yamlio import Document, load_document, parse_document
 from bot.errors import ConfigError
 
@@ -366,7 +368,7 @@ def test_the_json_schema_follows_the_parser() -> None:
     group = top["age_groups"]["items"]["properties"]
     person = top["people"]["additionalProperties"]["properties"]
     school = top["schools"]["items"]["properties"]
-    assert list(top) == [*parser.TOP_KEYS, "region"]
+    assert list(top) == [*parser.TOP_KEYS, *parser.TOP_OPTIONAL, "region"]
     assert list(muni) == [*parser.MUNICIPALITY_KEYS, *parser.MUNICIPALITY_OPTIONAL]
     region = top["region"]["properties"]
     assert list(region) == [*region_files.REGION_KEYS, *region_files.REGION_OPTIONAL]
@@ -383,7 +385,12 @@ def test_the_json_schema_follows_the_parser() -> None:
     assert muni["code"]["pattern"] == parser.KOMMUNKOD.pattern
     assert office["e_service"]["pattern"] == offices.E_SERVICE.pattern
     assert group["id"]["pattern"] == parser.ID.pattern
-    assert group["ages"]["pattern"] == parser.AGES.pattern
+    assert group["ages"]["pattern"] == directory_schools.AGES.pattern
+    resource = top["resources"]["items"]["properties"]
+    assert list(resource) == [*RESOURCE_KEYS, *RESOURCE_OPTIONAL]
+    assert tuple(resource["kind"]["enum"]) == KINDS
+    assert resource["ages"]["pattern"] == directory_schools.AGES.pattern
+    assert muni["min_contacts"]["maximum"] == parser.MAX_MIN_CONTACTS
     assert top["people"]["propertyNames"]["pattern"] == parser.ID.pattern
     assert person["slack"]["pattern"] == parser.SLACK_USER.pattern
     assert school["code"]["pattern"] == SKOLENHETSKOD.pattern
