@@ -22,6 +22,7 @@ from bot.core.models import (
     Locale,
     MunicipalitySummary,
     Reply,
+    Resource,
     SchoolSummary,
 )
 from bot.core.render import as_text
@@ -88,6 +89,20 @@ def _municipality_json(m: MunicipalitySummary | None) -> dict[str, object] | Non
     return {"name": m.name, "code": m.code, "configured": m.configured} if m else None
 
 
+def _resource_json(r: Resource) -> dict[str, object]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "name": r.name,
+        "ages": [r.min_age, r.max_age],
+        "phone": r.phone,
+        "email": r.email,
+        "url": r.url,
+        "about": r.about,
+        "source": f"{r.origin.path}:{r.origin.line}" if r.origin else None,
+    }
+
+
 def reply_json(reply: Reply) -> dict[str, object]:
     """The `ask --json` object: a fixed set of keys whatever the reply was."""
     contact = reply.contact
@@ -109,6 +124,7 @@ def reply_json(reply: Reply) -> dict[str, object]:
             {"kind": route.kind, "name": route.name, "phone": route.phone} if route else None
         ),
         "municipality": _municipality_json(contact.municipality) if contact else None,
+        "resources": [_resource_json(r) for r in contact.resources] if contact else [],
         "text": as_text(reply),
     }
 

@@ -51,7 +51,7 @@ def test_ask_json_has_the_documented_keys_and_the_route_follows_the_clock(
     answer = json.loads(capsys.readouterr().out)
     assert set(answer) == {
         "intent", "status", "school", "candidates", "age_groups", "contacts", "route",
-        "municipality", "text"
+        "municipality", "resources", "text"
     }  # fmt: skip
     assert answer["intent"] == "contact" and answer["status"] == "found"
     assert answer["school"]["code"] == "88046548"

@@ -57,7 +57,7 @@ def contact_reply(
     parts.append(_route_line(route, when, locale))
     result = ContactResult(
         status="found",
-        school=_summary(school, catalog),
+        school=school_summary(school, catalog),
         age_groups=tuple(g.group.id if g.group else "all" for g in answer.groups),
         contacts=tuple(
             ContactEntry(
@@ -200,11 +200,11 @@ def _schools_reply(
         footer=text("service.acute_footer", locale),
         locale=locale,
         contact=ContactResult(
-            status, candidates=tuple(_summary(s, catalog) for s in result.candidates)
+            status, candidates=tuple(school_summary(s, catalog) for s in result.candidates)
         ),
     )
 
 
-def _summary(school: School, catalog: Catalog) -> SchoolSummary:
+def school_summary(school: School, catalog: Catalog) -> SchoolSummary:
     municipality = catalog.directory.municipality_of(school)
     return SchoolSummary(school.key, school.name, school.code, municipality.name)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.core.directory_checks import locate_school
 from bot.core.models import Directory, Office, OpeningSpan, Origin, Person, School
+from bot.core.resources import serving
 from bot.core.yamlio import load_document
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,4 +82,12 @@ def explain(directory: Directory, school: School) -> list[str]:
         for rank, pid in enumerate(people, start=1):
             person = m.people[pid]
             lines.append(f"  {rank}. {_person(person)} — {here(('people', pid))}")
+    found = serving(m, school=school)
+    if found:
+        lines.append("resources (what a question such as 'BUP' or 'NPF' is answered with):")
+    for r in found:
+        where = str(r.origin) if r.origin is not None else m.source
+        if region is not None and r.origin is not None and r.origin.path == region.source:
+            where += " (from the region)"
+        lines.append(f"  {r.kind}: {r.name}, ages {r.min_age}-{r.max_age} — {where}")
     return lines

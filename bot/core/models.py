@@ -250,7 +250,9 @@ class IncomingMessage:
 class ContactCard:
     """A person or office to show as a card. `role` says why it is shown."""
 
-    role: Literal["contact", "reception", "after_hours", "emergency", "other_municipality"]
+    role: Literal[
+        "contact", "reception", "after_hours", "emergency", "other_municipality", "resource"
+    ]
     name: str
     title: str | None = None
     phone: str | None = None
@@ -320,16 +322,18 @@ class ContactResult:
     `school`, `age_groups`, `contacts` and `route` are set when one school was found;
     `candidates` are the schools to pick from when it was ambiguous or not found;
     `municipality` when the question named a municipality only (status "municipality", with
-    its `route` when the directory has it).
+    its `route` when the directory has it); `resources` and the municipality (and the
+    school, when one was named) when it asked for a kind of help (status "resources").
     """
 
-    status: Literal["found", "ambiguous", "not_found", "municipality"]
+    status: Literal["found", "ambiguous", "not_found", "municipality", "resources"]
     municipality: MunicipalitySummary | None = None
     school: SchoolSummary | None = None
     candidates: tuple[SchoolSummary, ...] = ()
     age_groups: tuple[str, ...] = ()
     contacts: tuple[ContactEntry, ...] = ()
     route: RouteSummary | None = None
+    resources: tuple[Resource, ...] = ()  # status "resources": those of the kind asked for
 
 
 @dataclass(frozen=True, slots=True)

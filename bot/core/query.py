@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from rapidfuzz import fuzz
+
 from bot.core.folding import WORD as _WORD
 from bot.core.folding import fold
 from bot.core.folding import lower as _lower
@@ -39,6 +41,7 @@ class Query:
     place: Place | None = None
     grade: AskedGrade | None = None  # labelled in the reply's language, not the question's
     locale: Locale = "sv"
+    resource_kind: str | None = None  # "ungdomsmottagning Nyköping": help beyond social services
 
     @property
     def municipality_id(self) -> str | None:
@@ -179,6 +182,61 @@ def _asked(grades: list[_Grade]) -> AskedGrade | None:
     return None
 
 
+# --------------------------------------------------------------------------- resources
+
+# The words staff use for each kind of resource (bot.core.resources.KINDS), on folded text.
+_KIND_WORDS = {
+    "npf": r"npf|adhd|autism\w*|autist\w*|asperger\w*|neuropsykiatri\w*|tourette\w*"
+    r"|neurodevelopmental",
+    "bup": r"bup|barnpsykiatri\w*|barn-?\s+och\s+ungdomspsykiatri\w*|ungdomspsykiatri\w*"
+    r"|camhs|child(?:\s+and\s+adolescent)?\s+psychiatry",
+    "ungdomsmottagning": r"ungdomsmottagning\w*|umo|youth\s+(?:clinic|centre|center)s?",
+    "familjecentral": r"familjecentral\w*|family\s+(?:centre|center)s?",
+    "barnahus": r"barnahus\w*|children'?s\s+(?:advocacy\s+)?(?:house|centre|center)",
+    "elevhalsa": r"elevhals\w*|eht|(?:pupil|student|school)\s+health(?:\s+team)?",
+    "konsultationsteam": r"konsultationsteam\w*|consultation\s+teams?",
+    "samverkansteam": r"samverkansteam\w*|skolsocial\w*\s+team\w*|riktat\s+stod"
+    r"|joint\s+team|targeted\s+support",
+}
+_KIND_RULES = tuple((kind, re.compile(rf"\b(?:{words})\b")) for kind, words in _KIND_WORDS.items())
+# Long words worth reading with a slip in them ("ungdomsmotagning"); short ones never are
+_KIND_SLIPS = {
+    "ungdomsmottagning": "ungdomsmottagning",
+    "ungdomsmottagningen": "ungdomsmottagning",
+    "familjecentral": "familjecentral",
+    "familjecentralen": "familjecentral",
+    "barnpsykiatrin": "bup",
+    "ungdomspsykiatrin": "bup",
+    "konsultationsteam": "konsultationsteam",
+    "konsultationsteamet": "konsultationsteam",
+    "samverkansteam": "samverkansteam",
+    "samverkansteamet": "samverkansteam",
+    "elevhalsan": "elevhalsa",
+    "elevhalsoteamet": "elevhalsa",
+    "barnahuset": "barnahus",
+    "neuropsykiatrisk": "npf",
+}
+_SLIP_MIN_LENGTH = 9
+_SLIP_SCORE = 88
+
+
+def _resource_kind(folded: str) -> tuple[str, int, int] | None:
+    """The first kind of resource the text names, and where: its words, or a long one of
+    them with one slip."""
+    hits = [(m.start(), kind, m.end()) for kind, rule in _KIND_RULES if (m := rule.search(folded))]
+    if hits:
+        start, kind, end = min(hits)
+        return kind, start, end
+    for token in _WORD.finditer(folded):
+        word = token.group()
+        if len(word) < _SLIP_MIN_LENGTH:
+            continue
+        for form, kind in _KIND_SLIPS.items():
+            if fuzz.ratio(word, form) >= _SLIP_SCORE:
+                return kind, token.start(), token.end()
+    return None
+
+
 # --------------------------------------------------------------------------- municipalities
 
 _PLACE_BEFORE = frozenset({"i", "in", "pa", "fran", "from", "inom"})
@@ -234,6 +292,20 @@ def _marked_place(folded: str, lowered: str, names: MunicipalityNames) -> _Menti
     return None
 
 
+def _place_words(folded: str, lowered: str) -> tuple[list[str], list[str]]:
+    """The words that may name a place, folded and as typed ("i", "kommun" … left out)."""
+    toks = [t for t in _tokens(folded) if t.group() not in _PLACE_NOISE]
+    return [t.group() for t in toks], [lowered[t.start() : t.end()] for t in toks]
+
+
+def only_municipality(text: str, directory: Directory) -> Place | None:
+    """The municipality `text` is the name of and nothing more ('Hässleholm', 'Gnesta
+    kommun'), no slips: where a school is named after its town, the town may be meant."""
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    words, typed = _place_words(fold(lowered), lowered)
+    return directory.places.exact(words, typed) if words else None
+
+
 def find_municipality(text: str, directory: Directory) -> Place | None:
     """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo',
     'Kiruna' (one the directory has no file for)."""
@@ -243,9 +315,7 @@ def find_municipality(text: str, directory: Directory) -> Place | None:
     place = _marked_place(folded, lowered, names)
     if place is not None:
         return place.place
-    toks = [t for t in _tokens(folded) if t.group() not in _PLACE_NOISE]
-    words = [t.group() for t in toks]
-    typed = [lowered[t.start() : t.end()] for t in toks]
+    words, typed = _place_words(folded, lowered)
     if not words:
         return None
     whole = names.exact(words, typed)
@@ -286,6 +356,9 @@ def parse_query(
     grade = _asked(found)
     for g in found:
         original, folded = _blank(original, g.start, g.end), _blank(folded, g.start, g.end)
+    kind = _resource_kind(folded)
+    if kind is not None:  # "NPF" or "BUP" is no school's name, nor part of one
+        original, folded = _blank(original, *kind[1:]), _blank(folded, *kind[1:])
     place = _marked_place(folded, _lower(original), directory.places) if places else None
     if place is not None:
         original = _blank(original, place.start, place.end)
@@ -295,4 +368,5 @@ def parse_query(
         place=place.place if place else None,
         grade=grade,
         locale=locale,
+        resource_kind=kind[0] if kind else None,
     )

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.core import clock, conversation
 from bot.core import contact_answers as answers
+from bot.core import resource_answers as resources
 from bot.core.actions import (
     Action,
     Answer,
@@ -35,7 +36,7 @@ from bot.core.matching import Lookup
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.municipalities import KnownMunicipality
 from bot.core.privacy import contains_personal_number
-from bot.core.query import detect_locale
+from bot.core.query import detect_locale, only_municipality
 from bot.core.sessions import Session, SessionStore
 from bot.core.texts import text
 
@@ -331,6 +332,8 @@ class Service:
         when = self.now()
         if asked is None and raw:
             asked = catalog.index.lookup(raw)
+        if asked is not None and asked.query.resource_kind is not None:
+            return await self._resources(msg, asked, catalog, locale), session
         grade = asked.query.grade if asked else None
         place = asked.query.place if asked else None
         if isinstance(place, KnownMunicipality):  # "socialtjänsten i Kiruna": not ours
@@ -360,6 +363,36 @@ class Service:
                 locale=locale,
             )
         return answers.schools_to_pick(asked, catalog, locale), session
+
+    async def _resources(
+        self, msg: IncomingMessage, asked: Lookup, catalog: Catalog, locale: Locale
+    ) -> Reply:
+        """A kind of help asked for ("BUP Eskilstuna", "NPF Ängsskolan"): for the school named,
+        else the municipality, else the school saved for this conversation. A town's name
+        alone means the town, even where a school is named after it ("Hässleholm")."""
+        query, kind = asked.query, asked.query.resource_kind
+        assert kind is not None
+        school = asked.result.school if asked.result.status == "found" else None
+        place = query.place
+        town = only_municipality(query.school_text, catalog.directory) if not place else None
+        if town is not None:
+            place, school = town, None
+        if isinstance(place, KnownMunicipality):
+            return resources.unconfigured_resources_reply(catalog, place, kind, locale)
+        if place is not None and school is not None and school.municipality_id != place.id:
+            school = None
+        if place is None and school is None:
+            school = await self._known_school(msg, catalog)
+        if school is not None:
+            municipality = catalog.directory.municipality_of(school)
+        elif place is not None:
+            municipality = place
+        else:
+            return resources.ask_place(locale)
+        self.observe("lookup", "resources")
+        return resources.resources_reply(
+            catalog, municipality, kind, self.now(), locale, school=school, grade=query.grade
+        )
 
     async def _home(self, msg: IncomingMessage, catalog: Catalog, locale: Locale) -> Reply:
         school = await self._known_school(msg, catalog)

@@ -13,73 +13,17 @@ import pytest
 import yaml
 
 from bot.core.catalog import ValidatedFiles, check, load_catalog
+from bot.core.explain import explain
 from bot.core.models import Municipality
 from bot.core.resources import serving
+from tests.helpers.resource_directory import OWN, municipality, write_sormland
 
 TODAY = date(2026, 11, 25)
-
-REGION = """\
-region:
-  id: sormland
-  name: Sörmland
-  county: "04"
-  after_hours: {name: Socialjouren Sörmland, phone: "0000-40 00 00"}
-resources:
-  - id: bup
-    kind: bup
-    name: BUP Sörmland
-    ages: "0-17"
-    phone: "0000-41 00 00"
-  - id: umo-nykoping
-    kind: ungdomsmottagning
-    name: Ungdomsmottagningen Nyköping
-    ages: "13-25"
-    url: https://umo.example.se/nykoping
-    municipalities: [nykoping]
-"""
-
-MUNICIPALITY = """\
-municipality:
-  id: {id}
-  name: {name}
-  code: "{code}"
-  region: sormland
-  office_hours: {{mon-fri: "08:00-16:00"}}
-  reception: {{name: Mottagningen, phone: "0000-{code}"}}
-{header}age_groups:
-  - {{id: barn, label: "Barn 0–17 år", ages: "0-17"}}
-people:
-  p: {{name: Pia Exempel, phone: "0000-11 11 11"}}
-  q: {{name: Quinn Exempel, phone: "0000-22 22 22"}}
-schools:
-  - {{name: Tallskolan, aliases: [Tallis], grades: "F-9", contacts: {{barn: [p, q]}}}}
-  - {{name: Granskolan, grades: "F-6", contacts: {{barn: [p]}}}}
-{resources}"""
-
-OWN = """\
-resources:
-  - id: npf-team
-    kind: npf
-    name: NPF-teamet
-    ages: "6-16"
-    about: Stöd till skolor kring elever med NPF-liknande svårigheter.
-    schools: [Tallis]
-"""
-
-
-def municipality(mid: str, code: str, *, header: str = "", resources: str = "") -> str:
-    return MUNICIPALITY.format(
-        id=mid, name=mid.title(), code=code, header=header, resources=resources
-    )
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / "sormland.yml").write_text(REGION, encoding="utf-8")
-    (tmp_path / "nykoping.yml").write_text(municipality("nykoping", "0480"), encoding="utf-8")
-    gnesta = municipality("gnesta", "0461", resources=OWN)
-    (tmp_path / "gnesta.yml").write_text(gnesta, encoding="utf-8")
-    return tmp_path
+    return write_sormland(tmp_path)
 
 
 def load(folder: Path, memo: ValidatedFiles | None = None) -> dict[str, Municipality]:
@@ -108,7 +52,7 @@ def test_a_resource_named_for_some_schools_serves_those_and_the_ages_it_is_for(
     folder: Path,
 ) -> None:
     gnesta = load(folder)["gnesta"]
-    tall, gran = gnesta.schools
+    tall, gran = gnesta.schools  # Tallskolan (alias Tallis), Granskolan
     assert [r.id for r in serving(gnesta, school=tall, kind="npf")] == ["npf-team"]
     assert serving(gnesta, school=gran, kind="npf") == ()  # the alias named only Tallskolan
     assert [r.id for r in serving(gnesta, ages=(17, 17))] == ["bup"]  # NPF is for 6–16
@@ -210,9 +154,9 @@ def test_min_contacts_2_makes_a_school_with_one_named_contact_an_error(folder: P
     path = folder / "nykoping.yml"
     path.write_text(municipality("nykoping", "0480", header="  min_contacts: 2\n"))
     assert [m for m in messages(folder) if ": error: " in m] == [
-        "nykoping.yml:16:56: error: schools[1] 'Granskolan': contacts.barn — 1 contact, but "
-        "this municipality has min_contacts: 2: name 2 people, the first answers and the next "
-        "are backups"
+        "nykoping.yml:16:71: error: schools[1] 'Nyköpings Montessoriskola': contacts.barn — "
+        "1 contact, but this municipality has min_contacts: 2: name 2 people, the first "
+        "answers and the next are backups"
     ]
     path.write_text(path.read_text().replace("contacts: {barn: [p]}", "contacts: {barn: [q, p]}"))
     assert load(folder)["nykoping"].min_contacts == 2
@@ -236,3 +180,17 @@ def test_the_json_schema_accepts_resources_in_both_kinds_of_file(folder: Path) -
     assert list(validator.iter_errors(gnesta)) == []
     region["resources"][0]["kind"] = "psykolog"
     assert [e.validator for e in validator.iter_errors(region)] == ["enum"]
+
+
+def test_explain_shows_each_resource_for_a_school_and_the_file_it_comes_from(
+    folder: Path,
+) -> None:
+    directory = load_catalog([folder], today=TODAY).directory
+    lines = explain(directory, directory.schools["gnesta/tallskolan"])
+    start = lines.index("resources (what a question such as 'BUP' or 'NPF' is answered with):")
+    assert lines[start + 1 :] == [
+        f"  npf: NPF-teamet, ages 6-16 — {folder / 'gnesta.yml'}:17",
+        f"  bup: BUP Sörmland, ages 0-17 — {folder / 'sormland.yml'}:7 (from the region)",
+    ]
+    other = explain(directory, directory.schools["gnesta/granskolan"])
+    assert not any("NPF-teamet" in line for line in other)  # narrowed to Tallskolan
