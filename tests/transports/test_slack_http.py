@@ -23,6 +23,7 @@ import aiohttp
 import pytest
 import yaml
 
+from bot.core.catalog import load_catalog
 from bot.core.clock import STOCKHOLM
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import ClaimState, MemoryStore
@@ -33,6 +34,7 @@ from bot.transports.slack.payloads import BOT_EVENTS, BOT_SCOPES, payload_proble
 from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
 from tests.helpers.fake_service import BrokenService, SlowService
+from tests.helpers.resource_directory import write_sormland
 from tests.helpers.shipped import shipped_catalog
 from tests.helpers.slack_standin import TEAM, Call, SlackStandIn
 
@@ -872,3 +874,24 @@ async def test_socket_mode_is_ready_once_connected_and_not_after_close(
     assert len(slack.of("auth.test")) == 1
     await socket_bot.transport.close()
     assert await socket_bot.transport.not_ready() == "shutting down"
+
+
+async def test_a_question_for_help_gets_the_resources_as_cards_in_the_ack(
+    slack: SlackStandIn, tmp_path: Path
+) -> None:
+    """/kontakt ungdomsmottagning Nyköping, signed, through bolt: the region's clinic for that
+    municipality, its web address as a link, the duty to report and 112."""
+    catalog = load_catalog(
+        [write_sormland(tmp_path), Path(__file__).parents[2] / "rules"],
+        today=TUESDAY_MORNING.date(),
+    )
+    store = MemoryStore()
+    service = Service(FixedCatalog(catalog), store, now=lambda: TUESDAY_MORNING)
+    async with running(slack, service, store) as bot:
+        answer = await bot.acked(rq.slash_command("/kontakt", "ungdomsmottagning Nyköping"))
+        await bot.settle()
+    shown = answer.blocks_text()
+    assert "*Ungdomsmottagningen Nyköping*" in shown
+    assert "<https://umo.example.se/nykoping|https://umo.example.se/nykoping>" in shown
+    assert "orosanmälan" in shown and "112" in shown
+    assert "BUP Sörmland" not in shown  # a youth clinic was asked for, nothing else
