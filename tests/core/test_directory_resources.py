@@ -16,6 +16,7 @@ from bot.core.catalog import ValidatedFiles, check, load_catalog
 from bot.core.explain import explain
 from bot.core.models import Municipality
 from bot.core.resources import serving
+from bot.errors import ConfigError
 from tests.helpers.resource_directory import OWN, municipality, write_sormland
 
 TODAY = date(2026, 11, 25)
@@ -134,6 +135,8 @@ def test_each_mistake_in_a_resource_is_one_located_error_and_nothing_goes_live(
     path.write_text(path.read_text().replace(old, new, 1))
     found = [m for m in messages(folder) if ": error: " in m]
     assert len(found) == 1 and found[0].startswith(expected), found
+    with pytest.raises(ConfigError):  # the bot keeps its last good catalog
+        load(folder)
 
 
 def test_a_region_resource_for_a_municipality_outside_the_region_is_a_warning(
