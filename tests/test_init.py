@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
@@ -15,18 +16,21 @@ from bot.cli import main
 from bot.core.catalog import check, load_catalog
 from bot.core.yamlio import load_document
 from bot.init_directory import kommuner, render
+from tests.helpers.shipped import copy_sormland
 from tests.helpers.skolverket import rows
 
 ROOT = Path(__file__).resolve().parents[1]
-REGION = ROOT / "directory" / "sormland.yml"
+# the shipped Sörmland files beside the new one have `reviewed` dates: check them on a fixed day
+TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
-    """A directory folder with the shipped Sörmland region in it."""
+    """A directory folder with the shipped Sörmland region in it, and its municipalities but
+    Flen: the folder as it is before an administrator runs `init Flen`."""
     folder = tmp_path / "directory"
     folder.mkdir()
-    shutil.copy(REGION, folder)
+    copy_sormland(folder, leave_out="flen")
     return folder
 
 
@@ -53,7 +57,7 @@ def test_init_flen_writes_every_unit_and_check_says_what_to_fill_in(
     assert main(["init", "Flen", "--out", str(out)]) == 0
     path = out / "flen.yml"
     assert f"wrote {path}" in capsys.readouterr().out
-    problems = check([out])
+    problems = check([out], today=TODAY)
     # the reception must be filled in before the file can go live; people may follow
     assert [(p.message.split(" — ")[0], p.severity) for p in problems] == [
         ("municipality.reception", "error"),
@@ -101,8 +105,9 @@ def test_a_municipality_already_in_the_folder_under_another_name_is_refused(
 
 
 def test_close_names_are_taken_and_unclear_ones_get_suggestions_and_exit_1(
-    out: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    out = tmp_path  # an empty folder: Oxelösund and Vingåker are in the shipped Sörmland files
     assert main(["init", "Flenn kommun", "--out", str(out)]) == 0  # close enough
     assert main(["init", "Oxelsund", "--out", str(out)]) == 0
     assert main(["init", "Vingåkerr", "--out", str(out)]) == 0
@@ -166,7 +171,7 @@ def test_init_fill_in_and_check_is_the_whole_way_to_a_working_municipality(out: 
         text = text.replace(placeholder, real)
     text = text.replace('"FYLL I"', '"0000-48 20 00"')
     path.write_text(text, encoding="utf-8")
-    assert check([out]) == []
+    assert check([out], today=TODAY) == []
     catalog = load_catalog([out])
     school = catalog.index.lookup("Stenhammarskolan i Flen").result.school
     assert school is not None and school.key == "flen/stenhammarskolan"

@@ -18,6 +18,7 @@ from bot.core.rules import ID_RE, LOCALES, OUTCOME_KINDS, STEP_KINDS, Flow
 from bot.core.rules_parser import is_rules_document, parse_rules
 from bot.core.yamlio import parse_document
 from tests.helpers.rules_fixtures import BROKEN, ROOT, file_problems, parse_text, shipped_flows
+from tests.helpers.shipped import copy_sormland
 
 # file -> (line:col, severity, message); each file is tests/fixtures/rules/valid.yml with one defect
 SHAPE_DEFECTS = {
@@ -222,6 +223,6 @@ def test_the_shipped_rule_tests_hold_in_a_municipality_with_other_age_groups(
         assert old in gnesta
         gnesta = gnesta.replace(old, new)
     (tmp_path / "gnesta.yml").write_text(gnesta, encoding="utf-8")
-    for name in ("mora.yml", "sormland.yml"):  # "another" municipality; Gnesta's region
-        shutil.copy(ROOT / "directory" / name, tmp_path)
+    shutil.copy(ROOT / "directory" / "mora.yml", tmp_path)  # "another" municipality
+    copy_sormland(tmp_path, leave_out="gnesta")  # Gnesta's region, and its other municipalities
     assert check([tmp_path, ROOT / "rules"], today=date(2026, 11, 25)) == []
