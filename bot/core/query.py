@@ -259,6 +259,28 @@ def find_municipality(text: str, directory: Directory) -> Place | None:
     return names.fuzzy(words, 80, typed)
 
 
+# In a search box 'Göteborgs kommun' and 'region Gotland' are names with a word around them,
+# while 'vi', 'i' and 'bor' are the start of one (Vilhelmina, Bollnäs), not words of a sentence.
+_AROUND_A_NAME = _PLACE_AFTER | {"region"}
+# A municipality's name is at most 3 words and 20 letters; longer text is cut, not searched.
+MAX_SEARCH_TEXT = 60
+
+
+def rank_municipalities(text: str, directory: Directory) -> list[Place]:
+    """The municipalities a text typed into a search box names or starts, best first: the
+    one `find_municipality` reads first among the names that start so ('götebrg', 'gbg',
+    'göte' → Göteborg first; see MunicipalityNames.ranked). No text: all, alphabetically."""
+    text = text[:MAX_SEARCH_TEXT]
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    folded = fold(lowered)
+    toks = _tokens(folded)
+    toks = [t for t in toks if t.group() not in _AROUND_A_NAME] or toks
+    words = [t.group() for t in toks]
+    typed = [lowered[t.start() : t.end()] for t in toks]
+    reading = find_municipality(text, directory) if words else None
+    return directory.places.ranked(words, typed, reading)
+
+
 # --------------------------------------------------------------------------- school words
 
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
