@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +29,7 @@ from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import ClaimState, MemoryStore
 from bot.errors import BotError
 from bot.transports import Handler
-from bot.transports.slack.app import SlackTransport
+from bot.transports.slack.app import EVENTS_PATH, SlackTransport
 from bot.transports.slack.payloads import BOT_EVENTS, BOT_SCOPES, payload_problem, slack_to_plain
 from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
@@ -983,6 +984,26 @@ def test_manifest_asks_for_exactly_what_the_code_uses() -> None:
         defaults["checklist_command"].default,
         defaults["admin_command"].default,
     ]
+
+
+def test_the_manifest_s_http_mode_lines_send_every_request_to_the_events_path() -> None:
+    """Un-commented as docs/slack.md says, the manifest sends commands, events, clicks and the
+    municipality menu's options (the Options Load URL) to the one path the bot serves."""
+    http_mode = re.sub(
+        r"^(\s*)# (\w+: https://\S+)\s+# HTTP mode$",
+        r"\1\2",
+        MANIFEST.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    settings = yaml.safe_load(http_mode)["settings"]
+    commands = yaml.safe_load(http_mode)["features"]["slash_commands"]
+    urls = [
+        *(c["url"] for c in commands),
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        settings["interactivity"]["message_menu_options_url"],
+    ]
+    assert len(urls) == 6 and all(url.endswith(EVENTS_PATH) for url in urls)
 
 
 # --------------------------------------------------------------------------- pure helpers
