@@ -260,16 +260,17 @@ def find_municipality(text: str, directory: Directory) -> Place | None:
 
 
 # In a search box 'Göteborgs kommun' and 'region Gotland' are names with a word around them,
-# while 'vi', 'i' and 'bor' are the start of one (Vilhelmina, Bollnäs), not words of a sentence.
+# while 'vi' and 'bor' are the start of one (Vilhelmina, Borås), not words of a sentence.
 _AROUND_A_NAME = _PLACE_AFTER | {"region"}
-# A municipality's name is at most 3 words and 20 letters; longer text is cut, not searched.
+# The longest name, 'kommun' after it included, is under 30 letters: longer text is cut.
 MAX_SEARCH_TEXT = 60
 
 
 def rank_municipalities(text: str, directory: Directory) -> list[Place]:
-    """The municipalities a text typed into a search box names or starts, best first: the
-    one `find_municipality` reads first among the names that start so ('götebrg', 'gbg',
-    'göte' → Göteborg first; see MunicipalityNames.ranked). No text: all, alphabetically."""
+    """The municipalities a text typed into a search box names or starts, best first
+    (MunicipalityNames.ranked): names spelled or started so, then what `find_municipality`
+    reads in the text, and guesses only when neither finds one. 'götebrg', 'gbg' and
+    'göte' give Göteborg first. No text: all of them, alphabetically."""
     text = text[:MAX_SEARCH_TEXT]
     lowered = _lower(unicodedata.normalize("NFC", text))
     folded = fold(lowered)

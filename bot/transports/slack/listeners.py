@@ -1,4 +1,4 @@
-"""The listeners: what each command, button and event does, from its payload to the answer."""
+"""The listeners: what each command, button, menu and event does, from its payload to the answer."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
             return "block_actions without actions"
         if not isinstance(actions[0].get("value", ""), str):
             return "block_actions whose value is not a string"
-        picked = actions[0].get("selected_option", {})
+        picked = actions[0].get("selected_option") or {}
         if not isinstance(picked, dict) or not isinstance(picked.get("value", ""), str):
             return "block_actions whose selected option has no string value"
         if any(
