@@ -68,7 +68,7 @@ class PickSchool:
 class PickMunicipality:
     """Where the child lives, when it is another municipality; None: not in the list."""
 
-    municipality: str | None  # Municipality.id
+    municipality: str | None  # places.place_key: a directory id, or a kommunkod
 
 
 Action = (

@@ -19,6 +19,7 @@ from bot.core.models import (
     Choice,
     ContactCard,
     FlowOutcome,
+    Menu,
     Municipality,
     Reply,
 )
@@ -209,7 +210,19 @@ def step_reply(flow: Flow, pos: Position, ctx: FlowContext, stay: Stay | None = 
         footer=_footer(pos, ctx),  # 112 on every screen, from the first one on
         locale=ctx.locale,
         problems=tuple(errors),
+        menu=_municipality_menu(choices, ctx) if pos.waiting == "municipality" else None,
     )
+
+
+def _municipality_menu(choices: tuple[Choice, ...], ctx: FlowContext) -> Menu:
+    """All 290 municipalities to search, for a transport that can (Slack): it covers the
+    buttons of the directory's own, not 'not in the list' (PickMunicipality(None))."""
+    covered = tuple(
+        c.action
+        for c in choices
+        if isinstance(c.action, PickMunicipality) and c.action.municipality is not None
+    )
+    return Menu("municipality", _t("residence_search", ctx), covered)
 
 
 def _footer(pos: Position, ctx: FlowContext) -> str:

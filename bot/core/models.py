@@ -274,6 +274,23 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Menu:
+    """A list to search as one types, too long for buttons: Sweden's 290 municipalities.
+
+    For a transport whose menus can ask for their options while a person types (Slack's
+    external select): it asks `Service.municipality_options` for the options, and a picked
+    option comes back as its action, like a button. `placeholder` is the text in the empty
+    box. `covers`: the actions of Reply.choices that the menu offers too, which a transport
+    that shows the menu leaves out. Other transports ignore the menu; the choices and typed
+    text do the same there.
+    """
+
+    source: Literal["municipality"]
+    placeholder: str
+    covers: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SchoolSummary:
     """A school as a result names it: its key, name, code and municipality's name."""
 
@@ -370,7 +387,8 @@ class Reply:
     `problems` are rule texts that could not be rendered (rule tests report them). None of
     these is shown as is. `keeps_clicked`: the answer to a click goes below the message that
     was clicked instead of replacing it, because that message holds what the person may
-    still need (a contact answer they were given on the way through a checklist).
+    still need (a contact answer they were given on the way through a checklist). `menu`: a
+    searchable list besides the choices (see Menu).
     """
 
     kind: ReplyKind
@@ -384,3 +402,4 @@ class Reply:
     outcome: FlowOutcome | None = None
     problems: tuple[str, ...] = ()
     keeps_clicked: bool = False
+    menu: Menu | None = None

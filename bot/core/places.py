@@ -27,6 +27,10 @@ Place: TypeAlias = "Municipality | KnownMunicipality"
 RATIO_LENGTH = 6
 # Words after a municipality's name that are part of how it is written, not the place.
 PLACE_AFTER = frozenset({"kommun", "kommuns", "kommune", "stad", "stads", "municipality"})
+# How close by the ratio a spelling must be to be offered in a search box (`ranked`): below
+# the 80 a reading needs, since a person picks from what is offered; 70 keeps 'vasteros'
+# (Västerås) and leaves out names that merely share letters.
+RANKED_RATIO = 70
 
 
 class MunicipalityNames:
@@ -37,7 +41,18 @@ class MunicipalityNames:
     or whose spelling one of its municipalities has are left out.
     """
 
-    __slots__ = ("_accented", "_by_id", "_choices", "_keys", "_shared")
+    __slots__ = (
+        "_accented",
+        "_alphabetical",
+        "_by_id",
+        "_choices",
+        "_keys",
+        "_shared",
+        "_short",
+        "_spelled_accented",
+        "_spelled_folded",
+        "_words",
+    )
 
     def __init__(
         self, municipalities: Iterable[Municipality], known: Iterable[KnownMunicipality] = ()
@@ -53,6 +68,15 @@ class MunicipalityNames:
         accented = {**_spelled(others, lower), **_spelled(configured, lower)}
         self._accented = {k: next(iter(ids)) for k, ids in accented.items() if len(ids) == 1}
         self._choices = sorted(self._keys)
+        # for a search box (`ranked`): every spelling with all its municipalities, the words
+        # of each name, and the name as the list of Sweden's 290 writes it, for every one
+        self._spelled_folded = folded
+        self._spelled_accented = accented
+        self._words = {mid: WORD.findall(fold(m.name)) for mid, m in self._by_id.items()}
+        known_names = {k.code: k.name for k in known}
+        self._short = {mid: known_names.get(m.code, m.name) for mid, m in self._by_id.items()}
+        alphabetical = sorted(self._by_id, key=lambda mid: swedish_order(self._short[mid]))
+        self._alphabetical = {mid: n for n, mid in enumerate(alphabetical)}
 
     def exact(self, words: list[str], typed: list[str] | None = None) -> Place | None:
         """By folded words; `typed` (the same words with their diacritics) decides clashes."""
@@ -94,6 +118,58 @@ class MunicipalityNames:
         """The place `place_key` gave `key`."""
         return self._by_id.get(key) or self._by_id.get(f"#{key}")
 
+    def short_name(self, place: Place) -> str:
+        """The name as the list of Sweden's municipalities writes it: 'Mora', not 'Mora kommun'."""
+        return self._short.get(place_id(place), place.name)
+
+    def alphabetical(self) -> list[Place]:
+        """Every municipality, in Swedish alphabetical order of `short_name` (Å, Ä, Ö last)."""
+        return [self._by_id[mid] for mid in self._alphabetical]
+
+    def ranked(self, words: list[str], typed: list[str], reading: Place | None) -> list[Place]:
+        """The municipalities folded `words` (`typed`: with their diacritics) may be the start,
+        a slip or a shortening of, best first: for a search box that offers names as a person
+        types. `reading` is what `bot.core.query.find_municipality` makes of the whole text.
+
+        In this order: a name spelled so ('mora', 'göteborgs'); names that start so, those
+        with the diacritics typed first ('göte': Göteborg, Götene); names with a later word
+        that starts so ('väsby': Upplands Väsby); the reading ('götebrg', 'i Lulea kommun').
+        Only when none of those is found, guesses: names a slip away ('hobo': Habo, Håbo),
+        names the letters shorten ('gbg': Göteborg, 'sthlm'), names whose spelling is close
+        by the ratio the reading uses. Within each, alphabetical (the ratio: closest first).
+        """
+        key, accented = "".join(words), "".join(typed)
+        if not key:
+            return self.alphabetical()
+        found: dict[str, None] = {}  # ids, in rank order
+
+        def add(ids: Iterable[str]) -> None:
+            for mid in sorted(set(ids), key=self._alphabetical.__getitem__):
+                found.setdefault(mid)
+
+        folded, spelled = self._spelled_folded, self._spelled_accented
+        add(spelled.get(accented, ()) if accented != key else ())
+        add(folded.get(key, ()))
+        if accented != key:
+            add(mid for s, ids in spelled.items() if s.startswith(accented) for mid in ids)
+        add(mid for s, ids in folded.items() if s.startswith(key) for mid in ids)
+        add(mid for mid, ws in self._words.items() if any(w.startswith(key) for w in ws[1:]))
+        if reading is not None:
+            found.setdefault(place_id(reading))
+        if found:  # the guesses below only when nothing reads so: 'mora' is not Nora
+            return [self._by_id[mid] for mid in found]
+        if len(key) >= 3:
+            add(mid for s, ids in folded.items() if _slip(key, s) for mid in ids)
+        if len(key) >= 2:
+            add(mid for s, ids in folded.items() if _shortens(key, s) for mid in ids)
+        if len(key) >= 4:
+            close = process.extract(
+                key, self._choices, scorer=fuzz.ratio, score_cutoff=RANKED_RATIO, limit=None
+            )
+            for spelling, _, _ in close:
+                found.setdefault(self._keys[spelling])
+        return [self._by_id[mid] for mid in found]
+
     def spelled(self, word: str) -> Place | None:
         """The municipality spelled exactly (case and diacritics aside) by one word: 'lulea'."""
         return self.exact([compact(word)], [lower(word)])
@@ -104,6 +180,12 @@ def _near(key: str, keys: Mapping[str, str]) -> set[str]:
     return {mid for spelling, mid in keys.items() if _slip(key, spelling)}
 
 
+def _shortens(typed: str, spelling: str) -> bool:
+    """Whether `typed` is letters of `spelling` in order, its first letter first: 'gbg'."""
+    letters = iter(spelling)
+    return spelling[0] == typed[0] and all(c in letters for c in typed)
+
+
 def _slip(typed: str, spelling: str) -> bool:
     """Whether `typed` is `spelling` with at most one slip, its first letter right."""
     return (
@@ -111,6 +193,19 @@ def _slip(typed: str, spelling: str) -> bool:
         and abs(len(spelling) - len(typed)) <= 1
         and OSA.distance(typed, spelling, score_cutoff=1) <= 1
     )
+
+
+def place_id(place: Place) -> str:
+    """The index's own id of a place: the directory's id, or '#' and the kommunkod."""
+    return f"#{place.code}" if isinstance(place, KnownMunicipality) else place.id
+
+
+_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+def swedish_order(name: str) -> str:
+    """A sort key that puts names in Swedish alphabetical order: Å, Ä and Ö after Z."""
+    return fold(lower(name).translate(_SWEDISH_LAST))
 
 
 def place_key(place: Place) -> str:

@@ -329,6 +329,29 @@ def find_municipality(text: str, directory: Directory) -> Place | None:
     return names.fuzzy(words, 80, typed)
 
 
+# In a search box 'Göteborgs kommun' and 'region Gotland' are names with a word around them,
+# while 'vi' and 'bor' are the start of one (Vilhelmina, Borås), not words of a sentence.
+_AROUND_A_NAME = _PLACE_AFTER | {"region"}
+# The longest name, 'kommun' after it included, is under 30 letters: longer text is cut.
+MAX_SEARCH_TEXT = 60
+
+
+def rank_municipalities(text: str, directory: Directory) -> list[Place]:
+    """The municipalities a text typed into a search box names or starts, best first
+    (MunicipalityNames.ranked): names spelled or started so, then what `find_municipality`
+    reads in the text, and guesses only when neither finds one. 'götebrg', 'gbg' and
+    'göte' give Göteborg first. No text: all of them, alphabetically."""
+    text = text[:MAX_SEARCH_TEXT]
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    folded = fold(lowered)
+    toks = _tokens(folded)
+    toks = [t for t in toks if t.group() not in _AROUND_A_NAME] or toks
+    words = [t.group() for t in toks]
+    typed = [lowered[t.start() : t.end()] for t in toks]
+    reading = find_municipality(text, directory) if words else None
+    return directory.places.ranked(words, typed, reading)
+
+
 # --------------------------------------------------------------------------- school words
 
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import clock, conversation
+from bot.core import clock, conversation, query
 from bot.core import contact_answers as answers
 from bot.core import resource_answers as resources
 from bot.core.actions import (
@@ -25,6 +25,7 @@ from bot.core.actions import (
     Answer,
     Back,
     Cancel,
+    PickMunicipality,
     Resume,
     SaveSchool,
     ShowContacts,
@@ -35,6 +36,7 @@ from bot.core.flow_state import FlowContext
 from bot.core.matching import Lookup
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.municipalities import KnownMunicipality
+from bot.core.places import place_key
 from bot.core.privacy import contains_personal_number
 from bot.core.query import detect_locale, only_municipality
 from bot.core.sessions import Session, SessionStore
@@ -43,6 +45,8 @@ from bot.core.texts import text
 logger = logging.getLogger(__name__)
 
 HELP_WORDS = {"hjälp", "hjalp", "help", "?", "start", "meny", "menu"}
+# The most options a menu offers for one typed text: Slack's limit, and more than anyone reads.
+MENU_OPTIONS = 100
 
 
 class CatalogSource(Protocol):
@@ -101,6 +105,17 @@ class Service:
             elif new_session != session:
                 await self.store.save(msg.conversation, new_session)
             return reply
+
+    def municipality_options(self, typed: str) -> tuple[Choice, ...]:
+        """What a municipality menu (Reply.menu) offers for the text typed into it: at most
+        MENU_OPTIONS municipalities, best first (bot.core.query.rank_municipalities), each
+        labelled with its name and picked as PickMunicipality. All of them alphabetically
+        for no text. Needs no session and keeps nothing: the typed text is not stored or
+        logged, and a pick goes through `handle` like any button."""
+        directory = self.catalogs.current.directory
+        ranked = query.rank_municipalities(typed, directory)[:MENU_OPTIONS]
+        name = directory.places.short_name
+        return tuple(Choice(PickMunicipality(place_key(p)), name(p)) for p in ranked)
 
     def _privacy(self, session: Session, catalog: Catalog, locale: Locale) -> Reply:
         """Delete it, nothing was saved; in a checklist, the question it interrupted again."""

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.core.models import IncomingMessage, Reply
+from bot.core.models import Choice, IncomingMessage, Reply
 
 
 class Handler(Protocol):
     """What a transport needs from the core (bot.core.service.Service)."""
 
     async def handle(self, msg: IncomingMessage) -> Reply: ...
+
+
+class MenuHandler(Handler, Protocol):
+    """What a transport with searchable menus (Reply.menu) needs from the core: Slack."""
+
+    def municipality_options(self, typed: str) -> tuple[Choice, ...]: ...
 
 
 class Transport(Protocol):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.core.actions import encode
 from bot.core.models import FlowOutcome, Reply
 from bot.core.sessions import Session
 from tests.helpers.rules_fixtures import (
@@ -273,6 +274,28 @@ def test_a_municipality_outside_the_directory_and_an_unknown_home() -> None:
     chat = oro(school=ANGS)
     reply = chat.answer("nej", "unga", "annat", "unknown")
     assert "Vet du inte var barnet bor" in reply.parts[0]
+
+
+def test_the_municipality_question_carries_a_menu_of_all_290_besides_its_buttons() -> None:
+    """Transports that can search (Slack) show the menu instead of the directory's buttons;
+    the others keep the buttons and typed names."""
+    chat = oro(school=ANGS)
+    chat.answer("nej", "unga", "beteende")
+    assert chat.reply.menu is None  # here, another municipality, don't know: three buttons
+    reply = chat.answer("other")
+    assert reply.menu is not None and reply.menu.source == "municipality"
+    buttons = {encode(c.action) for c in reply.choices}
+    covered = {encode(a) for a in reply.menu.covers}
+    assert "muni:lulea" in covered and covered <= buttons
+    assert {"muni:", "nav:back", "nav:cancel"} <= buttons - covered  # not in the list, nav
+    assert chat.say("Götebrg").parts[0].startswith("Barnet bor i Göteborg")  # typed, as before
+
+
+def test_the_menu_placeholder_is_in_the_reply_language() -> None:
+    chat = oro(school=ANGS, locale="en")
+    reply = chat.answer("nej", "unga", "beteende", "other")
+    assert reply.menu is not None
+    assert reply.menu.placeholder == "Find the municipality – type the start of its name"
 
 
 def test_back_undoes_the_answer_and_its_facts() -> None:

@@ -323,3 +323,35 @@ async def test_the_asked_grade_is_labelled_in_the_language_of_the_reply(
     reply = await chat.service.handle(msg)
     assert reply.kind == "contact" and reply.parts[0] == label
     assert reply.locale == (locale or "sv")
+
+
+# --------------------------------------------------------------------------- municipality menu
+
+
+def test_the_municipality_menu_offers_at_most_100_names_whose_pick_the_bot_understands() -> None:
+    service = Chat().service
+    everything = service.municipality_options("")
+    assert len(everything) == 100  # of 290: the first 100 in the alphabet
+    assert [c.label for c in everything[:3]] == ["Ale", "Alingsås", "Alvesta"]
+    first, *others = service.municipality_options("götebrg")
+    assert first.label == "Göteborg" and len(others) < 100
+    assert decode(encode(first.action)) == first.action  # the spelling a transport carries
+    assert [c.label for c in service.municipality_options("Mora kommun")] == ["Mora"]
+
+
+async def test_a_municipality_picked_from_the_menu_is_where_the_child_lives() -> None:
+    chat = Chat()
+    await chat.say("orosanmälan")
+    await chat.say("Ängsskolan")
+    for answer in ("akut:nej", "alder:unga", "oro:beteende", "plikt:next", "infor:next"):
+        reply = await chat.click(f"step:{answer}")
+        assert reply.menu is None
+    reply = await chat.click("step:bor:other")
+    assert reply.parts[0] == "Vilken kommun bor barnet i? Välj nedan eller skriv kommunens namn."
+    assert reply.menu is not None
+    assert reply.menu.placeholder == "Sök kommun – skriv början av namnet"
+    [goteborg, *_] = chat.service.municipality_options("gbg")
+    reply = await chat.click(goteborg.action)
+    assert reply.kind == "outcome"
+    assert reply.parts[0].startswith("Barnet bor i Göteborg, så den skriftliga anmälan ska dit")
+    assert "Göteborg finns inte i min katalog" in reply.parts[0]

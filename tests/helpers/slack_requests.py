@@ -163,6 +163,66 @@ def block_actions(
     **sign_args: Any,
 ) -> SignedRequest:
     """A button click in a message, as the interactive `payload=` form field."""
+    action = {
+        "action_id": action_id,
+        "block_id": "b1",
+        "text": {"type": "plain_text", "text": "x"},
+        "value": value,
+        "type": "button",
+        "action_ts": "1700000400.000100",
+    }
+    return _interactive(
+        "block_actions",
+        {"actions": [action]},
+        channel=channel,
+        message_ts=message_ts,
+        ephemeral=ephemeral,
+        user=user,
+        response_url=response_url,
+        **sign_args,
+    )
+
+
+def menu_pick(
+    action_id: str, option: dict[str, Any], *, message_ts: str = "1700000000.000001"
+) -> SignedRequest:
+    """An option picked in an external select of a message in the DM (block_actions)."""
+    action = {
+        "type": "external_select",
+        "action_id": action_id,
+        "block_id": "b1",
+        "selected_option": option,
+        "placeholder": {"type": "plain_text", "text": "…"},
+        "action_ts": "1700000400.000200",
+    }
+    return _interactive("block_actions", {"actions": [action]}, message_ts=message_ts)
+
+
+def block_suggestion(
+    action_id: str,
+    typed: Any,
+    *,
+    message_ts: str = "1700000000.000001",
+    changes: dict[str, Any] | None = None,
+) -> SignedRequest:
+    """An external select in a message in the DM asking for its options for what is typed
+    so far, as Slack sends it (`changes` replace parts of the payload, None takes one out)."""
+    fields = {"action_id": action_id, "block_id": "b1", "value": typed, **(changes or {})}
+    return _interactive("block_suggestion", fields, message_ts=message_ts)
+
+
+def _interactive(
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    channel: str = DM,
+    message_ts: str,
+    ephemeral: bool = False,
+    user: str = USER,
+    response_url: str = "",
+    **sign_args: Any,
+) -> SignedRequest:
+    """An interactive payload (`payload=` form field) from a message in `channel`."""
     container = {
         "type": "message",
         "message_ts": message_ts,
@@ -170,7 +230,7 @@ def block_actions(
         "is_ephemeral": ephemeral,
     }
     payload: dict[str, Any] = {
-        "type": "block_actions",
+        "type": kind,
         "user": {"id": user, "username": "kim.larare", "team_id": TEAM},
         "api_app_id": "A0TEST0001",
         "token": "legacy-verification-token",
@@ -178,18 +238,10 @@ def block_actions(
         "trigger_id": "1.2.3",
         "team": {"id": TEAM, "domain": "example"},
         "channel": {"id": channel, "name": "directmessage"},
-        "response_url": response_url or "https://hooks.slack.com/actions/T0/1/x",
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "b1",
-                "text": {"type": "plain_text", "text": "x"},
-                "value": value,
-                "type": "button",
-                "action_ts": "1700000400.000100",
-            }
-        ],
     }
+    payload.update(fields)
+    if kind == "block_actions":
+        payload["response_url"] = response_url or "https://hooks.slack.com/actions/T0/1/x"
     if not ephemeral:
         payload["message"] = {
             "type": "message",
@@ -199,6 +251,7 @@ def block_actions(
             "text": "…",
             "blocks": [],
         }
+    payload = {k: v for k, v in payload.items() if v is not None}
     return sign(
         urlencode({"payload": json.dumps(payload)}),
         "application/x-www-form-urlencoded",

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
-from bot.core.actions import Back, PickSchool, SaveSchool, StartFlow
-from bot.core.models import Choice, ContactCard, Reply
+from bot.core.actions import Back, PickMunicipality, PickSchool, SaveSchool, StartFlow, decode
+from bot.core.models import Choice, ContactCard, Menu, Reply
 from bot.transports.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
     escape_mrkdwn,
     fallback_text,
     home_view,
+    menu_options,
     reply_blocks,
 )
 from tests.helpers.fake_service import SCHOOL_KEY, contact_reply, step
@@ -181,3 +183,40 @@ def test_home_view_introduces_the_bot_and_offers_the_checklist() -> None:
 def test_fallback_text_is_the_heading_as_plain_escaped_text() -> None:
     assert fallback_text(contact_reply()) == "Ängsskolan F-9, Mora"
     assert fallback_text(Reply(kind="notice", parts=("*Klart* <!here>",))) == "Klart &lt;!here&gt;"
+
+
+def test_a_menu_is_an_external_select_above_the_buttons_it_does_not_cover() -> None:
+    mora, lulea, unlisted = (PickMunicipality(m) for m in ("mora", "lulea", None))
+    reply = replace(
+        step("bor", "Vilken kommun bor barnet i?"),
+        choices=(
+            Choice(mora, "Mora kommun"),
+            Choice(lulea, "Luleå kommun"),
+            Choice(unlisted, "Kommunen finns inte i listan"),
+            Choice(Back(), "Tillbaka"),
+        ),
+        menu=Menu("municipality", "Sök kommun", covers=(mora, lulea)),
+    )
+    [menu_block, button_block] = of_type(reply_blocks(reply), "actions")
+    assert menu_block["elements"] == [
+        {
+            "type": "external_select",
+            "action_id": "menu:municipality",
+            "placeholder": {"type": "plain_text", "text": "Sök kommun"},
+            "min_query_length": 1,
+        }
+    ]
+    labels = [e["text"]["text"] for e in button_block["elements"]]
+    assert labels == ["Kommunen finns inte i listan", "Tillbaka"]
+
+
+def test_menu_options_carry_the_action_cut_labels_and_never_a_cut_value() -> None:
+    choices = tuple(Choice(PickMunicipality(f"{n:04}"), f"Kommun {n}") for n in range(150))
+    options = menu_options(choices)
+    assert len(options) == 100
+    assert decode(options[0]["value"]) == PickMunicipality("0000")
+    assert options[0]["text"] == {"type": "plain_text", "text": "Kommun 0"}
+    long = menu_options((Choice(PickMunicipality("x" * 200), "L" * 100),))
+    assert long == []  # a value Slack would cut would be another action: left out
+    [cut] = menu_options((Choice(PickMunicipality("mora"), "L" * 100),))
+    assert len(cut["text"]["text"]) == 75 and cut["text"]["text"].endswith("…")

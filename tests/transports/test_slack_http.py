@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +30,7 @@ from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import ClaimState, MemoryStore
 from bot.errors import BotError
 from bot.transports import Handler
-from bot.transports.slack.app import SlackTransport
+from bot.transports.slack.app import EVENTS_PATH, SlackTransport
 from bot.transports.slack.payloads import BOT_EVENTS, BOT_SCOPES, payload_problem, slack_to_plain
 from bot.transports.slack.seen import StoreSeenEvents
 from tests.helpers import slack_requests as rq
@@ -379,6 +380,143 @@ async def test_a_button_of_an_ended_checklist_is_answered_calmly_in_place(
     await bot.send(rq.block_actions("choice:0", "step:akut:ja", message_ts="1700000000.000303"))
     [update] = await slack.wait_for("chat.update")
     assert update.args["ts"] == "1700000000.000303" and "avslutad" in update.blocks_text()
+
+
+# --------------------------------------------------------------------------- the municipality menu
+
+TO_THE_HOME_QUESTION = ("akut:nej", "alder:unga", "oro:beteende", "plikt:next", "infor:next")
+MENU_TS = "1700000000.000505"  # the checklist's message in the DM, as Slack names it
+
+
+def selects(call: Call) -> list[dict[str, Any]]:
+    """The select menus of a posted or updated message."""
+    blocks = call.args.get("blocks") or []
+    return [
+        e for b in blocks if b["type"] == "actions" for e in b["elements"] if "select" in e["type"]
+    ]
+
+
+async def at_the_municipality_question(bot: Bot, slack: SlackStandIn) -> Call:
+    """/oro from Ängsskolan's channel, through to 'which municipality?' with button clicks."""
+    await bot.send(rq.slash_command("/oro", "", channel=BOUND_CHANNEL))
+    await slack.wait_for("chat.postMessage")
+    answers_given = (*TO_THE_HOME_QUESTION, "bor:other")
+    for n, answer in enumerate(answers_given, 1):
+        await bot.send(rq.block_actions("choice:0", f"step:{answer}", message_ts=MENU_TS))
+        await slack.wait_for("chat.update", n)
+    return slack.of("chat.update")[-1]
+
+
+async def options_for(bot: Bot, action_id: str, typed: str) -> list[dict[str, Any]]:
+    status, body = await bot.send(rq.block_suggestion(action_id, typed, message_ts=MENU_TS))
+    assert status == 200
+    return list(json.loads(body)["options"])
+
+
+async def test_in_slack_the_child_s_municipality_is_searched_in_a_menu_of_all_290(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    question = await at_the_municipality_question(bot, slack)
+    assert "Vilken kommun bor barnet i?" in question.blocks_text()
+    [menu] = selects(question)
+    assert menu["type"] == "external_select" and menu["min_query_length"] == 1
+    assert menu["placeholder"]["text"] == "Sök kommun – skriv början av namnet"
+    # the directory's municipalities are in the menu, not buttons besides it
+    assert set(buttons(question)) == {"Kommunen finns inte i listan", "Tillbaka", "Avbryt"}
+    options = await options_for(bot, menu["action_id"], "götebrg")
+    assert options[0]["text"]["text"] == "Göteborg" and len(options) <= 100
+    [shortened, *_] = await options_for(bot, menu["action_id"], "gbg")
+    assert shortened["text"]["text"] == "Göteborg"
+    everything = await options_for(bot, menu["action_id"], "")
+    assert len(everything) == 100 and everything[0]["text"]["text"] == "Ale"
+    await bot.send(rq.menu_pick(menu["action_id"], options[0], message_ts=MENU_TS))
+    *_, outcome = await slack.wait_for("chat.update", len(TO_THE_HOME_QUESTION) + 2)
+    assert outcome.args["ts"] == MENU_TS  # the step's message becomes the answer, as a click does
+    shown = outcome.blocks_text()
+    assert "Barnet bor i Göteborg, så den skriftliga anmälan ska dit" in shown
+    assert "Göteborg finns inte i min katalog: ring kommunens växel" in shown
+    assert not selects(outcome)
+    await bot.settle()
+    assert len(slack.of("chat.postMessage")) == 1  # one message from the first step to the end
+
+
+async def test_a_municipality_picked_in_the_menu_that_the_directory_has_names_its_reception(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    [menu] = selects(await at_the_municipality_question(bot, slack))
+    [lulea, *_] = await options_for(bot, menu["action_id"], "lule")
+    assert lulea["text"]["text"] == "Luleå"
+    await bot.send(rq.menu_pick(menu["action_id"], lulea, message_ts=MENU_TS))
+    *_, outcome = await slack.wait_for("chat.update", len(TO_THE_HOME_QUESTION) + 2)
+    assert "Barnet bor i Luleå kommun, så den skriftliga anmälan ska dit" in outcome.blocks_text()
+
+
+async def test_a_menu_pick_when_no_checklist_runs_takes_nothing_for_an_answer(
+    bot: Bot, slack: SlackStandIn
+) -> None:
+    goteborg = {"text": {"type": "plain_text", "text": "Göteborg"}, "value": "muni:1480"}
+    await bot.send(rq.menu_pick("menu:municipality", goteborg))  # e.g. after a restart
+    [update] = await slack.wait_for("chat.update")
+    assert "Jag kan hjälpa dig med två saker" in update.blocks_text()  # the help, in place
+    assert "Göteborg" not in update.blocks_text()
+
+
+async def test_what_is_typed_in_the_menu_is_never_logged(
+    bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    options = await options_for(bot, "menu:municipality", "Götebrg hemligt")
+    assert options == []  # no municipality is spelled so
+    assert await options_for(bot, "menu:municipality", "Götebrg")
+    await bot.settle()
+    assert "hemligt" not in caplog.text and "Götebrg" not in caplog.text
+    assert "Göteborg" not in caplog.text and "1480" not in caplog.text
+    assert not answers(slack)  # the options need nothing from the Web API, not even a locale
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"action_id": None},  # which menu?
+        {"value": None},
+        {"value": ["hemlig"]},
+        {"user": None},
+        {"user": {"id": rq.USER}, "team": None},
+        {"channel": "hemlig"},
+    ],
+)
+async def test_a_malformed_menu_request_is_400_with_a_log_line_and_the_bot_goes_on(
+    bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture, fields: dict[str, Any]
+) -> None:
+    caplog.set_level(logging.INFO)
+    status, _ = await bot.send(rq.block_suggestion("menu:municipality", "götebrg", changes=fields))
+    assert status == 400
+    assert "rejected Slack request (400): block_suggestion" in caplog.text
+    assert "hemlig" not in caplog.text and "götebrg" not in caplog.text
+    assert "Traceback" not in caplog.text
+    [first, *_] = await options_for(bot, "menu:municipality", "götebrg")
+    assert first["text"]["text"] == "Göteborg"
+
+
+async def test_a_pick_whose_option_is_malformed_is_400(
+    bot: Bot, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for option in ("muni:1480", {"value": 1480}):
+        status, _ = await bot.send(rq.menu_pick("menu:municipality", option))  # type: ignore[arg-type]
+        assert status == 400
+    assert caplog.text.count("selected option has no string value") == 2
+    await bot.settle()
+    assert not answers(slack)
+
+
+async def test_a_failing_core_gives_the_menu_no_options_and_a_log_line(
+    slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = MemoryStore()
+    async with running(slack, BrokenService(), store) as broken:
+        assert await options_for(broken, "menu:municipality", "götebrg") == []
+    assert "menu options failed: AttributeError at listeners.py:" in caplog.text
 
 
 # --------------------------------------------------------------------------- events
@@ -809,6 +947,17 @@ async def test_socket_mode_checklist_click_updates_in_place(
     assert update.args["ts"] == ts and AGE_QUESTION in update.blocks_text()
 
 
+async def test_socket_mode_menu_options_come_over_the_socket(
+    socket_bot: SocketBot, slack: SlackStandIn
+) -> None:
+    asking = interactive_payload(rq.block_suggestion("menu:municipality", "götebrg"))
+    await socket_bot.push("interactive", asking, "env-menu", accepts_response_payload=True)
+    [ack] = await slack.wait_for("socket_ack")
+    assert ack.args["envelope_id"] == "env-menu"
+    options = ack.args["payload"]["options"]
+    assert options[0]["text"]["text"] == "Göteborg" and len(options) <= 100
+
+
 async def test_socket_mode_malformed_payload_is_not_acked_and_does_not_crash(
     socket_bot: SocketBot, slack: SlackStandIn
 ) -> None:
@@ -839,6 +988,26 @@ def test_manifest_asks_for_exactly_what_the_code_uses() -> None:
     ]
 
 
+def test_the_manifest_s_http_mode_lines_send_every_request_to_the_events_path() -> None:
+    """Un-commented as docs/slack.md says, the manifest sends commands, events, clicks and the
+    municipality menu's options (the Options Load URL) to the one path the bot serves."""
+    http_mode = re.sub(
+        r"^(\s*)# (\w+: https://\S+)\s+# HTTP mode$",
+        r"\1\2",
+        MANIFEST.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    settings = yaml.safe_load(http_mode)["settings"]
+    commands = yaml.safe_load(http_mode)["features"]["slash_commands"]
+    urls = [
+        *(c["url"] for c in commands),
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        settings["interactivity"]["message_menu_options_url"],
+    ]
+    assert len(urls) == 6 and all(url.endswith(EVENTS_PATH) for url in urls)
+
+
 # --------------------------------------------------------------------------- pure helpers
 
 
@@ -865,6 +1034,9 @@ def test_payload_problems_name_the_missing_part_not_the_text() -> None:
     assert payload_problem({"command": "/kontakt", "user_id": "U1", "team_id": "T1"}) == (
         "slash command without channel_id"
     )
+    asking = {"type": "block_suggestion", "user": {"id": "U1", "team_id": "T1"}}
+    assert payload_problem({**asking, "value": "hemlig"}) == "block_suggestion without action_id"
+    assert payload_problem({**asking, "action_id": "menu:municipality", "value": "hemlig"}) is None
 
 
 async def test_socket_mode_is_ready_once_connected_and_not_after_close(

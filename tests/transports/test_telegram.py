@@ -213,3 +213,27 @@ async def test_telegram_is_ready_once_get_me_answered() -> None:
         await transport.close()
         await asyncio.wait_for(runner, 10)
     assert await transport.not_ready() == "shutting down"
+
+
+async def test_the_home_municipality_is_still_a_button_or_a_typed_name_in_telegram(
+    transport: TelegramTransport, telegram_standin: TelegramStandIn
+) -> None:
+    """Telegram has no searchable menu: the directory's municipalities stay buttons, and any
+    of the 290 can be typed."""
+    await transport.process(text_update(1, "orosanmälan"))
+    await transport.process(text_update(2, "Ängsskolan"))
+    labels = ("Nej", "13–17 år", "Barnets eget beteende", "Fortsätt", "Fortsätt")
+    for n, label in enumerate((*labels, "I en annan kommun"), 3):
+        message = (
+            telegram_standin.called("editMessageText") or telegram_standin.called("sendMessage")
+        )[-1]
+        keys = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        chosen = next(b for b in keys if b["text"].startswith(label))
+        await transport.process(click_update(n, chosen["callback_data"], message_id=557))
+    question = telegram_standin.called("editMessageText")[-1]
+    assert "Vilken kommun bor barnet i?" in question["text"]
+    keys = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Luleå kommun" in keys and "Kommunen finns inte i listan" in keys
+    await transport.process(text_update(20, "Götebrg"))
+    answer = telegram_standin.called("sendMessage")[-1]["text"]
+    assert "Barnet bor i Göteborg, så den skriftliga anmälan ska dit" in answer

@@ -32,9 +32,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import BotError
-from bot.transports import Handler
+from bot.transports import MenuHandler
 from bot.transports.slack import listeners as on
-from bot.transports.slack.blocks import CHOICE_ACTION_PREFIX, SAVE_SCHOOL_ACTION
+from bot.transports.slack.blocks import (
+    CHOICE_ACTION_PREFIX,
+    MENU_ACTION_PREFIX,
+    SAVE_SCHOOL_ACTION,
+)
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import LOCALE_TIMEOUT_SECONDS, Identity
 from bot.transports.slack.listeners import (
@@ -69,7 +73,7 @@ class SlackTransport:
 
     def __init__(
         self,
-        service: Handler,
+        service: MenuHandler,
         seen: SeenEvents,
         *,
         bot_token: str,
@@ -157,6 +161,10 @@ class SlackTransport:
         choice_ids = re.compile(rf"^{re.escape(CHOICE_ACTION_PREFIX)}\d+$")
         app.action(choice_ids)(it.acking("block_actions", it.on_choice))
         app.action(SAVE_SCHOOL_ACTION)(it.acking("block_actions", it.on_save_school))
+        # a municipality menu: its options as one types, and a pick, which is a click
+        municipality_menu = f"{MENU_ACTION_PREFIX}municipality"
+        app.options(municipality_menu)(it.on_municipality_options)
+        app.action(municipality_menu)(it.acking("block_actions", it.on_choice))
         app.event("app_mention")(it.event("event_app_mention", on.wants_mention, it.on_mention))
         app.event("message")(it.event("event_message", on.wants_message, it.on_direct_message))
         home = it.event("event_app_home_opened", on.wants_home, it.on_home_opened)

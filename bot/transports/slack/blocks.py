@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.core.actions import SaveSchool, encode
-from bot.core.models import Choice, ContactCard, Locale, Reply
+from bot.core.models import Choice, ContactCard, Locale, Menu, Reply
 from bot.core.render import plain
 from bot.core.texts import text
 
@@ -21,9 +21,18 @@ MAX_HEADER_TEXT = 150
 MAX_MESSAGE_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
 MAX_FALLBACK_TEXT = 3000
+MAX_PLACEHOLDER = 150
+MAX_OPTIONS = 100  # https://api.slack.com/reference/block-kit/block-elements#external_select
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 
 CHOICE_ACTION_PREFIX = "choice:"
 SAVE_SCHOOL_ACTION = "save_school"
+MENU_ACTION_PREFIX = "menu:"  # + Menu.source: the action id of its select and its options
+# A menu asks for options from the first letter typed: the list for one letter is complete
+# (at most 40 of the 290 start with the same one), while with nothing typed it could only
+# show the first 100 in the alphabet, Ale to about Lysekil, and Västerås would seem missing.
+MENU_MIN_QUERY_LENGTH = 1
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^\s<>|@]+@[^\s<>|@]+\.[^\s<>|@]+$")
@@ -130,6 +139,39 @@ def button(action_id: str, choice: Choice) -> Block:
     return element
 
 
+def menu_action_id(menu: Menu) -> str:
+    return f"{MENU_ACTION_PREFIX}{menu.source}"
+
+
+def menu_select(menu: Menu) -> Block:
+    """The menu as an external select: Slack asks the bot for its options as a person types
+    (a block_suggestion with the same action id, answered by `menu_options`)."""
+    return {
+        "type": "external_select",
+        "action_id": menu_action_id(menu),
+        "placeholder": {
+            "type": "plain_text",
+            "text": _truncate(menu.placeholder, MAX_PLACEHOLDER),
+        },
+        "min_query_length": MENU_MIN_QUERY_LENGTH,
+    }
+
+
+def menu_options(choices: tuple[Choice, ...]) -> list[Block]:
+    """Choices as an external select's options: the value is the action as
+    bot.core.actions spells it, so a pick is read as a click on a button. A value too long
+    for Slack is left out, never cut: a cut spelling would be another action."""
+    options = [
+        {
+            "text": {"type": "plain_text", "text": _truncate(choice.label, MAX_OPTION_TEXT)},
+            "value": value,
+        }
+        for choice in choices
+        if len(value := encode(choice.action)) <= MAX_OPTION_VALUE
+    ]
+    return options[:MAX_OPTIONS]
+
+
 def save_school_choice(reply: Reply) -> Choice | None:
     """The "Spara som min skola" button for a reply about one school, if it has one."""
     key = reply.contact.school.key if reply.contact and reply.contact.school else None
@@ -139,16 +181,20 @@ def save_school_choice(reply: Reply) -> Choice | None:
 
 
 def action_blocks(reply: Reply) -> list[Block]:
-    """The reply's choices as buttons, 25 per actions block; `choice:<n>` carries button_value."""
+    """The reply's menu as a select, then its choices as buttons, 25 per actions block (less
+    those the menu offers too); `choice:<n>` carries button_value."""
     save = save_school_choice(reply)
+    covered = reply.menu.covers if reply.menu else ()
     elements = [
         button(f"{CHOICE_ACTION_PREFIX}{n}", choice)
         for n, choice in enumerate(reply.choices)
         if save is None or choice.action != save.action  # the core offers it too: show it once
+        if choice.action not in covered
     ]
     if save is not None:
         elements.append(button(SAVE_SCHOOL_ACTION, save))
-    return [
+    menu = [{"type": "actions", "elements": [menu_select(reply.menu)]}] if reply.menu else []
+    return menu + [
         {"type": "actions", "elements": elements[i : i + MAX_BUTTONS_PER_ACTIONS]}
         for i in range(0, len(elements), MAX_BUTTONS_PER_ACTIONS)
     ]

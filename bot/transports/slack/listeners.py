@@ -1,4 +1,4 @@
-"""The listeners: what each command, button and event does, from its payload to the answer."""
+"""The listeners: what each command, button, menu and event does, from its payload to the answer."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.core.texts import text
-from bot.transports import Handler
-from bot.transports.slack.blocks import ephemeral_response
+from bot.transports import MenuHandler
+from bot.transports.slack.blocks import ephemeral_response, menu_options
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
@@ -53,7 +53,7 @@ class Listeners:
 
     def __init__(
         self,
-        service: Handler,
+        service: MenuHandler,
         seen: SeenEvents,
         identity: Identity,
         delivery: Delivery,
@@ -196,9 +196,12 @@ class Listeners:
     # ------------------------------------------------------------------ buttons
 
     async def _clicked(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], Reply]:
-        """(user, channel, container, the core's answer) for a click on one of our buttons."""
+        """(user, channel, container, the core's answer) for a click on one of our buttons,
+        or a pick in one of our menus: its option's value is spelled as a button's."""
         team, user, channel = action_ids(body)
-        value = decode(body["actions"][0].get("value") or "")
+        action = body["actions"][0]
+        picked = action.get("selected_option") or {}
+        value = decode(action.get("value") or picked.get("value") or "")
         reply = await self._ask(team, user, choice=value, channel=channel)
         return user, channel, body.get("container") or {}, reply
 
@@ -230,6 +233,21 @@ class Listeners:
         else:
             thread = (body.get("message") or {}).get("thread_ts")
             await self.delivery.private(reply, channel, user, respond=respond, thread_ts=thread)
+
+    # ------------------------------------------------------------------ menus
+
+    async def on_municipality_options(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A municipality menu's options for what is typed so far (a block_suggestion), in
+        the ack itself: Slack shows them as the person types. A pick comes back as a
+        block_actions and takes the path of a button (`on_choice`). What was typed is
+        neither logged nor kept; a failing core answers no options, with a log line."""
+        self.observe("slack_request", "block_suggestion")
+        try:
+            choices = self.service.municipality_options(body["value"])
+        except Exception as error:
+            logger.error("menu options failed: %s at %s", type(error).__name__, where(error))
+            choices = ()
+        await ack(options=menu_options(choices))
 
     # ------------------------------------------------------------------ events
 

@@ -146,11 +146,27 @@ def payload_problem(body: Mapping[str, Any]) -> str | None:
             return "block_actions without actions"
         if not isinstance(actions[0].get("value", ""), str):
             return "block_actions whose value is not a string"
+        picked = actions[0].get("selected_option") or {}
+        if not isinstance(picked, dict) or not isinstance(picked.get("value", ""), str):
+            return "block_actions whose selected option has no string value"
         if any(
             not isinstance(body.get(k) or {}, dict)
             for k in ("team", "channel", "container", "message")
         ):
             return "block_actions with a part that is not an object"
+        return None
+    if kind == "block_suggestion":  # a menu asking for its options as a person types
+        user = body.get("user")
+        if not _str(user, "id"):
+            return "block_suggestion without user"
+        if not (_str(body.get("team"), "id") or _str(user, "team_id")):
+            return "block_suggestion without team"
+        if not _str(body, "action_id"):
+            return "block_suggestion without action_id"
+        if not isinstance(body.get("value"), str):
+            return "block_suggestion whose value is not a string"
+        if any(not isinstance(body.get(k) or {}, dict) for k in ("team", "channel", "container")):
+            return "block_suggestion with a part that is not an object"
         return None
     if not isinstance(kind, str):
         return "payload without type"
