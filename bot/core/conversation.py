@@ -141,9 +141,13 @@ def _nav(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
 
 
 def _residence_muni_choices(pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
-    own = pos.school.municipality_id if pos.school else None
+    """The directory's other municipalities as buttons, the school's own county first: a
+    child lives in a neighbouring municipality far more often than across the country."""
+    own = ctx.directory.municipalities.get(pos.school.municipality_id) if pos.school else None
+    county = own.code[:2] if own else None
     others = sorted(
-        (m for m in ctx.directory.municipalities.values() if m.id != own), key=lambda m: m.name
+        (m for m in ctx.directory.municipalities.values() if m is not own),
+        key=lambda m: (m.code[:2] != county, m.name),
     )
     listed = tuple(Choice(PickMunicipality(m.id), m.name) for m in others[:10])
     return (*listed, Choice(PickMunicipality(None), _t("residence_not_listed", ctx)))
