@@ -117,6 +117,7 @@ def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
         residence_kind=pos.facts.get(RESIDENCE_FACT),
         residence=ctx.directory.places.by_key(lives) if lives else None,
         facts=pos.facts,
+        ages=ages_of(pos.facts.get(AGES_FACT)),
         now=ctx.now,
         locale=ctx.locale,
     )

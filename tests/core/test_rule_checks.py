@@ -27,10 +27,12 @@ CROSS_DEFECTS = {
     "test_too_many_clicks": ("37:9", "flow 'mini', test 'akut' fails — it took 2 clicks, more than max_clicks 1"),
     "unknown_fact_in_text": ("27:20", "flow 'mini': no answer sets the fact 'kategori' that the text reads as facts.kategori — did you mean 'category'?"),
     "unknown_fact": ("22:20", "flow 'mini', step 'vidare': no option sets the fact 'kategori' — did you mean 'category'?"),
+    "unknown_resource_field": ("26:20", "flow 'mini': 'r' (one of resources.npf) has no field 'nme' — did you mean 'name'? (fields: name, phone, email, url, about, ages)"),
+    "unknown_resource_kind": ("26:20", "flow 'mini': 'resources' has no field 'npff' — did you mean 'npf'? (fields: elevhalsa, familjecentral, ungdomsmottagning, bup, barnahus, npf, konsultationsteam, samverkansteam)"),
     "unknown_field": ("26:20", "flow 'mini': 'reception' has no field 'telefon' (fields: name, phone, email, e_service)"),
     "unknown_start": ("5:12", "flow 'mini': start 'skolan' is no step in this flow — did you mean 'skola'?"),
     "unknown_target": ("19:19", "flow 'mini', step 'akut': 'vidre' is no step or outcome in this flow — did you mean 'vidare'?"),
-    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, facts, now)"),
+    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, resources, facts, now)"),
     "unreachable_step": ("25:13", "flow 'mini': step 'info' cannot be reached from the start 'skola'; link to it or remove it"),
 }  # fmt: skip
 

@@ -20,10 +20,14 @@ def test_unknown_names_fields_and_syntax_are_found_without_rendering() -> None:
     assert check_template("{{ socialjouren.phone }}") == [
         "unknown template variable 'socialjouren' — did you mean 'socialjour'? (known: school, "
         "municipality, contacts, reception, e_service, socialjour, after_hours, route, "
-        "office_hours, residence, facts, now)"
+        "office_hours, residence, resources, facts, now)"
     ]
     assert check_template("{{ school['namn'] }}") == [
         "'school' has no field 'namn' — did you mean 'name'? (fields: name, key, grades)"
+    ]
+    assert check_template("{% for p in contacts.backups %}{{ p.titel }}{% endfor %}") == [
+        "'p' (one of contacts.backups) has no field 'titel' — did you mean 'title'? "
+        "(fields: name, title, phone, email, away_until)"
     ]
     assert check_template("{% if route.open_now %}öppet") == [
         "the template cannot be read: Unexpected end of template. Jinja was looking for the "
