@@ -37,7 +37,7 @@ async def test_status_shows_version_and_counts(config: tuple[Admin, Path]) -> No
     shown = as_text(await admin.handle(ADMIN, "status", "sv"))
     version = admin.holder.current.version
     assert version in shown
-    assert "16 kommuner" in shown and "2 checklistor" in shown
+    assert "16 kommuner" in shown and "3 checklistor" in shown
 
 
 async def test_a_broken_edit_is_not_loaded_and_status_says_why(config: tuple[Admin, Path]) -> None:

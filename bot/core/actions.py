@@ -22,9 +22,10 @@ class SaveSchool:
 
 @dataclass(frozen=True, slots=True)
 class StartFlow:
-    """Begin a checklist."""
+    """Begin a checklist; with the school a finished checklist handed over (outcome `then:`)."""
 
     flow: str  # Flow.id
+    school: str | None = None  # School.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +96,9 @@ def encode(action: Action) -> str:
     match action:
         case SaveSchool(school):
             return f"save:{_field(school)}"
-        case StartFlow(flow):
-            return f"start:{_field(flow)}"
+        case StartFlow(flow, school):
+            with_school = f":{_field(school)}" if school else ""
+            return f"start:{_field(flow)}{with_school}"
         case ShowContacts(school):
             return f"contact:{_field(school)}"
         case Answer(step, option):
@@ -126,6 +128,8 @@ def decode(value: str) -> Action | None:
             return SaveSchool(school)
         case "start", [flow]:
             return StartFlow(flow)
+        case "start", [flow, school]:
+            return StartFlow(flow, school)
         case "contact", [school]:
             return ShowContacts(school)
         case "step", [step, option]:

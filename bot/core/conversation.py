@@ -12,7 +12,16 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from bot.core import contacts, query, templates
-from bot.core.actions import Action, Answer, Back, Cancel, PickMunicipality, PickSchool, Resume
+from bot.core.actions import (
+    Action,
+    Answer,
+    Back,
+    Cancel,
+    PickMunicipality,
+    PickSchool,
+    Resume,
+    StartFlow,
+)
 from bot.core.flow_state import OTHER, RESIDENCE_MUNICIPALITY, FlowContext, Position, replay
 from bot.core.grades import ages_label
 from bot.core.models import (
@@ -118,6 +127,7 @@ def template_context(pos: Position, ctx: FlowContext) -> dict[str, object]:
         residence_kind=pos.facts.get(RESIDENCE_FACT),
         residence=ctx.directory.places.by_key(lives) if lives else None,
         facts=pos.facts,
+        ages=ages_of(pos.facts.get(AGES_FACT)),
         now=ctx.now,
         locale=ctx.locale,
     )
@@ -246,6 +256,16 @@ def _residence_card(pos: Position, ctx: FlowContext) -> tuple[ContactCard, ...]:
     return (contacts.office_card(m.reception, "other_municipality", m.name, email=False),)
 
 
+def _handover(flow_id: str | None, pos: Position, ctx: FlowContext) -> tuple[Choice, ...]:
+    """The button that starts the flow an outcome hands over to, with the same school."""
+    target = ctx.flows.get(flow_id) if flow_id else None
+    if target is None:  # checks refuse an unknown `then:`; a reload may still remove it
+        return ()
+    label = _t("then", ctx, flow=target.title.get(ctx.locale))
+    school = pos.school.key if pos.school else None
+    return (Choice(StartFlow(target.id, school), label, style="primary"),)
+
+
 def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
     """The end of the flow: the outcome text, the school's contacts right now, 112 and jour."""
     outcome = pos.outcome
@@ -265,6 +285,7 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         title=title,
         parts=tuple(p.strip() for p in body.split("\n\n") if p.strip()),
         cards=cards,
+        choices=_handover(outcome.then, pos, ctx),
         footer=_footer(pos, ctx),
         locale=ctx.locale,
         outcome=FlowOutcome(

@@ -8,6 +8,7 @@ set, and a session written before a rules reload still lands somewhere sane.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -44,6 +45,8 @@ class FlowContext:
     now: datetime
     locale: Locale
     known_school: School | None
+    # every flow of the catalog, for the button of an outcome that hands over (`then:`)
+    flows: Mapping[str, Flow] = field(default_factory=dict)
 
 
 @dataclass

@@ -116,6 +116,8 @@ def _outcome_label(
     outcome: Outcome, locale: str, spans: Mapping[str, tuple[int, int | None]], br: str
 ) -> str:
     label = f"{outcome.kind.upper()} · {outcome.id}{br}{_short(outcome.title, locale, '')}"
+    if outcome.then:  # the flow it hands over to, which its button starts
+        label += f"{br}→ {outcome.then}"
     counted = clicks_label(spans.get(outcome.id), locale)
     return f"{label}{br}{counted}" if counted else label
 

@@ -84,6 +84,24 @@ class _Checker:
                             f"'{other.id}' — a word can start only one flow",
                         )
 
+    def handovers(self, flows: Sequence[Flow]) -> None:
+        """An outcome's `then:` names another flow: one that exists, and not its own."""
+        for flow in flows:
+            others = [f.id for f in flows if f.id != flow.id]
+            for outcome in flow.outcomes:
+                if outcome.then is None or outcome.then in others:
+                    continue
+                where = f"flow '{flow.id}', outcome '{outcome.id}': then '{outcome.then}'"
+                if outcome.then == flow.id:
+                    message = f"{where} is this flow itself — hand over to another flow"
+                else:
+                    listed = ", ".join(others) if others else "none"
+                    message = (
+                        f"{where} is no other flow" + did_you_mean(outcome.then, others)
+                        + f" (other flows: {listed})"
+                    )  # fmt: skip
+                self.report(flow, (*outcome.where, "then"), message)
+
     # ------------------------------------------------------------------ within a flow
 
     def ids(self, flow: Flow) -> None:
@@ -366,6 +384,7 @@ def cross_check(
     checker = _Checker(docs, directory)
     checker.flow_ids(flows)
     checker.triggers(flows)
+    checker.handovers(flows)
     for flow in flows:
         checker.texts(flow)
         if not flow.complete:

@@ -108,8 +108,14 @@ def _phrase(phrase: str, turn: conversation.Turn, ctx: FlowContext) -> str:
         raise _Failed(f"the phrase '{phrase}': {exc.message}") from None
 
 
-def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolIndex) -> list[str]:
-    """Why this test fails (empty when it passes)."""
+def run_test(
+    flow: Flow,
+    test: RuleTest,
+    directory: Directory,
+    index: SchoolIndex,
+    flows: Mapping[str, Flow],
+) -> list[str]:
+    """Why this test fails (empty when it passes). `flows`: all of them, for handovers."""
     school_key = test.school or min(directory.schools, default=None)  # else the first by key
     if school_key is None:
         return ["the directory has no school to run the test with"]
@@ -124,6 +130,7 @@ def run_test(flow: Flow, test: RuleTest, directory: Directory, index: SchoolInde
         now=_when(test),
         locale="en" if test.locale == "en" else "sv",
         known_school=directory.schools[school_key],
+        flows=flows,
     )
     failures: list[str] = []
     answers = list(test.answers)
@@ -188,10 +195,11 @@ def run_tests(
 ) -> list[Problem]:
     """Every failing rule test as an error located at the test in its file."""
     problems: list[Problem] = []
+    by_id = {f.id: f for f in flows}
     for flow in flows:
         doc = docs.get(flow.path)
         for test in flow.tests:
-            for failure in run_test(flow, test, directory, index):
+            for failure in run_test(flow, test, directory, index, by_id):
                 message = f"flow '{flow.id}', test '{test.name}' fails — {failure}"
                 if doc is not None:
                     problems.append(doc.problem(test.where, message))

@@ -115,6 +115,7 @@ class Outcome:
     kind: OutcomeKind
     text: LocalText
     title: LocalText | None = None
+    then: str | None = None  # Flow.id the outcome offers a button to go on with
     where: PathKey = ()
 
 

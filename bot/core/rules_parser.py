@@ -47,7 +47,7 @@ OPTION_OPTIONAL = ("label", "sets")
 ROUTE_KEYS = ("goto",)
 ROUTE_OPTIONAL = ("when",)
 OUTCOME_KEYS = ("id", "kind", "text")
-OUTCOME_OPTIONAL = ("title",)
+OUTCOME_OPTIONAL = ("title", "then")
 TEST_KEYS = ("name", "answers", "expect")
 TEST_OPTIONAL = ("at", "school", "locale", "contains", "not_contains", "shows", "max_clicks")
 
@@ -356,9 +356,10 @@ class _Parser(Reader):
             kind = None
         text = self.field(block, keys, "text", self.text, f"{where}: text")
         title = self.field(block, keys, "title", self.text, f"{where}: title")
+        then = self.field(block, keys, "then", self.ident, f"{where}: then")
         if outcome_id is None or kind is None or text is None:
             return None
-        return Outcome(outcome_id, kind, text, title, where=keys)
+        return Outcome(outcome_id, kind, text, title, then, where=keys)
 
     def test(self, keys: PathKey, raw: Any) -> RuleTest | None:
         block = self.mapping(keys, raw, TEST_KEYS, TEST_OPTIONAL, f"{self.prefix}a rule test")

@@ -232,8 +232,12 @@ class Service:
                 await self.store.save_school(msg.user, school.key)
                 notice = text("service.school_saved", locale, school=school.name)
                 return Reply(kind="notice", parts=(notice,), locale=locale), session
-            case StartFlow(flow=flow_id):
-                reply, started = await self._start_flow(msg, flow_id, session, catalog, locale)
+            case StartFlow(flow=flow_id, school=key):
+                # a checklist handed over (`then:`) goes on with the school it was about
+                handed = directory.schools.get(key) if key else None
+                reply, started = await self._start_flow(
+                    msg, flow_id, session, catalog, locale, school=handed
+                )
                 return replace(reply, keeps_clicked=True), started
             case ShowContacts(school=key):  # picked from an ambiguous or did-you-mean answer
                 school = directory.schools.get(key)
@@ -318,7 +322,9 @@ class Service:
         return turn.reply, self._after_turn(turn)
 
     def _context(self, catalog: Catalog, locale: Locale, known: School | None) -> FlowContext:
-        return FlowContext(catalog.directory, catalog.index, self.now(), locale, known)
+        return FlowContext(
+            catalog.directory, catalog.index, self.now(), locale, known, catalog.flows
+        )
 
     def _after_turn(self, turn: conversation.Turn) -> Session | None:
         outcome = turn.reply.outcome

@@ -18,15 +18,16 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.core import clock
+from bot.core import clock, resources
 from bot.core.contacts import ContactAnswer, group_label
-from bot.core.models import Municipality, Office, OpeningSpan, School
+from bot.core.models import Municipality, Office, OpeningSpan, Resource, School
 from bot.core.places import Place, place_key
 from bot.core.texts import text
 
 # name -> the attributes a template may use on it (None: a plain value, no attributes)
 OFFICE_FIELDS = ("name", "phone", "email", "e_service")
 PERSON_FIELDS = ("name", "title", "phone", "email", "away_until")
+RESOURCE_FIELDS = ("name", "phone", "email", "url", "about", "ages")  # of each listed resource
 VARIABLES: Mapping[str, tuple[str, ...] | None] = {
     "school": ("name", "key", "grades"),
     "municipality": ("id", "name"),
@@ -38,10 +39,16 @@ VARIABLES: Mapping[str, tuple[str, ...] | None] = {
     "route": ("kind", "office", "opens_next", "open_now"),
     "office_hours": None,
     "residence": ("kind", "municipality", "configured", "reception"),
+    "resources": resources.KINDS,  # each a list, possibly empty, of RESOURCE_FIELDS
     "facts": (),  # any fact the answers have set; checked against the flow by rule_checks
     "now": None,
 }
 OPEN = "facts"  # the variable whose fields are the flow's own fact names
+# the lists a text may loop over, with the fields of each item: `{% for r in resources.npf %}`
+LISTS: Mapping[str, tuple[str, ...]] = {
+    "contacts.backups": PERSON_FIELDS,
+    **{f"resources.{kind}": RESOURCE_FIELDS for kind in resources.KINDS},
+}
 
 
 class TemplateProblem(Exception):
@@ -75,6 +82,28 @@ def _attr_uses(node: nodes.Node) -> Iterator[tuple[str, str]]:
             and isinstance(arg.value, str)
         ):
             yield item.node.name, arg.value
+
+
+def _item_uses(tree: nodes.Template) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+    """(item, field, list, its fields) for every `r.field` in `{% for r in <list> %}`: an item's
+    typo is found even where the list is empty, as it often is for resources."""
+    for loop in tree.find_all(nodes.For):
+        assert isinstance(loop, nodes.For)
+        target, listed = loop.target, loop.iter
+        if not (
+            isinstance(target, nodes.Name)
+            and isinstance(listed, nodes.Getattr)
+            and isinstance(listed.node, nodes.Name)
+        ):
+            continue
+        name = f"{listed.node.name}.{listed.attr}"
+        fields = LISTS.get(name)
+        if fields is None:
+            continue
+        for body in loop.body:
+            for item, attr in _attr_uses(body):
+                if item == target.name:
+                    yield item, attr, name, fields
 
 
 def check_template(source: str) -> list[str]:
@@ -114,6 +143,12 @@ def _template_problems(source: str) -> tuple[str, ...]:
             problems.append(
                 f"'{name}' has no field '{attr}'" + did_you_mean(attr, fields or ())
                 + f" (fields: {known})"
+            )  # fmt: skip
+    for item, attr, listed, fields in _item_uses(tree):
+        if attr not in fields:
+            problems.append(
+                f"'{item}' (one of {listed}) has no field '{attr}'" + did_you_mean(attr, fields)
+                + f" (fields: {', '.join(fields)})"
             )  # fmt: skip
     return tuple(problems)
 
@@ -177,6 +212,26 @@ def _contacts(answer: ContactAnswer | None, locale: str) -> dict[str, Any]:
     }
 
 
+def _resource(r: Resource) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "phone": r.phone,
+        "email": r.email,
+        "url": r.url,
+        "about": r.about,
+        "ages": f"{r.min_age}–{r.max_age}",
+    }
+
+
+def _resources(
+    municipality: Municipality | None, school: School | None, ages: tuple[int, int] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Per kind, the municipality's resources that serve the school and the ages (when known):
+    always every kind, so `{% if resources.npf %}` works where there are none."""
+    found = resources.serving(municipality, school=school, ages=ages) if municipality else ()
+    return {kind: [_resource(r) for r in rs] for kind, rs in resources.by_kind(found).items()}
+
+
 def format_hours(spans: tuple[OpeningSpan, ...], locale: str) -> str:
     """'mån–fre 08:00–16:30' — consecutive weekdays with the same hours are joined."""
     names = text("checklist.weekday_short", locale).split()
@@ -201,6 +256,7 @@ def build_context(
     residence_kind: str | None,
     residence: Place | None,
     facts: Mapping[str, str],
+    ages: tuple[int, int] | None,
     now: datetime,
     locale: str,
 ) -> dict[str, Any]:
@@ -243,6 +299,7 @@ def build_context(
             if isinstance(residence, Municipality)
             else None,
         },
+        "resources": _resources(municipality, school, ages),
         # a fact no answer has set yet is empty, so `{% if facts.category == … %}` just works
         "facts": defaultdict(lambda: None, facts),
         "now": clock.to_local(now).strftime("%Y-%m-%d %H:%M"),

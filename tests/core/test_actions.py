@@ -25,7 +25,7 @@ from bot.core.actions import (
 ids = st.text(min_size=1)  # ids are never empty; any character, ':' and '%' included
 actions: st.SearchStrategy[Action] = st.one_of(
     st.builds(SaveSchool, ids),
-    st.builds(StartFlow, ids),
+    st.builds(StartFlow, ids, st.none() | ids),
     st.builds(ShowContacts, ids),
     st.builds(Answer, ids, ids),
     st.just(Back()),
@@ -52,6 +52,7 @@ def test_decode_never_raises(value: str) -> None:
     [
         ("save:mora/angsskolan-f-9", SaveSchool("mora/angsskolan-f-9")),
         ("start:orosanmalan", StartFlow("orosanmalan")),
+        ("start:orosanmalan:mora/angsskolan-f-9", StartFlow("orosanmalan", "mora/angsskolan-f-9")),
         ("contact:mora/angsskolan-f-9", ShowContacts("mora/angsskolan-f-9")),
         ("step:akut:ja", Answer("akut", "ja")),
         ("nav:back", Back()),

@@ -404,6 +404,12 @@ def test_every_outcome_of_the_default_pack_is_reached() -> None:
         ("orosanmalan", SATURDAY_22): [["ja"]],
         ("konsultation", WEDNESDAY_10): [["ja"], ["nej"]],
         ("konsultation", SATURDAY_22): [["ja"], ["nej"]],
+        ("tidigt-stod", WEDNESDAY_10): [["ja"], ["osaker"], ["nej", "adult"],
+                                        ["nej", "barn", "npf", "vidare"],
+                                        ["nej", "unga", "skolarbete", "alla"],
+                                        ["nej", "barn", "hemma", "riktat", "nej"],
+                                        ["nej", "unga", "kamrater", "riktat", "ja", "vidare",
+                                         "vidare", "vidare", "vidare"]],
     }  # fmt: skip
     reached: dict[str, set[str]] = {}
     for (flow_id, now), runs in paths.items():

@@ -9,6 +9,7 @@ from bot.core import catalog
 from bot.core.actions import Answer
 from bot.core.flow_state import FlowContext
 from bot.core.rule_checks import cross_check
+from bot.core.rules_parser import parse_rules
 from tests.helpers.rules_fixtures import BROKEN, DIRECTORY, RULES, TODAY, file_problems, parse_text
 
 # file -> (line:col, message); each file is tests/fixtures/rules/valid.yml with one defect
@@ -27,10 +28,13 @@ CROSS_DEFECTS = {
     "test_too_many_clicks": ("37:9", "flow 'mini', test 'akut' fails — it took 2 clicks, more than max_clicks 1"),
     "unknown_fact_in_text": ("27:20", "flow 'mini': no answer sets the fact 'kategori' that the text reads as facts.kategori — did you mean 'category'?"),
     "unknown_fact": ("22:20", "flow 'mini', step 'vidare': no option sets the fact 'kategori' — did you mean 'category'?"),
+    "then_itself": ("35:15", "flow 'mini', outcome 'klart': then 'mini' is this flow itself — hand over to another flow"),
+    "unknown_resource_field": ("26:20", "flow 'mini': 'r' (one of resources.npf) has no field 'nme' — did you mean 'name'? (fields: name, phone, email, url, about, ages)"),
+    "unknown_resource_kind": ("26:20", "flow 'mini': 'resources' has no field 'npff' — did you mean 'npf'? (fields: elevhalsa, familjecentral, ungdomsmottagning, bup, barnahus, npf, konsultationsteam, samverkansteam)"),
     "unknown_field": ("26:20", "flow 'mini': 'reception' has no field 'telefon' (fields: name, phone, email, e_service)"),
     "unknown_start": ("5:12", "flow 'mini': start 'skolan' is no step in this flow — did you mean 'skola'?"),
     "unknown_target": ("19:19", "flow 'mini', step 'akut': 'vidre' is no step or outcome in this flow — did you mean 'vidare'?"),
-    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, facts, now)"),
+    "unknown_variable": ("26:20", "flow 'mini': unknown template variable 'recepton' — did you mean 'reception'? (known: school, municipality, contacts, reception, e_service, socialjour, after_hours, route, office_hours, residence, resources, facts, now)"),
     "unreachable_step": ("25:13", "flow 'mini': step 'info' cannot be reached from the start 'skola'; link to it or remove it"),
 }  # fmt: skip
 
@@ -90,6 +94,26 @@ def test_a_flow_id_used_in_two_files() -> None:
     b, _ = parse_text((BROKEN.parent / "valid.yml").read_text(), "b.yml")
     problems = [str(p) for p in cross_check(a + b, {}, tiny_directory())]
     assert "b.yml:1:1: error: flow id 'mini' is used twice (first in a.yml, line 1)" in problems
+
+
+def test_an_outcome_handing_over_to_a_flow_that_does_not_exist_is_located_with_a_suggestion() -> (
+    None
+):
+    from bot.core.yamlio import parse_document
+    from tests.helpers.rules_fixtures import tiny_directory
+
+    valid = (BROKEN.parent / "valid.yml").read_text()
+    handing = valid.replace(
+        "text: {sv: Klart., en: Done.}\n", "text: {sv: Klart., en: Done.}\n        then: othr\n"
+    )
+    other = valid.replace("id: mini\n", "id: other\n").replace("[mini]", "[other]")
+    docs = {
+        path: parse_document(text, path) for path, text in (("a.yml", handing), ("b.yml", other))
+    }
+    flows = [f for doc in docs.values() for f in parse_rules(doc)[0]]
+    assert [str(p) for p in cross_check(flows, docs, tiny_directory())] == [
+        "a.yml:36:15: error: flow 'mini', outcome 'klart': then 'othr' is no other flow — did you mean 'other'? (other flows: other)"
+    ]
 
 
 def test_a_text_that_cannot_be_filled_in_fails_its_rule_test_and_never_crashes_the_chat(

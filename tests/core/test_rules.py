@@ -127,7 +127,7 @@ def test_the_shipped_pack_reads_without_errors_or_warnings() -> None:
         )
         _, problems = parse_rules(load_document(path))
         assert problems == []
-    assert set(shipped_flows()) == {"orosanmalan", "konsultation"}
+    assert set(shipped_flows()) == {"orosanmalan", "konsultation", "tidigt-stod"}
 
 
 def rules_json_schema() -> dict[str, Any]:

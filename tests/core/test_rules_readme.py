@@ -14,10 +14,10 @@ def test_the_readme_diagrams_match_the_shipped_checklists() -> None:
     readme = README.read_text(encoding="utf-8")
     embedded = re.findall(r"```mermaid\n(.*?)```", readme, re.S)
     flows = shipped_catalog().flows
-    current = [to_mermaid(flows[f]) for f in ("orosanmalan", "konsultation")]
+    current = [to_mermaid(flows[f]) for f in ("orosanmalan", "konsultation", "tidigt-stod")]
     assert [e.strip() for e in embedded] == [c.strip() for c in current], (
-        "rules/README.md shows an old diagram: paste `referral-bot graph orosanmalan` and "
-        "`referral-bot graph konsultation` into it"
+        "rules/README.md shows an old diagram: paste `referral-bot graph orosanmalan`, "
+        "`referral-bot graph konsultation` and `referral-bot graph tidigt-stod` into it"
     )
 
 

@@ -111,9 +111,10 @@ async def test_an_unknown_school_says_so_and_offers_the_checklists() -> None:
     assert reply.kind == "not_found"
     assert "Jag hittade ingen skola eller förskola som passar" in as_text(reply)
     # a worried person who names no school we know still gets somewhere
-    assert [encode(c.action) for c in reply.choices][-2:] == [
+    assert [encode(c.action) for c in reply.choices][-3:] == [
         "start:orosanmalan",
         "start:konsultation",
+        "start:tidigt-stod",
     ]
 
 
@@ -237,6 +238,9 @@ async def test_a_municipality_other_than_the_saved_schools_is_answered_for_itsel
         ("I'm worried about a pupil", "Before a concern report"),
         ("I want to consult social services", "Consult social services"),
         ("jag vill rådfråga socialtjänsten", "Rådfråga socialtjänsten"),
+        ("tidigt stöd", "Tidigt stöd"),
+        ("oro men ingen anmälan", "Tidigt stöd"),
+        ("I would like early support for a pupil", "Early support"),
     ],
 )
 async def test_a_natural_first_message_starts_the_right_checklist(said: str, flow: str) -> None:
@@ -250,6 +254,33 @@ async def test_worry_about_a_pupil_at_a_named_school_starts_with_that_school() -
     assert reply.kind == "step" and "akut fara" in as_text(reply)
     session = await chat.store.load(KEY)
     assert session is not None and session.school == "mora/angsskolan-f-9"
+
+
+async def test_an_outcome_that_hands_over_starts_that_checklist_with_the_same_school() -> None:
+    chat = Chat()
+    gate = await chat.say("tidigt stöd på Ängsskolan")
+    assert gate.title == "Tidigt stöd" and "tyder något på att barnet far illa" in as_text(gate)
+    handed = await chat.click("step:grind:ja")
+    assert handed.kind == "outcome" and handed.title == "Då ska du göra en orosanmälan"
+    assert [(c.label, encode(c.action)) for c in handed.choices] == [
+        ("Gå vidare: Inför en orosanmälan", "start:orosanmalan:mora/angsskolan-f-9")
+    ]
+    assert await chat.store.load(KEY) is None  # the early-support checklist is over
+    started = await chat.click(encode(handed.choices[0].action))
+    # the outcome stays in the chat; the report checklist goes on below it, school known
+    assert started.kind == "step" and started.title == "Inför en orosanmälan"
+    assert started.keeps_clicked and "Är barnet i akut fara just nu?" in as_text(started)
+    session = await chat.store.load(KEY)
+    assert session is not None
+    assert (session.flow, session.school) == ("orosanmalan", "mora/angsskolan-f-9")
+    age = await chat.click("step:akut:nej")
+    assert age.kind == "step" and "Hur gammal är barnet?" in as_text(age)
+
+
+async def test_a_handover_button_for_a_school_removed_since_asks_for_the_school() -> None:
+    chat = Chat()
+    started = await chat.click("start:orosanmalan:mora/nedlagda-skolan")
+    assert started.kind == "step" and "Vilken skola eller förskola" in as_text(started)
 
 
 async def test_a_contact_question_during_a_checklist_is_answered_and_the_checklist_kept() -> None:
