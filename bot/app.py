@@ -224,7 +224,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     store = open_store(
         settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
     )
-    service = Service(holder, store, observe=metrics.observe)
+    service = Service(holder, store, observe=metrics.observe, stats_store=store)
     stop = asyncio.Event()
     side: web.AppRunner | None = None
     transport: Transport
