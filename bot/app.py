@@ -28,6 +28,7 @@ from bot.core.models import (
 from bot.core.render import as_text
 from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore, SessionStore, session_key
+from bot.core.stats import ShownRow, shown
 from bot.core.texts import text
 from bot.errors import BotError, Problem
 from bot.settings import Settings
@@ -159,6 +160,28 @@ async def chat(settings: Settings, *, at: datetime | None, locale: Locale | None
     await console.run()
 
 
+async def stats_rows(
+    settings: Settings, *, since: str | None, municipality: str | None
+) -> list[ShownRow]:
+    """The follow-up statistics in the configured store, as every output shows them.
+
+    A store that cannot be read is a BotError (exit 1: the URL or the server to fix)."""
+    import sqlite3
+
+    from redis.exceptions import RedisError
+
+    from bot.stores import open_store
+
+    store = open_store(settings.store_url, data=settings.data_dir)
+    try:
+        counts = await store.counts(since=since, municipality=municipality)
+    except (RedisError, OSError, sqlite3.Error) as exc:
+        raise BotError(f"STORE_URL: the store could not be read ({type(exc).__name__})") from exc
+    finally:
+        await store.close()
+    return shown(counts)
+
+
 def graph(settings: Settings, flow_id: str, fmt: str) -> str:
     from bot.core import graph as graphs
 
@@ -224,7 +247,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     store = open_store(
         settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
     )
-    service = Service(holder, store, observe=metrics.observe)
+    service = Service(holder, store, observe=metrics.observe, stats_store=store)
     stop = asyncio.Event()
     side: web.AppRunner | None = None
     transport: Transport

@@ -18,8 +18,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot import __version__, app, init_directory
-from bot.core import clock, explain
+from bot import __version__, app, init_directory, stats_report
+from bot.core import clock, explain, stats
 from bot.errors import BotError, ConfigError
 from bot.settings import Settings
 
@@ -33,6 +33,13 @@ def _at(value: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a time like 2026-11-23T18:30") from None
     return when if when.tzinfo else when.replace(tzinfo=clock.STOCKHOLM)
+
+
+def _month(value: str) -> str:
+    """--since 2026-01: a month, as the statistics keep them."""
+    if not stats.is_month(value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a month like 2026-01")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=Path("directory"), help="folder (default: directory/)"
     )
+
+    p = sub.add_parser("stats", help="the anonymous follow-up statistics (counts below 5: <5)")
+    p.add_argument("--since", type=_month, help="from this month on, e.g. 2026-01")
+    p.add_argument("--municipality", metavar="ID", help="one municipality's id, e.g. mora")
+    p.add_argument("--format", choices=stats_report.FORMATS, default="table")
 
     p = sub.add_parser("serve", help="run the Slack (or Telegram) bot")
     data_args(p)
@@ -154,6 +166,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "ask":
         return _ask(args)
+    if args.command == "stats":
+        rows = asyncio.run(
+            app.stats_rows(_settings(args), since=args.since, municipality=args.municipality)
+        )
+        sys.stdout.write(stats_report.render(rows, args.format))
+        return 0
     if args.command == "graph":
         print(app.graph(_settings(args), args.flow, args.format))
         return 0

@@ -58,7 +58,7 @@ def contact_reply(
     result = ContactResult(
         status="found",
         school=school_summary(school, catalog),
-        age_groups=tuple(g.group.id if g.group else "all" for g in answer.groups),
+        age_groups=contacts.group_ids(answer),
         contacts=tuple(
             ContactEntry(
                 name=c.person.name,
@@ -74,6 +74,7 @@ def contact_reply(
             for c in g.contacts
         ),
         route=RouteSummary(route.kind, route.office.name, route.office.phone),
+        municipality_id=school.municipality_id,
     )
     return Reply(
         kind="contact",
@@ -121,6 +122,7 @@ def municipality_reply(
             "municipality",
             municipality=summary,
             route=RouteSummary(route.kind, route.office.name, route.office.phone),
+            municipality_id=m.id,
         ),
     )
 
@@ -161,11 +163,13 @@ def schools_to_pick(asked: Lookup, catalog: Catalog, locale: Locale) -> Reply:
     nearest. When none does, the checklists are offered too: a worried person who names no
     school we know still gets somewhere."""
     result = asked.result
-    if result.status == "ambiguous":
-        return _schools_reply(
-            "ambiguous", (text("service.ambiguous", locale),), result, catalog, locale
-        )
     place = asked.query.municipality_id
+    if result.status == "ambiguous":
+        among = {s.municipality_id for s in result.candidates}
+        where = next(iter(among)) if len(among) == 1 else place
+        return _schools_reply(
+            "ambiguous", (text("service.ambiguous", locale),), result, catalog, locale, where
+        )
     municipality = catalog.directory.municipalities.get(place) if place else None
     if municipality is not None:
         missing = text("service.not_found_in", locale, municipality=municipality.name)
@@ -174,7 +178,7 @@ def schools_to_pick(asked: Lookup, catalog: Catalog, locale: Locale) -> Reply:
     hint = "service.did_you_mean" if result.candidates else "service.not_found_hint"
     parts = (missing, text(hint, locale))
     return _schools_reply(
-        "not_found", parts, result, catalog, locale, flow_choices(catalog, locale)
+        "not_found", parts, result, catalog, locale, place, flow_choices(catalog, locale)
     )
 
 
@@ -184,6 +188,7 @@ def _schools_reply(
     result: MatchResult,
     catalog: Catalog,
     locale: Locale,
+    municipality_id: str | None,
     more: tuple[Choice, ...] = (),
 ) -> Reply:
     directory = catalog.directory
@@ -200,7 +205,9 @@ def _schools_reply(
         footer=text("service.acute_footer", locale),
         locale=locale,
         contact=ContactResult(
-            status, candidates=tuple(school_summary(s, catalog) for s in result.candidates)
+            status,
+            candidates=tuple(school_summary(s, catalog) for s in result.candidates),
+            municipality_id=municipality_id,
         ),
     )
 

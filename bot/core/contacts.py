@@ -69,6 +69,11 @@ class ContactAnswer:
     route: Route
 
 
+def group_ids(answer: ContactAnswer) -> tuple[str, ...]:
+    """The ids of the age groups an answer shows contacts for ("all" for a school's list)."""
+    return tuple(g.group.id if g.group else ALL for g in answer.groups)
+
+
 def ordered(people: list[Person], day: date) -> tuple[ResolvedContact, ...]:
     """Available people first in list order, then those away on `day` (with their end date)."""
     absences = [(p, p.away_on(day)) for p in people]

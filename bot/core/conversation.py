@@ -289,7 +289,11 @@ def outcome_reply(flow: Flow, pos: Position, ctx: FlowContext) -> Reply:
         footer=_footer(pos, ctx),
         locale=ctx.locale,
         outcome=FlowOutcome(
-            flow.id, outcome.id, outcome.kind, pos.school.key if pos.school else None
+            flow.id,
+            outcome.id,
+            outcome.kind,
+            pos.school.key if pos.school else None,
+            contacts.group_ids(answer) if answer else (),
         ),
         problems=tuple(errors),
     )

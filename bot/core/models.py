@@ -351,16 +351,20 @@ class ContactResult:
     contacts: tuple[ContactEntry, ...] = ()
     route: RouteSummary | None = None
     resources: tuple[Resource, ...] = ()  # status "resources": those of the kind asked for
+    # the directory's municipality the answer is for, when one is (bot.core.stats counts it)
+    municipality_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FlowOutcome:
-    """Where a checklist ended (for metrics and rule tests): flow, outcome id and kind."""
+    """Where a checklist ended (for metrics, statistics and rule tests): flow, outcome id and
+    kind, the school and the age groups whose contacts it showed."""
 
     flow: str
     outcome: str
     kind: str
     school: str | None = None  # School.key, when the checklist knew the school
+    age_groups: tuple[str, ...] = ()  # AgeGroup.id (or "all") of the contacts shown
 
 
 ReplyKind = Literal[

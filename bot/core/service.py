@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import clock, conversation, query
+from bot.core import clock, conversation, query, stats
 from bot.core import contact_answers as answers
 from bot.core import resource_answers as resources
 from bot.core.actions import (
@@ -81,10 +81,14 @@ class Service:
         *,
         now: Callable[[], datetime] = clock.now,
         observe: Callable[[str, str], None] | None = None,
+        stats_store: stats.StatsStore | None = None,
     ) -> None:
+        """`stats_store`: where the follow-up statistics are counted (none for `ask`, `chat`
+        and tests that do not look at them)."""
         self.catalogs = catalogs
         self.store = store
         self.now = now
+        self.tally = stats.Tally(stats_store, now)
         # observe(kind, label) feeds metrics without the core importing prometheus
         self.observe = observe or (lambda kind, label: None)
 
@@ -104,6 +108,8 @@ class Service:
                 await self.store.clear(msg.conversation)
             elif new_session != session:
                 await self.store.save(msg.conversation, new_session)
+            if msg.intent != "home":  # opening the App Home tab is not a question
+                await self.tally.add(stats.measures_of(reply, catalog.directory))
             return reply
 
     def municipality_options(self, typed: str) -> tuple[Choice, ...]:
@@ -280,8 +286,11 @@ class Service:
         flow = catalog.flows.get(flow_id)
         if flow is None:
             return self._help(catalog, locale), session
-        ctx = self._context(catalog, locale, school or await self._known_school(msg, catalog))
+        known = school or await self._known_school(msg, catalog)
+        ctx = self._context(catalog, locale, known)
         self.observe("checklist", "started")
+        where = known.municipality_id if known else stats.UNKNOWN
+        await self.tally.add([(where, stats.UNKNOWN, stats.flow_started(flow_id))])
         turn = conversation.start(flow, Session(locale=locale), ctx)
         return turn.reply, self._after_turn(turn)
 

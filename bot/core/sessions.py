@@ -16,6 +16,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from bot.core.stats import StatKey, wanted
+
 DEFAULT_TTL_SECONDS = 4 * 3600  # an idle checklist is gone after a few hours
 
 
@@ -163,7 +165,7 @@ def claim_token() -> str:
 
 
 class MemoryStore:
-    """A process-local store for the console, tests and single-run use."""
+    """A process-local store for the console, tests and single-run use (also a StatsStore)."""
 
     def __init__(self, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.ttl = ttl_seconds
@@ -173,6 +175,7 @@ class MemoryStore:
         self._marks: dict[str, tuple[str | None, float]] = {}
         self._marks_pruned = 0.0
         self._keyed = KeyedLocks()
+        self._stats: dict[StatKey, int] = {}
 
     async def load(self, key: str) -> Session | None:
         raw = self._sessions.get(key)
@@ -217,6 +220,14 @@ class MemoryStore:
         mark = self._marks.get(key)
         if mark is not None and mark[0] == token:
             del self._marks[key]
+
+    async def increment(self, key: StatKey) -> None:
+        self._stats[key] = self._stats.get(key, 0) + 1
+
+    async def counts(
+        self, *, since: str | None = None, municipality: str | None = None
+    ) -> dict[StatKey, int]:
+        return {k: n for k, n in self._stats.items() if wanted(k, since, municipality)}
 
     async def ping(self) -> bool:
         return True

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from bot.core.sessions import DEFAULT_TTL_SECONDS, MemoryStore, SessionStore
+from bot.core.stats import StatsStore
 from bot.errors import BotError
 
 DEFAULT_SQLITE_FILE = "state.db"  # in the data folder (DATA_DIR)
@@ -15,9 +17,13 @@ ACCEPTED = (
 )
 
 
+class Store(SessionStore, StatsStore, Protocol):
+    """What every backend is: the session store, which keeps the statistics too."""
+
+
 def open_store(
     url: str | None, *, ttl_seconds: int = DEFAULT_TTL_SECONDS, data: Path = Path("data")
-) -> SessionStore:
+) -> Store:
     """The store a `STORE_URL` names; raises BotError naming the accepted forms otherwise."""
     if not url:
         return _sqlite(data / DEFAULT_SQLITE_FILE, ttl_seconds)
@@ -34,7 +40,7 @@ def open_store(
     raise BotError(f"STORE_URL: {what}; accepted forms: {ACCEPTED}")
 
 
-def _sqlite(path: Path, ttl_seconds: int) -> SessionStore:
+def _sqlite(path: Path, ttl_seconds: int) -> Store:
     from bot.stores.sqlite import SQLiteStore
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,10 @@ Keys (all under a configurable prefix, default `referral-bot:`):
 whether a refused claim met a done mark or a live claim) or a done mark `done` (SET PX ttl,
 overwriting the claim), released only by its owner (a compare-and-delete Lua script);
 `lock:<key>` a redis-py Lock held while one replica
-handles a message of that session, so two replicas never work on one session at once.
+handles a message of that session, so two replicas never work on one session at once;
+`stats:<YYYY-MM>` one hash per month of follow-up statistics, field
+`<municipality>|<age group>|<measure>` -> count (HINCRBY: atomic, so replicas count as one),
+and `stats:months` the set of months that have counts, so reading needs no key scan.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from bot.core.sessions import DEFAULT_TTL_SECONDS, DONE, HELD, Claim, Session, claim_token
+from bot.core.stats import StatKey, wanted
 from bot.errors import BotError
 
 logger = logging.getLogger(__name__)
@@ -48,12 +52,16 @@ return 3
 """
 
 
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
 class SessionBusy(BotError):
     """Another replica held the session lock for longer than we were willing to wait."""
 
 
 class RedisStore:
-    """Sessions, saved schools, event claims and per-session locks in Redis."""
+    """Sessions, saved schools, event claims, per-session locks and statistics in Redis."""
 
     def __init__(
         self,
@@ -93,7 +101,7 @@ class RedisStore:
 
     async def saved_school(self, user: str) -> str | None:
         raw = await self._redis.hget(f"{self.prefix}schools", user)
-        return raw.decode() if isinstance(raw, bytes) else raw
+        return None if raw is None else _text(raw)
 
     async def save_school(self, user: str, school_key: str) -> None:
         await self._redis.hset(f"{self.prefix}schools", user, school_key)
@@ -112,6 +120,31 @@ class RedisStore:
 
     async def release(self, key: str, token: str) -> None:
         await self._release(keys=[self._event(key)], args=[f"claim:{token}"])
+
+    async def increment(self, key: StatKey) -> None:
+        field = f"{key.municipality}|{key.age_group}|{key.measure}"
+        async with self._redis.pipeline(transaction=True) as pipe:  # MULTI … EXEC
+            pipe.hincrby(f"{self.prefix}stats:{key.month}", field, 1)
+            pipe.sadd(f"{self.prefix}stats:months", key.month)
+            await pipe.execute()
+
+    async def counts(
+        self, *, since: str | None = None, municipality: str | None = None
+    ) -> dict[StatKey, int]:
+        every = await self._redis.smembers(f"{self.prefix}stats:months")
+        months = sorted(m for m in map(_text, every) if since is None or m >= since)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for month in months:
+                pipe.hgetall(f"{self.prefix}stats:{month}")
+            hashes = await pipe.execute()
+        found: dict[StatKey, int] = {}
+        for month, fields in zip(months, hashes, strict=True):
+            for raw, count in fields.items():
+                where, age_group, measure = _text(raw).split("|", 2)
+                key = StatKey(month, where, age_group, measure)
+                if wanted(key, since, municipality):
+                    found[key] = int(count)
+        return found
 
     async def ping(self) -> bool:
         try:

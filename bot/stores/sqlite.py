@@ -5,7 +5,8 @@ with SIGKILL loses at most the message being handled. `synchronous=NORMAL` is du
 a killed process (not against power loss). `locked()` serialises per key within this process
 only (shared by every store object on the same file): SQLite mode is meant for one server.
 Event claims (`claim`, `complete`, `release`) are atomic even across processes sharing the
-file: a claim is one `BEGIN IMMEDIATE` transaction, the others one statement each.
+file: a claim is one `BEGIN IMMEDIATE` transaction, the others one statement each. So is a
+statistics count (`increment`): one UPSERT that adds one in place.
 
 Writes run in one worker thread of the store's own: the connection lock lets one write run
 at a time anyway, and asyncio's shared pool started a thread per waiting write (each with
@@ -36,6 +37,7 @@ from bot.core.sessions import (
     Session,
     claim_token,
 )
+from bot.core.stats import StatKey
 
 T = TypeVar("T")
 
@@ -62,11 +64,20 @@ CREATE TABLE IF NOT EXISTS event_marks (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS event_marks_expires_at ON event_marks (expires_at);
+-- follow-up statistics (bot.core.stats): ids and a count, nothing else
+CREATE TABLE IF NOT EXISTS stats (
+    month TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    age_group TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (month, municipality, age_group, measure)
+);
 """
 
 
 class SQLiteStore:
-    """Sessions, saved schools and event claims in one SQLite file."""
+    """Sessions, saved schools, event claims and statistics in one SQLite file."""
 
     def __init__(self, path: str | Path, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.path = Path(path)
@@ -186,6 +197,29 @@ class SQLiteStore:
                 "DELETE FROM event_marks WHERE key = ? AND token = ?", (key, token)
             )
         )
+
+    async def increment(self, key: StatKey) -> None:
+        await self._run(
+            lambda conn: conn.execute(
+                "INSERT INTO stats (month, municipality, age_group, measure, count)"
+                " VALUES (?, ?, ?, ?, 1)"
+                " ON CONFLICT (month, municipality, age_group, measure)"
+                " DO UPDATE SET count = count + 1",
+                (key.month, key.municipality, key.age_group, key.measure),
+            )
+        )
+
+    async def counts(
+        self, *, since: str | None = None, municipality: str | None = None
+    ) -> dict[StatKey, int]:
+        def read(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, int]]:
+            return conn.execute(
+                "SELECT month, municipality, age_group, measure, count FROM stats"
+                " WHERE month >= ? AND (? IS NULL OR municipality = ?)",
+                (since or "", municipality, municipality),
+            ).fetchall()
+
+        return {StatKey(*row[:4]): int(row[4]) for row in await self._run(read)}
 
     async def ping(self) -> bool:
         try:

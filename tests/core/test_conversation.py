@@ -95,7 +95,10 @@ def test_acute_yes_in_office_hours_goes_to_112_and_the_reception() -> None:
     chat = oro(school=ANGS, now=WEDNESDAY_10)
     reply = chat.answer("ja")
     assert reply.kind == "outcome"
-    assert reply.outcome == FlowOutcome("orosanmalan", "akut_mottagning", "acute", ANGS)
+    # before the age is asked: the contacts of both of the school's age groups are shown
+    assert reply.outcome == FlowOutcome(
+        "orosanmalan", "akut_mottagning", "acute", ANGS, ("barn", "unga")
+    )
     text = chat.text()
     assert "Ring 112 nu" in text
     assert "Mottagningen barn och unga*, 0000-10 00 00" in "\n".join(reply.parts)

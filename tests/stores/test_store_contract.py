@@ -20,12 +20,13 @@ from bot.core.sessions import (
     Session,
     SessionStore,
 )
+from bot.core.stats import StatKey
 from bot.errors import BotError
-from bot.stores import open_store
+from bot.stores import Store, open_store
 from bot.stores.redis import RedisStore, SessionBusy
 from bot.stores.sqlite import SQLiteStore
 
-MakeStore = Callable[..., SessionStore]
+MakeStore = Callable[..., Store]
 
 SESSION = Session(
     flow="orosanmalan",
@@ -46,10 +47,10 @@ async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
     prefix = f"test-{uuid.uuid4().hex}:"
     redis_url = request.getfixturevalue("redis_url") if kind == "redis" else ""
     memory: list[MemoryStore] = []
-    opened: list[SessionStore] = []
+    opened: list[Store] = []
 
-    def make(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> SessionStore:
-        store: SessionStore
+    def make(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> Store:
+        store: Store
         if kind == "memory":  # one process: the same object is every "replica"
             memory[:] = memory or [MemoryStore(ttl_seconds)]
             return memory[0]
@@ -208,6 +209,53 @@ async def test_locked_is_released_on_error(make_store: MakeStore) -> None:
 
 async def test_ping(make_store: MakeStore) -> None:
     assert await make_store().ping() is True
+
+
+def stat(
+    month: str = "2026-11", municipality: str = "mora", measure: str = "contact_found"
+) -> StatKey:
+    return StatKey(month, municipality, "unga", measure)
+
+
+async def test_stats_count_every_key_apart(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.counts() == {}
+    times = {
+        stat(): 3,
+        stat(measure="outcome:orosanmalan/anmalan"): 1,
+        stat(municipality="laholm"): 2,
+        StatKey("2026-11", "mora", "unknown", "contact_found"): 1,
+        stat(month="2026-12"): 1,
+    }
+    for key, n in times.items():
+        for _ in range(n):
+            await store.increment(key)
+    assert await store.counts() == times
+
+
+async def test_stats_are_read_from_a_month_on_and_for_one_municipality(
+    make_store: MakeStore,
+) -> None:
+    store = make_store()
+    for key in (stat("2025-12"), stat("2026-01"), stat("2026-02", "laholm"), stat("2026-02")):
+        await store.increment(key)
+    assert set(await store.counts(since="2026-01")) == {
+        stat("2026-01"),
+        stat("2026-02", "laholm"),
+        stat("2026-02"),
+    }
+    assert set(await store.counts(municipality="laholm")) == {stat("2026-02", "laholm")}
+    assert await store.counts(since="2026-02", municipality="mora") == {stat("2026-02"): 1}
+    assert await store.counts(since="2026-03") == {}
+    assert await store.counts(municipality="gnesta") == {}
+
+
+async def test_stats_increments_from_two_replicas_at_once_are_all_counted(
+    make_store: MakeStore,
+) -> None:
+    stores = [make_store(), make_store()]  # two replicas (or one, for memory)
+    await asyncio.gather(*(stores[i % 2].increment(stat()) for i in range(200)))
+    assert await stores[0].counts() == await stores[1].counts() == {stat(): 200}
 
 
 # --- memory ------------------------------------------------------------------------------
