@@ -351,6 +351,7 @@ class ContactResult:
     contacts: tuple[ContactEntry, ...] = ()
     route: RouteSummary | None = None
     resources: tuple[Resource, ...] = ()  # status "resources": those of the kind asked for
+    resource_kind: str | None = None  # status "resources": the kind asked for
     # the directory's municipality the answer is for, when one is (bot.core.stats counts it)
     municipality_id: str | None = None
 

@@ -74,6 +74,8 @@ def resources_reply(
             municipality=MunicipalitySummary(municipality.name, municipality.code, True),
             school=school_summary(school, catalog) if school else None,
             resources=found,
+            resource_kind=kind,
+            municipality_id=municipality.id,
             route=None
             if found
             else RouteSummary(route.kind, route.office.name, route.office.phone),

@@ -99,6 +99,10 @@ def flow_started(flow_id: str) -> str:
     return f"flow_started:{flow_id}"
 
 
+def resources_asked(kind: str) -> str:
+    return f"resources:{kind}"
+
+
 def outcome_reached(flow_id: str, outcome_id: str) -> str:
     return f"outcome:{flow_id}/{outcome_id}"
 
@@ -112,11 +116,15 @@ def age_group_of(groups: Sequence[str]) -> str:
 def measures_of(reply: Reply, directory: Directory) -> list[tuple[str, str, str]]:
     """(municipality, age group, measure) that a reply counts as: a contact question
     answered (a school's contacts, or a municipality of the directory named alone),
-    ambiguous or not found (a municipality without a file among them), or a checklist's
-    outcome reached. Questions for a kind of help (status "resources") are not counted."""
+    ambiguous or not found (a municipality without a file among them), a kind of help
+    asked for ("BUP Gnesta": `resources:bup`, whether the directory had any or not), or a
+    checklist's outcome reached."""
     found: list[tuple[str, str, str]] = []
     contact = reply.contact
-    if contact is not None and contact.status != "resources":
+    if contact is not None and contact.resource_kind is not None:
+        municipality = contact.municipality_id or UNKNOWN
+        found.append((municipality, UNKNOWN, resources_asked(contact.resource_kind)))
+    elif contact is not None:
         municipality = contact.municipality_id or UNKNOWN
         if contact.status == "municipality":  # one the directory has (found), or not
             measure = CONTACT_FOUND if contact.municipality_id else CONTACT_NOT_FOUND

@@ -57,6 +57,19 @@ async def test_contact_questions_are_counted_by_municipality_and_age_group() -> 
     }
 
 
+async def test_a_question_for_a_kind_of_help_is_counted_by_kind_and_municipality() -> None:
+    staff = Staff()
+    await staff.send("ungdomsmottagning Trosa")  # the region's clinics serve Trosa
+    await staff.send("umo i trosa")
+    await staff.send("BUP Eskilstuna")
+    await staff.send("konsultationsteam Mora")  # none in Mora's file: counted all the same
+    assert await staff.counts() == {
+        ("trosa", "unknown", "resources:ungdomsmottagning"): 2,
+        ("eskilstuna", "unknown", "resources:bup"): 1,
+        ("mora", "unknown", "resources:konsultationsteam"): 1,
+    }
+
+
 async def test_an_ambiguous_question_within_one_municipality_is_counted_there() -> None:
     staff = Staff()
     reply = await staff.send("tunaskolan")
