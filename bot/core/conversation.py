@@ -391,9 +391,13 @@ def _on_text(pos: Position, raw: str, ctx: FlowContext) -> Transition:
         return _school_text(step, raw, ctx)
     if pos.waiting == "municipality":
         found = query.find_municipality(raw, ctx.directory)
-        if found is None:
-            return Stay(_t("residence_not_found", ctx))
-        return Goto((step.id, f"{OTHER}:{place_key(found)}"))
+        if found is not None:
+            return Goto((step.id, f"{OTHER}:{place_key(found)}"))
+        meant = query.municipalities_meant(raw, ctx.directory)
+        if meant:  # 'Hgfors': Hagfors or Hofors — the person knows, the bot does not guess
+            picks = tuple(Choice(PickMunicipality(place_key(m)), m.name) for m in meant)
+            return Stay(_t("residence_which_of", ctx), extra=picks)
+        return Stay(_t("residence_not_found", ctx))
     if step.kind == "residence":
         place = _place_alone(raw, ctx)
         if place is not None:  # "Luleå", "i Kiruna": where the child lives, typed

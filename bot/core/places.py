@@ -99,20 +99,32 @@ class MunicipalityNames:
         key = "".join(words)
         if len(key) < max(shortest, 3):
             return None
-        accented = "".join(typed) if typed else key
-        # typed with its diacritics, those decide: 'Tosås' is Torsås, not Trosa's genitive;
-        # without, a slip from a spelling two share is one from both ('Hao': Habo, Håbo, Hjo)
-        if accented != key:  # typed with diacritics, those decide: 'vår' is not Vara
-            near = _near(accented, self._accented)
-        else:  # a slip from a spelling two share is one from both ('Hao': Habo, Håbo, Hjo)
-            shared = {mid for k, ids in self._shared.items() if _slip(key, k) for mid in ids}
-            near = _near(key, self._keys) | shared or _near(accented, self._accented)
+        near = self._slips(key, "".join(typed) if typed else key)
         if near:
             return self._by_id[near.pop()] if len(near) == 1 else None
         if len(key) < RATIO_LENGTH:
             return None
         hit = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self._by_id[self._keys[hit[0]]] if hit else None
+
+    def slipped(self, words: list[str], typed: list[str]) -> list[Place]:
+        """Every municipality the words are one slip from ('Hgfors': Hagfors, Hofors; 'Ea':
+        Eda), by name: what to offer when `fuzzy` will not choose, because the slip is from
+        several or the word too short to trust."""
+        key = "".join(words)
+        if len(key) < 2:
+            return []
+        near = self._slips(key, "".join(typed))
+        return sorted((self._by_id[mid] for mid in near), key=lambda p: swedish_order(p.name))
+
+    def _slips(self, key: str, accented: str) -> set[str]:
+        """The ids one slip from folded `key` (`accented`: as typed, with its diacritics)."""
+        # typed with its diacritics, those decide: 'Tosås' is Torsås, not Trosa's genitive
+        if accented != key:
+            return _near(accented, self._accented)
+        # without, a slip from a spelling two share is one from both ('Hao': Habo, Håbo, Hjo)
+        shared = {mid for k, ids in self._shared.items() if _slip(key, k) for mid in ids}
+        return _near(key, self._keys) | shared or _near(accented, self._accented)
 
     def by_key(self, key: str) -> Place | None:
         """The place `place_key` gave `key`."""

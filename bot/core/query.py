@@ -306,6 +306,14 @@ def only_municipality(text: str, directory: Directory) -> Place | None:
     return directory.places.exact(words, typed) if words else None
 
 
+def municipalities_meant(text: str, directory: Directory) -> list[Place]:
+    """For a short text `find_municipality` will not read: the municipalities it is one slip
+    from ('Hgfors': Hagfors and Hofors; 'Ea': Eda), for the person to pick from."""
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    words, typed = _place_words(fold(lowered), lowered)
+    return directory.places.slipped(words, typed)
+
+
 def find_municipality(text: str, directory: Directory) -> Place | None:
     """The municipality a short text names: 'Luleå', 'luleås', 'i Lulea kommun', 'Luleo',
     'Kiruna' (one the directory has no file for)."""

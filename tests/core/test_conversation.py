@@ -249,6 +249,18 @@ def test_where_the_child_lives_can_be_typed_at_once(typed: str, said: str) -> No
     assert said in reply.parts[0]
 
 
+def test_a_slip_from_two_municipalities_offers_both_and_the_pick_is_where_the_child_lives() -> None:
+    chat = oro(school=ANGS)
+    chat.answer("nej", "unga", "beteende", "other")
+    reply = chat.say("Hgfors")  # one letter from Hagfors, and one from Hofors
+    assert "Vilken menar du?" in reply.parts[0]
+    picks = {c.label: c.action for c in reply.choices if c.label in ("Hagfors", "Hofors")}
+    assert set(picks) == {"Hagfors", "Hofors"}
+    reply = chat.click(picks["Hofors"])
+    assert outcome_of(reply).outcome == "anmalan"
+    assert reply.parts[0].startswith("Barnet bor i Hofors, så den skriftliga anmälan ska dit")
+
+
 @pytest.mark.parametrize("typed", ["Kiruna", "i Kirnua kommun"])
 def test_a_home_outside_the_directory_is_named_with_where_to_report(typed: str) -> None:
     for steps in (("nej", "unga", "beteende"), ("nej", "unga", "beteende", "other")):

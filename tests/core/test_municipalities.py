@@ -7,7 +7,7 @@ import pytest
 
 from bot.core.models import Municipality
 from bot.core.municipalities import KnownMunicipality, sweden
-from bot.core.query import find_municipality
+from bot.core.query import find_municipality, municipalities_meant
 from tests.helpers.perturb import typo
 from tests.helpers.rules_fixtures import shipped_directory, shipped_index
 
@@ -40,6 +40,22 @@ def test_every_municipality_with_a_slip_is_recognised() -> None:
             missed.append(typed)
     assert sorted(missed) == sorted(UNRECOGNISABLE)
     assert 1 - len(missed) / len(sweden()) > 0.98  # 287 of 290
+
+
+def test_a_slip_the_bot_will_not_read_offers_the_municipality_it_came_from() -> None:
+    """Where the bot does not guess ('Hao' is Habo, Håbo or Hjo), the child's municipality
+    is one click away: the step offers every municipality the slip is one letter from. So
+    all 290, each with a slip, are reached: recognised, or offered."""
+    directory = shipped_directory()
+    for k in sweden():
+        typed = typo(k.name)
+        found = find_municipality(typed, directory)
+        if found is None:
+            offered = municipalities_meant(typed, directory)
+            assert k.code in {p.code for p in offered}, (typed, offered)
+            assert typed in UNRECOGNISABLE
+        else:
+            assert found.code == k.code, typed
 
 
 def test_in_a_sentence_a_slip_is_trusted_in_words_of_five_letters_or_more() -> None:
