@@ -491,7 +491,12 @@ async def test_a_malformed_menu_request_is_400_with_a_log_line_and_the_bot_goes_
     caplog.set_level(logging.INFO)
     status, _ = await bot.send(rq.block_suggestion("menu:municipality", "götebrg", changes=fields))
     assert status == 400
-    assert "rejected Slack request (400): block_suggestion" in caplog.text
+    # our payload check names the kind; the lowest declared slack-bolt (1.21) already fails
+    # to build a request from a `team` of null, which is refused as unreadable: 400 either way
+    assert re.search(
+        r"rejected Slack request \(400\): (block_suggestion|body is not a JSON object)",
+        caplog.text,
+    )
     assert "hemlig" not in caplog.text and "götebrg" not in caplog.text
     assert "Traceback" not in caplog.text
     [first, *_] = await options_for(bot, "menu:municipality", "götebrg")
