@@ -1,0 +1,70 @@
+"""The text edits that write a Plan into a directory file: changed fields in place, new people
+after the last one in the style of that entry, new contacts at the end of their lists."""
+
+from __future__ import annotations
+
+import yaml
+
+from bot.people_import.placing import Plan
+from bot.people_import.yaml_splice import (
+    Edit,
+    add_to_mapping,
+    append_to_sequence,
+    child,
+    newline_of,
+    replace,
+    scalar,
+)
+
+
+def _mapping(node: yaml.Node | None) -> yaml.MappingNode:
+    assert isinstance(node, yaml.MappingNode)  # the file validated: people, contacts are
+    return node
+
+
+def _like(people: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """How `key` is written in the last person who has it: new values are quoted like it."""
+    for _, person in reversed(people.value):
+        found = child(person, key)
+        if found is not None:
+            return found
+    return None
+
+
+def _new_person(text: str, people: yaml.MappingNode, fields: dict[str, str]) -> str:
+    """A new person's entry, written as the last person is: `{name: …, phone: …}` on one
+    line, or a block of keys at that entry's indentation."""
+    values = {k: scalar(v, _like(people, k)) for k, v in fields.items() if v}
+    last = people.value[-1][1] if people.value else None
+    if people.flow_style or not isinstance(last, yaml.MappingNode) or last.flow_style:
+        return "{" + ", ".join(f"{k}: {v}" for k, v in values.items()) + "}"
+    indent = " " * last.value[0][0].start_mark.column
+    return "".join(f"{newline_of(text)}{indent}{k}: {v}" for k, v in values.items())
+
+
+def edits_for(plan: Plan, text: str, root: yaml.Node | None) -> list[Edit]:
+    """Every edit the plan makes to `text`, whose node tree is `root`."""
+    people = _mapping(child(root, "people"))
+    edits = []
+    for pid, changes in plan.updates.items():
+        person = _mapping(child(people, pid))
+        for key, value in changes.items():
+            old = child(person, key)
+            if old is None:
+                edits.append(add_to_mapping(text, person, key, scalar(value, _like(people, key))))
+            else:
+                edits.append(replace(old, scalar(value, old)))
+    for pid, fields in plan.new_people.items():
+        edits.append(add_to_mapping(text, people, pid, _new_person(text, people, fields)))
+    schools = child(root, "schools")
+    by_name = {}
+    for item in schools.value if isinstance(schools, yaml.SequenceNode) else []:
+        name = child(item, "name")
+        if isinstance(name, yaml.ScalarNode):
+            by_name[name.value.strip()] = item
+    for (school, gid), ids in plan.appended.items():
+        contacts = _mapping(child(by_name[school], "contacts"))
+        listed = child(contacts, gid)
+        assert listed is not None  # placing appends only to lists the school has
+        edits.append(append_to_sequence(text, listed, ids))
+    return edits
