@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import codecs
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.core.catalog import load_catalog
+from bot.core.catalog import check, load_catalog
 from bot.errors import BotError
 from bot.people_import.checked_write import write_checked
 from bot.people_import.sheet import read_sheet
+from tests.helpers.new_municipality import fill_in_offices
+from tests.helpers.shipped import copy_sormland
 
 ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 25)  # the shipped Sörmland files' `reviewed` dates are recent then
 MORA = ROOT / "directory" / "mora.yml"
 
 # a file written in block style, as some administrators prefer, with comments in the lists
@@ -453,3 +457,30 @@ def test_a_sheet_that_is_not_there_is_named(
 ) -> None:
     assert run(tmp_path / "saknas.csv", folder) == 1
     assert "could not read" in capsys.readouterr().err
+
+
+def test_the_readme_sheet_after_init_gives_flen_its_contacts(tmp_path: Path) -> None:
+    """ "Ny kommun från början": init, fill in the offices, import the README's sheet."""
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    copy_sormland(folder, leave_out="flen")
+    assert main(["init", "Flen", "--out", str(folder)]) == 0
+    fill_in_offices(folder / "flen.yml")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    step = readme[readme.index("**Har ni personerna i ett kalkylark**") :]
+    block = step[step.index("```text\n") + 8 : step.index("```\n", step.index("```text"))]
+    rows = "\n".join(line.strip() for line in block.splitlines()) + "\n"
+    assert run(sheet(tmp_path, rows), folder, "flen") == 0
+    # what is left to do is the placeholders, as the README says
+    assert [p.message.split(" — ")[0] for p in check([folder], today=TODAY)] == [
+        "people.kontakt-barn",
+        "people.kontakt-unga",
+    ]
+    flen = load_catalog([folder]).directory.municipalities["flen"]
+    schools = {s.name: s.contacts for s in flen.schools}
+    assert schools["Stenhammarskolan"] == {
+        "unga": ("kontakt-unga", "karin-exempel", "omar-exempel"),
+        "barn": ("kontakt-barn", "karin-exempel"),
+    }
+    assert schools["Europaskolan Malmköping"]["unga"][-1] == "omar-exempel"
+    assert "omar-exempel" not in schools["Europaskolan Malmköping"]["barn"]
