@@ -484,3 +484,34 @@ def test_the_readme_sheet_after_init_gives_flen_its_contacts(tmp_path: Path) -> 
     }
     assert schools["Europaskolan Malmköping"]["unga"][-1] == "omar-exempel"
     assert "omar-exempel" not in schools["Europaskolan Malmköping"]["barn"]
+
+
+def block_folder(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    (folder / "flen.yml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_an_empty_value_is_filled_in_after_its_colon(tmp_path: Path) -> None:
+    folder = block_folder(tmp_path, BLOCK_FILE.replace("Ali Karimi\n", "Ali Karimi\n    title:\n"))
+    csv = sheet(tmp_path, "namn;titel\nAli Karimi;Kurator\n")
+    assert run(csv, folder, "flen") == 0
+    assert "    name: Ali Karimi\n    title: Kurator\n" in (folder / "flen.yml").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_value_an_anchor_shares_is_left_to_the_administrator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BLOCK_FILE.replace("    name: Maja", "    title: &kurator Kurator\n    name: Maja")
+    text = text.replace("Ali Karimi\n", "Ali Karimi\n    title: *kurator\n")
+    folder = block_folder(tmp_path, text)
+    csv = sheet(tmp_path, "namn;titel\nAli Karimi;Samordnare\n")
+    assert run(csv, folder, "flen") == 1
+    assert (
+        f"{folder / 'flen.yml'}:18: people.ali-k.title is shared with other places through an "
+        "anchor (&name, *name)" in capsys.readouterr().err
+    )
+    assert (folder / "flen.yml").read_text(encoding="utf-8") == text

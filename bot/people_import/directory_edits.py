@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import yaml
 
+from bot.errors import BotError
 from bot.people_import.placing import Plan
 from bot.people_import.yaml_splice import (
     Edit,
@@ -14,12 +15,30 @@ from bot.people_import.yaml_splice import (
     newline_of,
     replace,
     scalar,
+    shared,
 )
 
 
 def _mapping(node: yaml.Node | None) -> yaml.MappingNode:
     assert isinstance(node, yaml.MappingNode)  # the file validated: people, contacts are
     return node
+
+
+class _Writer:
+    """Edits to one file's text, refusing places that an anchor shares (see shared)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def own(self, parent: yaml.Node, node: yaml.Node | None, where: str) -> yaml.Node:
+        assert node is not None  # placing only changes what the file has
+        if shared(self.text, parent, node):
+            raise BotError(
+                f"{self.path}:{node.start_mark.line + 1}: {where} is shared with other places "
+                "through an anchor (&name, *name): write it out there by hand, then import again"
+            )
+        return node
 
 
 def _like(people: yaml.MappingNode, key: str) -> yaml.Node | None:
@@ -42,17 +61,19 @@ def _new_person(text: str, people: yaml.MappingNode, fields: dict[str, str]) -> 
     return "".join(f"{newline_of(text)}{indent}{k}: {v}" for k, v in values.items())
 
 
-def edits_for(plan: Plan, text: str, root: yaml.Node | None) -> list[Edit]:
-    """Every edit the plan makes to `text`, whose node tree is `root`."""
+def edits_for(plan: Plan, path: str, text: str, root: yaml.Node | None) -> list[Edit]:
+    """Every edit the plan makes to `text` (the file `path`), whose node tree is `root`."""
+    write = _Writer(path, text)
     people = _mapping(child(root, "people"))
     edits = []
     for pid, changes in plan.updates.items():
-        person = _mapping(child(people, pid))
+        person = _mapping(write.own(people, child(people, pid), f"people.{pid}"))
         for key, value in changes.items():
             old = child(person, key)
             if old is None:
                 edits.append(add_to_mapping(text, person, key, scalar(value, _like(people, key))))
             else:
+                write.own(person, old, f"people.{pid}.{key}")
                 edits.append(replace(old, scalar(value, old)))
     for pid, fields in plan.new_people.items():
         edits.append(add_to_mapping(text, people, pid, _new_person(text, people, fields)))
@@ -63,8 +84,8 @@ def edits_for(plan: Plan, text: str, root: yaml.Node | None) -> list[Edit]:
         if isinstance(name, yaml.ScalarNode):
             by_name[name.value.strip()] = item
     for (school, gid), ids in plan.appended.items():
-        contacts = _mapping(child(by_name[school], "contacts"))
-        listed = child(contacts, gid)
-        assert listed is not None  # placing appends only to lists the school has
+        where = f"the contacts of '{school}'"
+        contacts = _mapping(write.own(by_name[school], child(by_name[school], "contacts"), where))
+        listed = write.own(contacts, child(contacts, gid), f"{where} for '{gid}'")
         edits.append(append_to_sequence(text, listed, ids))
     return edits

@@ -58,7 +58,7 @@ def import_people(
     path = Path(municipality.source)
     original = path.read_bytes()
     text = original.decode("utf-8-sig")
-    new_text = apply(text, edits_for(plan, text, parse_document(text, str(path)).root))
+    new_text = apply(text, edits_for(plan, str(path), text, parse_document(text, str(path)).root))
     diff = "".join(
         difflib.unified_diff(
             text.splitlines(keepends=True),

@@ -90,8 +90,19 @@ def _after_line(text: str, index: int) -> int:
 
 
 def replace(node: yaml.Node, new_text: str) -> Edit:
-    """Write `new_text` where `node` is written."""
-    return Edit(node.start_mark.index, node.end_mark.index, new_text)
+    """Write `new_text` where `node` is written (after its key's colon when it is an empty
+    value: `title:`)."""
+    start, end = node.start_mark.index, node.end_mark.index
+    return Edit(start, end, new_text if end > start else f" {new_text}")
+
+
+def shared(text: str, parent: yaml.Node, node: yaml.Node) -> bool:
+    """Whether `node`, a value inside `parent`, is written with an anchor (`&name`) or is an
+    alias (`*name`) of one written elsewhere: an edit there would change every place that
+    names it, or drop the anchor."""
+    start = node.start_mark.index
+    inside = parent.start_mark.index <= start < parent.end_mark.index
+    return not inside or text.startswith("&", start)
 
 
 def child(node: yaml.Node | None, key: str) -> yaml.Node | None:
