@@ -52,6 +52,8 @@ class SheetRow:
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
+    """The rows that have something in them, and the columns the import leaves out."""
+
     rows: tuple[SheetRow, ...]
     ignored_columns: tuple[str, ...]  # header names that are none of COLUMNS
 
