@@ -21,6 +21,7 @@ from pathlib import Path
 from bot import __version__, app, init_directory, stats_report
 from bot.core import clock, explain, stats
 from bot.errors import BotError, ConfigError
+from bot.people_import.merge import import_people
 from bot.settings import Settings
 
 EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 3, 130
@@ -96,6 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--municipality", metavar="ID", help="one municipality's id, e.g. mora")
     p.add_argument("--format", choices=stats_report.FORMATS, default="table")
 
+    p = sub.add_parser("import", help="merge a spreadsheet (CSV) of people into a directory file")
+    p.add_argument("sheet", type=Path, help="the CSV file: a header row, then one person a row")
+    p.add_argument("--municipality", required=True, help="the municipality's id, e.g. mora")
+    p.add_argument("--directory", type=Path, help="directory folder (default: directory/)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show the changes as a diff, write nothing"
+    )
+
     p = sub.add_parser("serve", help="run the Slack (or Telegram) bot")
     data_args(p)
     p.add_argument("--http", action="store_true", help="Events API over HTTP, not Socket Mode")
@@ -155,6 +164,31 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    result = import_people(
+        args.sheet, args.municipality, _settings(args).directory, dry_run=args.dry_run
+    )
+    for note in result.notes:
+        print(f"note: {note}")
+    for problem in result.row_problems:
+        print(problem, file=sys.stderr)
+    if args.dry_run:
+        print(result.diff, end="")
+    for refused in result.refused:
+        print(refused, file=sys.stderr)
+    failed_rows = len({p.row for p in result.row_problems})
+    summary = (
+        f"{result.path}: people {result.added} added, {result.updated} updated; "
+        f"{result.contacts_added} contacts added; {failed_rows} row(s) not placed"
+    )
+    if result.refused:
+        summary += " — nothing written: the file would not pass check"
+    elif args.dry_run:
+        summary += " — dry run, nothing written"
+    print(summary, file=sys.stderr if failed_rows or result.refused else sys.stdout)
+    return EXIT_USER if failed_rows or result.refused else 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
@@ -164,6 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = init_directory.init(args.municipality, args.out)
         print(f"wrote {path}: fill in what says FYLL I, then run: referral-bot check {args.out}")
         return 0
+    if args.command == "import":
+        return _import(args)
     if args.command == "ask":
         return _ask(args)
     if args.command == "stats":

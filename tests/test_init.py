@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.core.catalog import check, load_catalog
 from bot.core.yamlio import load_document
 from bot.init_directory import kommuner, render
+from tests.helpers.new_municipality import fill_in_offices
 from tests.helpers.shipped import copy_sormland
 from tests.helpers.skolverket import rows
 
@@ -32,18 +33,6 @@ def out(tmp_path: Path) -> Path:
     folder.mkdir()
     copy_sormland(folder, leave_out="flen")
     return folder
-
-
-def fill_in_offices(path: Path) -> None:
-    """What an administrator does first: the reception's and socialjour's real names and
-    numbers (the people may stay placeholders for now)."""
-    text = path.read_text(encoding="utf-8")
-    for office in ("mottagningens", "socialjourens"):
-        text = text.replace(
-            f'    name: "FYLL I: {office} namn"\n    phone: "FYLL I"\n    placeholder: true\n',
-            f'    name: "Påhittad {office[:-2]}"\n    phone: "0000-00 00 00"\n',
-        )
-    path.write_text(text, encoding="utf-8")
 
 
 def units_of(code: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 SKOLENHETSKOD = re.compile(r"^\d{8}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ALL = "all"  # the contacts that answer for every age
 SCHOOL_KEYS = ("name", "grades", "contacts")
 SCHOOL_OPTIONAL = ("code", "aliases", "slack_channels")
@@ -65,7 +66,7 @@ class FileReader(Reader):
 
     def email(self, at: PathKey, value: Any, what: str) -> str | None:
         email = self.text(at, value, what)
-        if email is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        if email is not None and not EMAIL.match(email):
             self.error(at, f"{what} — '{email}' is not an e-mail address")
             return None
         return email
