@@ -40,6 +40,8 @@ class Person:
     # written by `referral-bot init` until an administrator fills in a real person;
     # `check` warns about every one left, and answers leave it out
     placeholder: bool = False
+    # where the entry is written (its key's line): a "Fel uppgift?" report names it
+    origin: Origin | None = None
 
     def away_on(self, day: date) -> Absence | None:
         """The absence covering `day`, if any."""
@@ -168,6 +170,10 @@ class Municipality:
     # where office_hours, reception and after_hours were written (this file or its region's),
     # and the `municipality` block and `region` line
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # the chat channel (a Slack channel id) where reports of wrong details go, and the chat
+    # ids (Slack users, user groups) who may use the admin command for this municipality
+    admin_channel: str | None = None
+    admins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
