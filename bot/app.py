@@ -247,7 +247,14 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     store = open_store(
         settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
     )
-    service = Service(holder, store, observe=metrics.observe, stats_store=store)
+    service = Service(
+        holder,
+        store,
+        observe=metrics.observe,
+        stats_store=store,
+        # "Fel uppgift?" goes there for a municipality without its own admin_channel
+        admin_channel=settings.admin_channel,
+    )
     stop = asyncio.Event()
     side: web.AppRunner | None = None
     transport: Transport
