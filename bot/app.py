@@ -283,6 +283,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         if settings.admin_usergroup:
             group = settings.admin_usergroup
             admin.group_members = lambda: slack.identity.usergroup_members(group)
+        # the user groups municipalities name in `admins:`
+        admin.members_of = slack.identity.usergroup_members
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel, store)
         platform: tuple[str, Platform] = ("slack", slack)
