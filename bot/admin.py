@@ -1,5 +1,10 @@
 """Administrator commands (`/referral-admin status | reload | check`), for listed users only.
 
+The bot's admins (ADMIN_USERS, ADMIN_USERGROUP) see everything. A municipality's own admins
+(`admins:` in its file: Slack users or user groups) see their municipality's file only:
+`status` its counts and problems, `check` its problems; `reload` reloads everything, since a
+catalog goes live whole, and says so, listing only the problems in their file.
+
 Kept out of the core: it drives the reload holder and reads files, which is the
 composition's business, and it answers with an ordinary Reply any transport can render.
 """
@@ -12,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.core import catalog as catalog_files
-from bot.core.models import Locale, Reply
+from bot.core.models import Locale, Municipality, Reply
 from bot.core.texts import text
 from bot.errors import Problem
 from bot.reload import CatalogHolder
@@ -20,10 +25,17 @@ from bot.reload import CatalogHolder
 MAX_LINES = 15  # a Slack message with hundreds of problems helps nobody; check says how many
 
 
-def _problem_lines(problems: Sequence[Problem], locale: Locale) -> list[str]:
-    lines = [f"`{p}`" for p in problems[:MAX_LINES]]
-    if len(problems) > MAX_LINES:
-        lines.append(text("admin.more", locale, count=len(problems) - MAX_LINES))
+def _problem_lines(
+    problems: Sequence[Problem], locale: Locale, files: frozenset[str] | None = None
+) -> list[str]:
+    """The problems as lines, at most MAX_LINES; with `files`, only those in these files
+    and how many others there are."""
+    shown = [p for p in problems if files is None or p.path in files]
+    lines = [f"`{p}`" for p in shown[:MAX_LINES]]
+    if len(shown) > MAX_LINES:
+        lines.append(text("admin.more", locale, count=len(shown) - MAX_LINES))
+    if len(problems) > len(shown):
+        lines.append(text("admin.elsewhere", locale, count=len(problems) - len(shown)))
     return lines
 
 
@@ -37,47 +49,105 @@ class Admin:
         users: Sequence[str],
         paths: Sequence[Path],
         group_members: Callable[[], Awaitable[frozenset[str]]] | None = None,
+        members_of: Callable[[str], Awaitable[frozenset[str]]] | None = None,
     ):
         self.holder = holder
         self.users = frozenset(users)
         self.paths = list(paths)
         # members of the admin user group, asked of the chat platform when needed
         self.group_members = group_members
+        # members of a user group a municipality names in `admins:`, likewise
+        self.members_of = members_of
 
     async def allowed(self, user: str) -> bool:
+        """Whether `user` is one of the bot's admins, for every municipality."""
         if user in self.users:
             return True
         return self.group_members is not None and user in await self.group_members()
 
+    async def municipalities_of(self, user: str) -> tuple[Municipality, ...]:
+        """The municipalities whose `admins:` name `user`, or a user group `user` is in."""
+        own: list[Municipality] = []
+        for m in self.holder.current.directory.municipalities.values():
+            if user in m.admins:
+                own.append(m)
+                continue
+            for group in (a for a in m.admins if a.startswith("S")):
+                if self.members_of is not None and user in await self.members_of(group):
+                    own.append(m)
+                    break
+        return tuple(own)
+
     async def handle(self, user: str, args: str, locale: Locale) -> Reply:
+        """Answer `args` for `user`: the bot's admins about everything (`files` None), a
+        municipality's admins about their municipalities' files, anyone else a refusal."""
+        files: frozenset[str] | None = None
+        own: tuple[Municipality, ...] = ()
         if not await self.allowed(user):
-            return Reply(kind="notice", parts=(text("admin.refused", locale),), locale=locale)
+            own = await self.municipalities_of(user)
+            if not own:
+                return Reply(kind="notice", parts=(text("admin.refused", locale),), locale=locale)
+            files = frozenset(m.source for m in own)
         verb = (args.split() or ["status"])[0].casefold()
         if verb == "status":
-            return self._status(locale)
+            return self._status(locale) if files is None else self._own_status(own, files, locale)
         if verb == "reload":
-            result = await self.holder.reload()
-            if result.ok:
-                key = "admin.reloaded" if result.changed else "admin.unchanged"
-                parts = [text(key, locale, version=result.version, seconds=f"{result.seconds:.2f}")]
-            else:
-                parts = [text("admin.reload_failed", locale, version=result.version)]
-                parts += _problem_lines(result.problems, locale)
-            return Reply(kind="notice", parts=tuple(parts), locale=locale)
+            return await self._reload(locale, files)
         if verb == "check":
             problems = await asyncio.to_thread(catalog_files.check, self.paths)
-            errors = sum(p.severity == "error" for p in problems)
+            mine = [p for p in problems if files is None or p.path in files]
+            errors = sum(p.severity == "error" for p in mine)
             summary = text(
-                "admin.check_summary", locale, errors=errors, warnings=len(problems) - errors
+                "admin.check_summary", locale, errors=errors, warnings=len(mine) - errors
             )
             return Reply(
-                kind="notice", parts=(summary, *_problem_lines(problems, locale)), locale=locale
+                kind="notice", parts=(summary, *_problem_lines(mine, locale)), locale=locale
             )
         return Reply(kind="notice", parts=(text("admin.usage", locale),), locale=locale)
 
+    async def _reload(self, locale: Locale, files: frozenset[str] | None) -> Reply:
+        result = await self.holder.reload()
+        # a municipality's admin reloads every file: the catalog goes live whole
+        parts = [] if files is None else [text("admin.reload_all", locale)]
+        if result.ok:
+            key = "admin.reloaded" if result.changed else "admin.unchanged"
+            parts.append(text(key, locale, version=result.version, seconds=f"{result.seconds:.2f}"))
+        else:
+            parts.append(text("admin.reload_failed", locale, version=result.version))
+            parts += _problem_lines(result.problems, locale, files)
+        return Reply(kind="notice", parts=tuple(parts), locale=locale)
+
+    def _own_status(
+        self, own: tuple[Municipality, ...], files: frozenset[str], locale: Locale
+    ) -> Reply:
+        """The status of a municipality's admin: the version, then each of their files."""
+        status = self.holder.status()
+        catalog = self.holder.current
+        parts = [
+            text("admin.version", locale, version=status.version, loaded=_at(status.loaded_at))
+        ]
+        for m in own:
+            warnings = sum(p.path == m.source for p in catalog.warnings)
+            parts.append(
+                text(
+                    "admin.own_status",
+                    locale,
+                    municipality=m.name,
+                    file=m.source,
+                    schools=len(m.schools),
+                    warnings=warnings,
+                )
+            )
+        if status.last_error is not None:
+            mine = [p for p in status.last_error.problems if p.path in files]
+            if mine:
+                parts.append(text("admin.last_error", locale, at=_at(status.last_error.at)))
+                parts += _problem_lines(mine, locale)
+        return Reply(kind="notice", parts=tuple(parts), locale=locale)
+
     def _status(self, locale: Locale) -> Reply:
         status = self.holder.status()
-        loaded = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.loaded_at))
+        loaded = _at(status.loaded_at)
         parts = [
             text(
                 "admin.status",
@@ -91,7 +161,10 @@ class Admin:
             )
         ]
         if status.last_error is not None:
-            at = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.last_error.at))
-            parts.append(text("admin.last_error", locale, at=at))
+            parts.append(text("admin.last_error", locale, at=_at(status.last_error.at)))
             parts += _problem_lines(status.last_error.problems, locale)
         return Reply(kind="notice", parts=tuple(parts), locale=locale)
+
+
+def _at(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))

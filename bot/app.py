@@ -247,7 +247,14 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     store = open_store(
         settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
     )
-    service = Service(holder, store, observe=metrics.observe, stats_store=store)
+    service = Service(
+        holder,
+        store,
+        observe=metrics.observe,
+        stats_store=store,
+        # "Fel uppgift?" goes there for a municipality without its own admin_channel
+        admin_channel=settings.admin_channel,
+    )
     stop = asyncio.Event()
     side: web.AppRunner | None = None
     transport: Transport
@@ -276,6 +283,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         if settings.admin_usergroup:
             group = settings.admin_usergroup
             admin.group_members = lambda: slack.identity.usergroup_members(group)
+        # the user groups municipalities name in `admins:`
+        admin.members_of = slack.identity.usergroup_members
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel, store)
         platform: tuple[str, Platform] = ("slack", slack)

@@ -77,3 +77,90 @@ async def test_check_counts_errors_and_lists_them(config: tuple[Admin, Path]) ->
 async def test_an_unknown_verb_explains_the_usage(config: tuple[Admin, Path]) -> None:
     admin, _ = config
     assert "status, reload eller check" in as_text(await admin.handle(ADMIN, "hej", "sv"))
+
+
+MORA_ADMIN = "U0MORAADM1"  # `admins:` of directory/mora.yml
+
+
+def break_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def test_a_municipality_s_admin_sees_only_their_municipality_in_status(
+    config: tuple[Admin, Path],
+) -> None:
+    admin, directory = config
+    own = as_text(await admin.handle(MORA_ADMIN, "status", "sv"))
+    assert admin.holder.current.version in own
+    assert f"Mora kommun ({directory / 'mora.yml'}): 5 skolenheter" in own
+    assert "Flens kommun" not in own and "16 kommuner" not in own
+    assert "16 kommuner" in as_text(await admin.handle(ADMIN, "status", "sv"))
+
+
+async def test_a_municipality_s_admin_checks_only_their_files(config: tuple[Admin, Path]) -> None:
+    admin, directory = config
+    break_file(directory / "mora.yml", "[anna-s, bertil-k]", "[ana-s, bertil-k]")
+    break_file(directory / "flen.yml", "[stina-w, maja-b]", "[stina-v, maja-b]")
+    own = as_text(await admin.handle(MORA_ADMIN, "check", "sv"))
+    assert "Kontroll: 1 fel" in own and "ana-s" in own
+    assert "flen.yml" not in own and "stina-v" not in own
+    everything = as_text(await admin.handle(ADMIN, "check", "sv"))
+    assert "Kontroll: 2 fel" in everything and "stina-v" in everything
+
+
+async def test_a_municipality_s_admin_reloads_everything_and_is_told_so(
+    config: tuple[Admin, Path],
+) -> None:
+    admin, directory = config
+    break_file(directory / "flen.yml", "[stina-w, maja-b]", "[stina-v, maja-b]")
+    shown = as_text(await admin.handle(MORA_ADMIN, "reload", "sv"))
+    assert "gäller hela katalogen" in shown and "misslyckades" in shown
+    assert "stina-v" not in shown  # another municipality's problem
+    assert "1 i andra filer än din kommuns" in shown
+    break_file(directory / "flen.yml", "[stina-v, maja-b]", "[stina-w, maja-b]")
+    before = admin.holder.current.version
+    break_file(directory / "mora.yml", "Anna Svensson", "Anna Sundberg")
+    shown = as_text(await admin.handle(MORA_ADMIN, "reload", "sv"))
+    assert admin.holder.current.version != before and "Ny version" in shown
+
+
+async def test_a_member_of_a_municipality_s_admin_group_is_that_municipality_s_admin(
+    config: tuple[Admin, Path],
+) -> None:
+    admin, directory = config
+    break_file(
+        directory / "flen.yml",
+        "  region: sormland\n",
+        "  region: sormland\n  admins: [S0FLENADM]\n",
+    )
+    await admin.holder.reload()
+    asked: list[str] = []
+
+    async def members_of(group: str) -> frozenset[str]:
+        asked.append(group)
+        return frozenset({"U0FLENMEMB"}) if group == "S0FLENADM" else frozenset()
+
+    admin.members_of = members_of
+    shown = as_text(await admin.handle("U0FLENMEMB", "status", "sv"))
+    assert "Flens kommun" in shown and "Mora kommun" not in shown
+    assert asked == ["S0FLENADM"]
+    refused = as_text(await admin.handle("U0TEACHER1", "status", "sv"))
+    assert "administratörerna" in refused and "Flens kommun" not in refused
+
+
+async def test_a_municipality_s_admin_sees_a_failed_reload_in_status_only_for_their_file(
+    config: tuple[Admin, Path],
+) -> None:
+    admin, directory = config
+    break_file(directory / "flen.yml", "[stina-w, maja-b]", "[stina-v, maja-b]")
+    await admin.holder.reload()
+    assert "Senaste omladdningen misslyckades" not in as_text(
+        await admin.handle(MORA_ADMIN, "status", "sv")
+    )
+    break_file(directory / "mora.yml", "[anna-s, bertil-k]", "[ana-s, bertil-k]")
+    await admin.holder.reload()
+    own = as_text(await admin.handle(MORA_ADMIN, "status", "sv"))
+    assert "Senaste omladdningen misslyckades" in own and "ana-s" in own
+    assert "stina-v" not in own

@@ -72,6 +72,25 @@ class PickMunicipality:
     municipality: str | None  # places.place_key: a directory id, or a kommunkod
 
 
+@dataclass(frozen=True, slots=True)
+class ReportWrong:
+    """ "Fel uppgift?" on a contact card: ask what is wrong with this person's entry."""
+
+    school: str  # School.key
+    person: str  # Person.id
+    age_group: str  # AgeGroup.id, or "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportReason:
+    """What is wrong with the entry (a bot.core.wrong_details.REASONS id): tell the admins."""
+
+    school: str  # School.key
+    person: str  # Person.id
+    age_group: str  # AgeGroup.id, or "all"
+    reason: str
+
+
 Action = (
     SaveSchool
     | StartFlow
@@ -82,6 +101,8 @@ Action = (
     | Resume
     | PickSchool
     | PickMunicipality
+    | ReportWrong
+    | ReportReason
 )
 
 
@@ -113,6 +134,10 @@ def encode(action: Action) -> str:
             return f"school:{_field(school)}"
         case PickMunicipality(municipality):
             return f"muni:{_field(municipality or '')}"
+        case ReportWrong(school, person, group):
+            return f"wrong:{_field(school)}:{_field(person)}:{_field(group)}"
+        case ReportReason(school, person, group, reason):
+            return f"wrongwhy:{_field(school)}:{_field(person)}:{_field(group)}:{_field(reason)}"
 
 
 def decode(value: str) -> Action | None:
@@ -144,4 +169,8 @@ def decode(value: str) -> Action | None:
             return PickSchool(school)
         case "muni", [municipality]:
             return PickMunicipality(municipality or None)
+        case "wrong", [school, person, group]:
+            return ReportWrong(school, person, group)
+        case "wrongwhy", [school, person, group, reason]:
+            return ReportReason(school, person, group, reason)
     return None

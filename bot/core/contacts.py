@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bot.core.actions import ReportWrong
 from bot.core.clock import Route, format_date, route_at, to_local
 from bot.core.grades import ages_label
 from bot.core.models import (
     AgeGroup,
+    Choice,
     ContactCard,
     Directory,
     Municipality,
@@ -138,12 +140,14 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
     """Contact cards: the school's contacts by group, then the office to call now, then the other.
 
     In office hours the reception comes first; after hours and on holidays the socialjour.
+    A person's card offers "Fel uppgift?" (bot.core.wrong_details).
     `emails=False` leaves every e-mail address out (the checklist's outcomes advise against
     reporting by plain e-mail).
     """
     out: list[ContactCard] = []
     for group in answer.groups:
         label = group_label(group.group, locale)
+        group_id = group.group.id if group.group else ALL
         for contact in group.contacts:
             role = "primary" if contact.rank == 1 else "backup"
             note = None
@@ -161,6 +165,10 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
                     slack=person.slack,
                     label=text(f"contacts.{role}", locale, group=label),
                     note=note,
+                    report=Choice(
+                        ReportWrong(answer.school.key, person.id, group_id),
+                        text("report.button", locale),
+                    ),
                 )
             )
     return (*out, *office_cards(answer.municipality, answer.route, locale, emails=emails))

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from bot.core.directory_resources import ResourceReader
-from bot.core.directory_schools import ALL, SLUG, code_text
+from bot.core.directory_schools import ALL, SLACK_CHANNEL, SLUG, code_text
 from bot.core.models import Absence, AgeGroup, Municipality, Person
 from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
@@ -26,12 +26,21 @@ from bot.errors import Problem
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# a municipality's admins: Slack users (U…, W…) or user groups (S…)
+SLACK_ADMIN = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 KOMMUNKOD = re.compile(r"^\d{4}$")
 REVIEW_MAX_DAYS = 365
 
 TOP_KEYS = ("municipality", "age_groups", "people", "schools")
 MUNICIPALITY_KEYS = ("id", "name", "code")
-MUNICIPALITY_OPTIONAL = ("region", *INHERITED, "reviewed", "min_contacts")
+MUNICIPALITY_OPTIONAL = (
+    "region",
+    *INHERITED,
+    "reviewed",
+    "min_contacts",
+    "admin_channel",
+    "admins",
+)
 TOP_OPTIONAL = ("resources",)
 MAX_MIN_CONTACTS = 5
 AGE_GROUP_KEYS = ("id", "label", "ages")
@@ -134,6 +143,9 @@ class _Parser(ResourceReader):
         out.update(shared, region=region, reviewed=None, origins=origins | self.stated(at, shared))
         ok = ok and shared_ok
         out["min_contacts"] = self.min_contacts_of((*at, "min_contacts"), block.get("min_contacts"))
+        channel = block.get("admin_channel")
+        out["admin_channel"] = self.admin_channel((*at, "admin_channel"), channel)
+        out["admins"] = self.admins((*at, "admins"), block.get("admins"))
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -174,6 +186,37 @@ class _Parser(ResourceReader):
             )
             return 1
         return number
+
+    def admin_channel(self, at: PathKey, value: Any) -> str | None:
+        """Where reports of wrong details for this municipality go (a Slack channel id)."""
+        channel = self.text(at, value, "municipality.admin_channel")
+        if channel is not None and not SLACK_CHANNEL.match(channel):
+            self.error(
+                at,
+                f"municipality.admin_channel — '{channel}' is not a Slack channel id: it starts "
+                "with C or G followed by capital letters and digits, e.g. C0MORAADM1 (in Slack: "
+                "the channel's name → About → Channel ID at the bottom)",
+            )
+            return None
+        return channel
+
+    def admins(self, at: PathKey, value: Any) -> tuple[str, ...]:
+        """Who may use the admin command for this municipality: Slack user or group ids."""
+        if not self.given(at, value, list, "municipality.admins"):
+            return ()
+        found: list[str] = []
+        for i, item in enumerate(value):
+            admin = self.text((*at, i), item, f"municipality.admins[{i}]")
+            if admin is not None and not SLACK_ADMIN.match(admin):
+                self.error(
+                    (*at, i),
+                    f"municipality.admins[{i}] — '{admin}' is not a Slack member or user group "
+                    "id: a member id starts with U or W (profile → ⋮ → Copy member ID), a user "
+                    "group id with S, followed by capital letters and digits, e.g. U01ABCDEF1",
+                )
+            elif admin is not None:
+                found.append(admin)
+        return tuple(found)
 
     # ------------------------------------------------------------------ age groups
 
@@ -276,7 +319,10 @@ class _Parser(ResourceReader):
             )
             if name is None:
                 continue
-            people[pid] = Person(pid, name, title, phone, email, slack, away, placeholder)
+            origin = self.origin(here, at_key=True)
+            people[pid] = Person(
+                pid, name, title, phone, email, slack, away, placeholder, origin=origin
+            )
             self.broken_people.discard(pid)
         return people
 

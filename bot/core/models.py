@@ -40,6 +40,8 @@ class Person:
     # written by `referral-bot init` until an administrator fills in a real person;
     # `check` warns about every one left, and answers leave it out
     placeholder: bool = False
+    # where the entry is written (its key's line): a "Fel uppgift?" report names it
+    origin: Origin | None = None
 
     def away_on(self, day: date) -> Absence | None:
         """The absence covering `day`, if any."""
@@ -168,6 +170,10 @@ class Municipality:
     # where office_hours, reception and after_hours were written (this file or its region's),
     # and the `municipality` block and `region` line
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # the chat channel (a Slack channel id) where reports of wrong details go, and the chat
+    # ids (Slack users, user groups) who may use the admin command for this municipality
+    admin_channel: str | None = None
+    admins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +267,9 @@ class ContactCard:
     url: str | None = None
     label: str | None = None  # e.g. the age group label, "Primär", "Reserv"
     note: str | None = None  # e.g. "Borta till 6 januari 2027"
+    # "Fel uppgift?" for a person's card: a transport with an admin channel (Slack) shows it
+    # as a small button on the card; the others leave it out
+    report: Choice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +391,23 @@ ReplyKind = Literal[
 
 
 @dataclass(frozen=True, slots=True)
+class AdminNotice:
+    """A message for a municipality's administrators, which the transport posts in `channel`
+    (a chat channel id: the municipality's `admin_channel`, else the bot's global one).
+
+    `title` and `parts` use the markup of Reply.parts; `reporter` is who it comes from
+    (IncomingMessage.user: staff, never a child), shown as the platform's mention.
+    `undelivered` is the answer to give the reporter instead when it cannot be posted.
+    """
+
+    channel: str
+    title: str
+    parts: tuple[str, ...]
+    reporter: str
+    undelivered: Reply
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the core answers; transports render it (Block Kit, Telegram, plain text).
 
@@ -393,7 +419,8 @@ class Reply:
     these is shown as is. `keeps_clicked`: the answer to a click goes below the message that
     was clicked instead of replacing it, because that message holds what the person may
     still need (a contact answer they were given on the way through a checklist). `menu`: a
-    searchable list besides the choices (see Menu).
+    searchable list besides the choices (see Menu). `notify`: a message for the admins that
+    the transport delivers before it shows the reply (see AdminNotice).
     """
 
     kind: ReplyKind
@@ -408,3 +435,4 @@ class Reply:
     problems: tuple[str, ...] = ()
     keeps_clicked: bool = False
     menu: Menu | None = None
+    notify: AdminNotice | None = None

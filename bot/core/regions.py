@@ -60,6 +60,8 @@ class MunicipalityDraft:
     origins: Mapping[str, Origin]
     resources: tuple[Resource, ...] = ()
     min_contacts: int = 1
+    admin_channel: str | None = None
+    admins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ def inherit(
             origins=origins,
             resources=(*draft.resources, *_shared_with(draft, region)),
             min_contacts=draft.min_contacts,
+            admin_channel=draft.admin_channel,
+            admins=draft.admins,
             **values,
         ),
         None,

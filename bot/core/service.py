@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core import clock, conversation, query, stats
+from bot.core import clock, conversation, query, stats, wrong_details
 from bot.core import contact_answers as answers
 from bot.core import resource_answers as resources
 from bot.core.actions import (
@@ -26,6 +26,8 @@ from bot.core.actions import (
     Back,
     Cancel,
     PickMunicipality,
+    ReportReason,
+    ReportWrong,
     Resume,
     SaveSchool,
     ShowContacts,
@@ -82,10 +84,13 @@ class Service:
         now: Callable[[], datetime] = clock.now,
         observe: Callable[[str, str], None] | None = None,
         stats_store: stats.StatsStore | None = None,
+        admin_channel: str | None = None,
     ) -> None:
         """`stats_store`: where the follow-up statistics are counted (none for `ask`, `chat`
-        and tests that do not look at them)."""
+        and tests that do not look at them). `admin_channel`: the bot's admin channel
+        (ADMIN_CHANNEL), where "Fel uppgift?" reports go for a municipality without its own."""
         self.catalogs = catalogs
+        self.admin_channel = admin_channel or None
         self.store = store
         self.now = now
         self.tally = stats.Tally(stats_store, now)
@@ -231,6 +236,13 @@ class Service:
     ) -> tuple[Reply, Session | None]:
         directory = catalog.directory
         match choice:
+            case ReportWrong():  # "Fel uppgift?" never touches a checklist under way
+                return wrong_details.reasons_reply(catalog, choice, locale), session
+            case ReportReason():
+                reply = wrong_details.reported_reply(
+                    catalog, choice, msg.user, self.admin_channel, locale
+                )
+                return reply, session
             case SaveSchool(school=key):
                 school = directory.schools.get(key)
                 if school is None:

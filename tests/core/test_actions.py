@@ -14,6 +14,8 @@ from bot.core.actions import (
     Cancel,
     PickMunicipality,
     PickSchool,
+    ReportReason,
+    ReportWrong,
     Resume,
     SaveSchool,
     ShowContacts,
@@ -33,6 +35,8 @@ actions: st.SearchStrategy[Action] = st.one_of(
     st.just(Resume()),
     st.builds(PickSchool, ids),
     st.builds(PickMunicipality, st.none() | ids),
+    st.builds(ReportWrong, ids, ids, ids),
+    st.builds(ReportReason, ids, ids, ids, ids),
 )
 
 
@@ -61,6 +65,14 @@ def test_decode_never_raises(value: str) -> None:
         ("school:tuna/tunaskolan", PickSchool("tuna/tunaskolan")),
         ("muni:rattvik", PickMunicipality("rattvik")),
         ("muni:", PickMunicipality(None)),
+        (
+            "wrong:mora/angsskolan-f-9:anna-s:barn",
+            ReportWrong("mora/angsskolan-f-9", "anna-s", "barn"),
+        ),
+        (
+            "wrongwhy:mora/angsskolan-f-9:anna-s:barn:phone",
+            ReportReason("mora/angsskolan-f-9", "anna-s", "barn", "phone"),
+        ),
     ],
 )
 def test_the_spellings_of_buttons_already_posted_still_work(spelled: str, action: Action) -> None:
@@ -69,7 +81,19 @@ def test_the_spellings_of_buttons_already_posted_still_work(spelled: str, action
 
 @pytest.mark.parametrize(
     "stale",
-    ["", "save", "save:", "step:akut", "step:akut:ja:nej", "nav:sideways", "x", "choice:1", "muni"],
+    [
+        "",
+        "save",
+        "save:",
+        "step:akut",
+        "step:akut:ja:nej",
+        "nav:sideways",
+        "x",
+        "choice:1",
+        "muni",
+        "wrong:mora/x:anna-s",
+        "wrongwhy:mora/x:anna-s:barn:",
+    ],
 )
 def test_anything_else_is_a_stale_click(stale: str) -> None:
     assert decode(stale) is None

@@ -170,6 +170,16 @@ BROKEN: dict[str, list[str]] = {
         "37:13: warning: schools[1] 'Tunaskolan 7-9': grades — no age group covers age 15, so no"
         " contact answers there: widen an age group or use 'all'",
     ],
+    "bad_admin_channel": [
+        "17:18: error: municipality.admin_channel — '#soc-admin' is not a Slack channel id: it"
+        " starts with C or G followed by capital letters and digits, e.g. C0MORAADM1 (in Slack:"
+        " the channel's name → About → Channel ID at the bottom)",
+    ],
+    "bad_admins": [
+        "17:24: error: municipality.admins[1] — 'anna.s@testby.example.se' is not a Slack member"
+        " or user group id: a member id starts with U or W (profile → ⋮ → Copy member ID), a"
+        " user group id with S, followed by capital letters and digits, e.g. U01ABCDEF1",
+    ],
     "bad_yaml": [
         "37:4: error: not valid YAML: while parsing a block collection: expected <block end>,"
         " but found '<block mapping start>'",
@@ -391,6 +401,8 @@ def test_the_json_schema_follows_the_parser() -> None:
     assert tuple(resource["kind"]["enum"]) == KINDS
     assert resource["ages"]["pattern"] == directory_schools.AGES.pattern
     assert muni["min_contacts"]["maximum"] == parser.MAX_MIN_CONTACTS
+    assert muni["admin_channel"]["pattern"] == SLACK_CHANNEL.pattern
+    assert muni["admins"]["items"]["pattern"] == parser.SLACK_ADMIN.pattern
     assert top["people"]["propertyNames"]["pattern"] == parser.ID.pattern
     assert person["slack"]["pattern"] == parser.SLACK_USER.pattern
     assert school["code"]["pattern"] == SKOLENHETSKOD.pattern
@@ -408,7 +420,10 @@ def test_the_json_schema_is_valid_and_accepts_every_shipped_file() -> None:
         assert [e.message for e in validator.iter_errors(as_json(path))] == [], path
 
 
-@pytest.mark.parametrize("name", ["bad_slack_user", "unknown_key", "bad_code", "bad_day"])
+@pytest.mark.parametrize(
+    "name",
+    ["bad_slack_user", "unknown_key", "bad_code", "bad_day", "bad_admin_channel", "bad_admins"],
+)
 def test_the_json_schema_underlines_what_an_editor_can_see(name: str) -> None:
     validator = jsonschema.Draft202012Validator(directory_json_schema())
     assert list(validator.iter_errors(as_json(FIXTURES / "broken" / f"{name}.yml")))
@@ -435,3 +450,17 @@ def test_the_directory_finds_each_school_by_key_and_by_its_slack_channel() -> No
         for channel in school.slack_channels:
             assert directory.school_in_channel(channel) is school
     assert directory.school_in_channel("C0NOBODY00") is None
+
+
+def test_a_municipality_names_its_admin_channel_and_admins_and_each_person_where_written() -> None:
+    municipalities = load_catalog([SHIPPED]).directory.municipalities
+    mora = municipalities["mora"]
+    assert mora.admin_channel == "C0MORAADM1" and mora.admins == ("U0MORAADM1",)
+    line = next(
+        n
+        for n, text in enumerate((SHIPPED / "mora.yml").read_text().splitlines(), start=1)
+        if text.startswith("  anna-s:")
+    )
+    assert str(mora.people["anna-s"].origin) == f"{SHIPPED / 'mora.yml'}:{line}"
+    flen = municipalities["flen"]
+    assert flen.admin_channel is None and flen.admins == ()

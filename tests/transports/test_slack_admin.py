@@ -77,3 +77,15 @@ async def test_a_member_of_the_admin_user_group_is_let_in(
     [call] = await slack.wait_for("chat.postEphemeral")
     assert "Laddad version" in call.blocks_text()
     assert slack.of("usergroups.users.list")[0].args["usergroup"] == "S0ADMINS"
+
+
+async def test_a_municipality_s_admin_gets_their_municipality_s_status_only(
+    bot_url: tuple[str, SlackStandIn],
+) -> None:
+    url, slack = bot_url
+    mora_admin = "U0MORAADM1"  # `admins:` of directory/mora.yml
+    assert await send(url, rq.slash_command("/referral-admin", "status", user=mora_admin)) == 200
+    [call] = await slack.wait_for("chat.postEphemeral")
+    assert call.args["user"] == mora_admin
+    assert "Laddad version" in call.blocks_text() and "Mora kommun" in call.blocks_text()
+    assert "16 kommuner" not in call.blocks_text() and "Flens kommun" not in call.blocks_text()

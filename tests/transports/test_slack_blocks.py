@@ -6,14 +6,23 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from bot.core.actions import Back, PickMunicipality, PickSchool, SaveSchool, StartFlow, decode
-from bot.core.models import Choice, ContactCard, Menu, Reply
+from bot.core.actions import (
+    Back,
+    PickMunicipality,
+    PickSchool,
+    ReportWrong,
+    SaveSchool,
+    StartFlow,
+    decode,
+)
+from bot.core.models import AdminNotice, Choice, ContactCard, Menu, Reply
 from bot.transports.slack.blocks import (
     MAX_MESSAGE_BLOCKS,
     escape_mrkdwn,
     fallback_text,
     home_view,
     menu_options,
+    notice_blocks,
     reply_blocks,
 )
 from tests.helpers.fake_service import SCHOOL_KEY, contact_reply, step
@@ -220,3 +229,33 @@ def test_menu_options_carry_the_action_cut_labels_and_never_a_cut_value() -> Non
     assert long == []  # a value Slack would cut would be another action: left out
     [cut] = menu_options((Choice(PickMunicipality("mora"), "L" * 100),))
     assert len(cut["text"]["text"]) == 75 and cut["text"]["text"].endswith("…")
+
+
+def test_each_person_card_has_its_own_wrong_details_button_and_offices_none() -> None:
+    report = Choice(ReportWrong(SCHOOL_KEY, "anna-s", "barn"), "Fel uppgift?")
+    people = [
+        ContactCard(role="contact", name="Anna", report=report),
+        ContactCard(role="contact", name="Bertil", report=report),
+    ]
+    office = ContactCard(role="reception", name="Mottagningen", phone="0000-10 00 00")
+    blocks = reply_blocks(Reply(kind="contact", cards=(*people, office)))
+    sections = of_type(blocks, "section")
+    accessories = [b["accessory"] for b in sections if "accessory" in b]
+    assert [a["action_id"] for a in accessories] == ["report:0", "report:1"]
+    assert decode(accessories[0]["value"]) == report.action
+    assert all("accessory" not in b for b in sections if "Mottagningen" in b["text"]["text"])
+
+
+def test_an_admin_notice_names_the_reporter_as_a_mention_and_escapes_the_rest() -> None:
+    undelivered = Reply(kind="notice", parts=("Ring mottagningen",))
+    notice = AdminNotice(
+        channel="C0ADMIN001",
+        title="Fel uppgift i kontaktkatalogen",
+        parts=("*Post:* <!channel> Anna – directory/mora.yml:42",),
+        reporter="slack:T0:U0TEACHER1",
+        undelivered=undelivered,
+    )
+    blocks = notice_blocks(notice, "U0TEACHER1")
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert "Rapporterat av <@U0TEACHER1>" in shown
+    assert "&lt;!channel&gt;" in shown and "directory/mora.yml:42" in shown

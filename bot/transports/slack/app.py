@@ -37,6 +37,7 @@ from bot.transports.slack import listeners as on
 from bot.transports.slack.blocks import (
     CHOICE_ACTION_PREFIX,
     MENU_ACTION_PREFIX,
+    REPORT_ACTION_PREFIX,
     SAVE_SCHOOL_ACTION,
 )
 from bot.transports.slack.delivery import Delivery
@@ -160,7 +161,9 @@ class SlackTransport:
             app.command(admin)(it.acking("command", it.on_admin_command))
         choice_ids = re.compile(rf"^{re.escape(CHOICE_ACTION_PREFIX)}\d+$")
         app.action(choice_ids)(it.acking("block_actions", it.on_choice))
-        app.action(SAVE_SCHOOL_ACTION)(it.acking("block_actions", it.on_save_school))
+        app.action(SAVE_SCHOOL_ACTION)(it.acking("block_actions", it.on_private_click))
+        report_ids = re.compile(rf"^{re.escape(REPORT_ACTION_PREFIX)}\d+$")
+        app.action(report_ids)(it.acking("block_actions", it.on_private_click))
         # a municipality menu: its options as one types, and a pick, which is a click
         municipality_menu = f"{MENU_ACTION_PREFIX}municipality"
         app.options(municipality_menu)(it.on_municipality_options)

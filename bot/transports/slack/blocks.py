@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.core.actions import SaveSchool, encode
-from bot.core.models import Choice, ContactCard, Locale, Menu, Reply
+from bot.core.models import AdminNotice, Choice, ContactCard, Locale, Menu, Reply
 from bot.core.render import plain
 from bot.core.texts import text
 
@@ -28,6 +28,7 @@ MAX_OPTION_VALUE = 150
 
 CHOICE_ACTION_PREFIX = "choice:"
 SAVE_SCHOOL_ACTION = "save_school"
+REPORT_ACTION_PREFIX = "report:"  # + the card's position: "Fel uppgift?" on a person's card
 MENU_ACTION_PREFIX = "menu:"  # + Menu.source: the action id of its select and its options
 # A menu asks for options from the first letter typed: the list for one letter is complete
 # (at most 40 of the 290 start with the same one), while with nothing typed it could only
@@ -93,8 +94,9 @@ def mention(slack_id: str) -> str:
     return f"<@{slack_id}>" if _SLACK_ID.match(slack_id) else escape_mrkdwn(slack_id)
 
 
-def card_block(card: ContactCard, locale: Locale) -> Block:
-    """One contact as a section: who in the text, how to reach them in the fields."""
+def card_block(card: ContactCard, locale: Locale, report_id: str | None = None) -> Block:
+    """One contact as a section: who in the text, how to reach them in the fields, and the
+    card's "Fel uppgift?" as a small button beside it (action id `report_id`)."""
     who = f"*{escape_mrkdwn(card.name)}*"
     if card.label:
         who = f"{escape_mrkdwn(card.label)}: {who}"
@@ -122,6 +124,8 @@ def card_block(card: ContactCard, locale: Locale) -> Block:
     }
     if fields:
         block["fields"] = [{"type": "mrkdwn", "text": _truncate(f, 2000)} for f in fields[:10]]
+    if card.report is not None and report_id is not None:
+        block["accessory"] = button(report_id, card.report)
     return block
 
 
@@ -214,7 +218,9 @@ def reply_blocks(reply: Reply, *, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block
         blocks.extend(_mrkdwn_sections(part))
     people = [c for c in reply.cards if c.role == "contact"]
     offices = [c for c in reply.cards if c.role != "contact"]
-    blocks.extend(card_block(c, reply.locale) for c in people)
+    blocks.extend(
+        card_block(c, reply.locale, f"{REPORT_ACTION_PREFIX}{n}") for n, c in enumerate(people)
+    )
     if people and offices:
         blocks.append({"type": "divider"})
     blocks.extend(card_block(c, reply.locale) for c in offices)
@@ -225,6 +231,17 @@ def reply_blocks(reply: Reply, *, limit: int = MAX_MESSAGE_BLOCKS) -> list[Block
         footer = [{"type": "context", "elements": [{"type": "mrkdwn", "text": footer_text}]}]
     room = limit - len(actions) - len(footer)
     return blocks[:room] + actions + footer
+
+
+def notice_blocks(notice: AdminNotice, reporter: str) -> list[Block]:
+    """A message for the admins: its heading, its lines, and who sent it (`reporter`, a
+    Slack user id, as a mention)."""
+    title = _truncate(plain(notice.title), MAX_HEADER_TEXT)
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    blocks.extend(_mrkdwn_sections("\n".join(notice.parts)))
+    sender = text("slack.reported_by", "sv", reporter=mention(reporter))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": sender}]})
+    return blocks
 
 
 def fallback_text(reply: Reply) -> str:

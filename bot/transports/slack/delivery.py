@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 
+from aiohttp import ClientError
 from slack_bolt.async_app import AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.models import Reply
+from bot.core.models import AdminNotice, Reply
 from bot.core.texts import text
-from bot.transports.slack.blocks import fallback_text, home_view, reply_blocks
+from bot.transports.slack.blocks import (
+    escape_mrkdwn,
+    fallback_text,
+    home_view,
+    notice_blocks,
+    reply_blocks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +88,25 @@ class Delivery:
         await self._client.chat_update(
             channel=channel, ts=ts, text=fallback_text(reply), blocks=reply_blocks(reply)
         )
+
+    async def notify(self, reply: Reply, notice: AdminNotice, reporter: str) -> Reply:
+        """Post `notice` in its admin channel, from `reporter` (a Slack user id); the reply
+        to show the reporter: `reply`, or the notice's `undelivered` when Slack refused the
+        post (the bot is not in the channel, or it is gone: the error code is logged) or
+        could not reach it."""
+        try:
+            await self._client.chat_postMessage(
+                channel=notice.channel,
+                text=escape_mrkdwn(notice.title),
+                blocks=notice_blocks(notice, reporter),
+            )
+        except SlackApiError as error:
+            logger.warning("admin notice not posted: %s", error.response.get("error"))
+            return notice.undelivered
+        except (SlackClientError, ClientError, TimeoutError) as error:
+            logger.warning("admin notice not posted: %s", type(error).__name__)
+            return notice.undelivered
+        return reply
 
     async def home(self, user: str, reply: Reply) -> None:
         """The reply as the user's App Home tab."""

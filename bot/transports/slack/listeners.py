@@ -15,7 +15,7 @@ from bot.core.models import IncomingMessage, Intent, Locale, Reply
 from bot.core.sessions import session_key
 from bot.core.texts import text
 from bot.transports import MenuHandler
-from bot.transports.slack.blocks import ephemeral_response, menu_options
+from bot.transports.slack.blocks import REPORT_ACTION_PREFIX, ephemeral_response, menu_options
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
@@ -116,7 +116,7 @@ class Listeners:
         msg = IncomingMessage(
             transport="slack",
             conversation=session_key("slack", team, user),
-            user=f"slack:{team}:{user}",
+            user=qualified_user(team, user),
             text=text_in or None,
             choice=choice,
             locale=locale,
@@ -202,7 +202,17 @@ class Listeners:
         action = body["actions"][0]
         picked = action.get("selected_option") or {}
         value = decode(action.get("value") or picked.get("value") or "")
-        reply = await self._ask(team, user, choice=value, channel=channel)
+        if value is None and action["action_id"].startswith(REPORT_ACTION_PREFIX):
+            # a "Fel uppgift?" no action spells (malformed, or from a future version)
+            logger.info("button value no action spells: %s", action["action_id"])
+            locale = await self.identity.locale_of(user)
+            reply = Reply(kind="notice", parts=(text("service.old_button", locale),), locale=locale)
+        else:
+            reply = await self._ask(team, user, choice=value, channel=channel)
+        if reply.notify is not None:
+            reply = await self.delivery.notify(
+                reply, reply.notify, slack_user(reply.notify.reporter)
+            )
         return user, channel, body.get("container") or {}, reply
 
     async def on_choice(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
@@ -221,8 +231,9 @@ class Listeners:
         else:
             await self.delivery.post(reply, channel)
 
-    async def on_save_school(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
-        """ "Spara som min skola": confirm in a new private message, keep the contact cards."""
+    async def on_private_click(self, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        """ "Spara som min skola" and "Fel uppgift?": the answer in a new private message,
+        below the contact cards, which stay (in a channel only the clicker sees it)."""
         user, channel, container, reply = await self._clicked(body)
         if container.get("type") == "view" or not channel:
             await self.delivery.post(reply, await self.delivery.open_dm(user))
@@ -383,6 +394,16 @@ class Listeners:
                 await self.delivery.private(busy, event["channel"], user)
         except Exception as error:
             logger.warning("overload notice failed: %s", type(error).__name__)
+
+
+def qualified_user(team: str, user: str) -> str:
+    """The transport-qualified user id the core sees (IncomingMessage.user)."""
+    return f"slack:{team}:{user}"
+
+
+def slack_user(qualified: str) -> str:
+    """The Slack user id in a qualified one (`qualified_user`), e.g. for a mention."""
+    return qualified.rsplit(":", 1)[-1]
 
 
 def _settle(future: asyncio.Future[bool], ok: bool) -> None:
