@@ -53,6 +53,10 @@ def check(paths: Sequence[Path]) -> list[Problem]:
     return catalog_files.check(paths)
 
 
+def checked(paths: Sequence[Path]) -> tuple[list[Problem], Catalog | None]:
+    return catalog_files.checked(paths)
+
+
 def load(settings: Settings) -> Catalog:
     return catalog_files.load_catalog([settings.directory, settings.rules])
 

@@ -276,7 +276,8 @@ class _Parser(ResourceReader):
             )
             if name is None:
                 continue
-            people[pid] = Person(pid, name, title, phone, email, slack, away, placeholder)
+            origin = self.origin(here, at_key=True)
+            people[pid] = Person(pid, name, title, phone, email, slack, away, placeholder, origin)
             self.broken_people.discard(pid)
         return people
 

@@ -40,6 +40,9 @@ class Person:
     # written by `referral-bot init` until an administrator fills in a real person;
     # `check` warns about every one left, and answers leave it out
     placeholder: bool = False
+    # where the person is written (its id in `people:`), for `check --slack`'s warnings;
+    # not part of what a person is: moving a line changes no answer
+    origin: Origin | None = field(default=None, compare=False)
 
     def away_on(self, day: date) -> Absence | None:
         """The absence covering `day`, if any."""
