@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.core import catalog as catalog_files
 from bot.core import clock, texts
 from bot.core.catalog import Catalog
+from bot.core.contacts import unlinked_people
 from bot.core.models import (
     ContactEntry,
     IncomingMessage,
@@ -50,6 +51,10 @@ def configure_logging(settings: Settings) -> None:
 
 def check(paths: Sequence[Path]) -> list[Problem]:
     return catalog_files.check(paths)
+
+
+def checked(paths: Sequence[Path]) -> tuple[list[Problem], Catalog | None]:
+    return catalog_files.checked(paths)
 
 
 def load(settings: Settings) -> Catalog:
@@ -287,6 +292,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         admin.members_of = slack.identity.usergroup_members
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel, store)
+        holder.on_reload = people_relinker(slack)
         platform: tuple[str, Platform] = ("slack", slack)
         if http:
             add_health_routes(
@@ -327,6 +333,16 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             await side.cleanup()
         await store.close()
     await runner  # raises what made the transport give up
+
+
+def people_relinker(slack: SlackTransport) -> Callable[[Catalog], Awaitable[None]]:
+    """On each reload, tell the Slack people cache which e-mails the new directory has."""
+
+    async def relink(catalog: Catalog) -> None:
+        people = unlinked_people(catalog.directory)
+        slack.people.reloaded(p.email for p in people if p.email)
+
+    return relink
 
 
 # Replicas that share a store post the same reload problems once: the first to claim them

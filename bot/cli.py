@@ -1,7 +1,8 @@
 """The command line: the only place that prints to the terminal and picks exit codes.
 
 Exit codes: 0 fine, 1 a problem the user can fix (bad configuration, bad arguments),
-3 a bug in the bot, 130 interrupted with Ctrl-C.
+2 a command used without what it needs (argparse's usage errors, `check --slack` without a
+token), 3 a bug in the bot, 130 interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot import __version__, app, init_directory, stats_report
+from bot import __version__, app, init_directory, slack_check, stats_report
 from bot.core import clock, explain, stats
-from bot.errors import BotError, ConfigError
+from bot.core.catalog import Catalog
+from bot.core.contacts import unlinked_people
+from bot.errors import BotError, ConfigError, Problem
 from bot.people_import.merge import import_people
 from bot.settings import Settings
 
-EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 3, 130
+EXIT_USER, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 def _at(value: str) -> datetime:
@@ -73,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate rules and directory, run the rule tests")
     p.add_argument("paths", nargs="*", type=Path, help="files or folders")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--slack",
+        action="store_true",
+        help="also look up in Slack everyone with an e-mail and no slack: id (SLACK_BOT_TOKEN)",
+    )
 
     p = sub.add_parser("graph", help="print a checklist flow as a diagram")
     p.add_argument("flow")
@@ -119,17 +127,49 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+NEEDS_TOKEN = (
+    "referral-bot check --slack needs SLACK_BOT_TOKEN, the bot token 'xoxb-…' of an app with "
+    "the scope users:read.email, to look people up in Slack"
+)
+
+
 def _check(args: argparse.Namespace) -> int:
+    settings = Settings.from_env() if args.slack else None
+    if settings is not None and not settings.slack_bot_token:
+        print(NEEDS_TOKEN, file=sys.stderr)
+        return EXIT_USAGE
     paths = args.paths or [Path("directory"), Path("rules")]
-    problems = app.check(paths)
-    for problem in problems:
-        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    problems, catalog = app.checked(paths)
+    _print_problems(problems)
+    if settings is not None:
+        problems += _check_slack(settings, catalog)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     failed = errors > 0 or (args.strict and warnings > 0)
     summary = f"{errors} error(s), {warnings} warning(s)"
     print(("check failed: " if failed else "ok: ") + summary, file=sys.stderr)
     return EXIT_USER if failed else 0
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+
+
+def _check_slack(settings: Settings, catalog: Catalog | None) -> list[Problem]:
+    """After the files' own check: a warning for each person Slack cannot find by e-mail."""
+    if catalog is None:
+        print("slack: nobody looked up until the errors are fixed", file=sys.stderr)
+        return []
+    people = unlinked_people(catalog.directory)
+    token, api_url = settings.slack_bot_token, settings.slack_api_url
+    unknown = asyncio.run(slack_check.unfound(people, token=token, api_url=api_url))
+    _print_problems(sorted(unknown))
+    print(
+        f"slack: {len(people)} with an e-mail and no slack: id, {len(unknown)} not found",
+        file=sys.stderr,
+    )
+    return unknown
 
 
 def _ask(args: argparse.Namespace) -> int:

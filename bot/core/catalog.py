@@ -222,11 +222,19 @@ def _read_other(
 
 def check(paths: Sequence[Path], *, today: date | None = None) -> list[Problem]:
     """Every problem in these files, rule tests included; what `referral-bot check` prints."""
+    return checked(paths, today=today)[0]
+
+
+def checked(
+    paths: Sequence[Path], *, today: date | None = None
+) -> tuple[list[Problem], Catalog | None]:
+    """What `check` finds, and the catalog when the files load (`check --slack` goes on
+    with its people)."""
     try:
-        found = load_catalog(paths, today=today).warnings
+        catalog = load_catalog(paths, today=today)
     except ConfigError as exc:
-        found = tuple(exc.problems)
-    return sorted(set(found))
+        return sorted(set(exc.problems)), None
+    return sorted(set(catalog.warnings)), catalog
 
 
 def load_catalog(

@@ -188,3 +188,14 @@ def office_cards(
         office_card(office, role, text(f"contacts.{role}_label", locale), email=emails)
         for role, office in offices
     )
+
+
+def unlinked_people(directory: Directory) -> tuple[Person, ...]:
+    """The people a chat platform may find by e-mail: with an e-mail and no `slack:` id,
+    leaving out placeholders (`init`'s "FYLL I"), in file order."""
+    return tuple(
+        p
+        for m in directory.municipalities.values()
+        for p in m.people.values()
+        if p.email and not p.slack and not p.placeholder
+    )

@@ -40,8 +40,10 @@ class Person:
     # written by `referral-bot init` until an administrator fills in a real person;
     # `check` warns about every one left, and answers leave it out
     placeholder: bool = False
-    # where the entry is written (its key's line): a "Fel uppgift?" report names it
-    origin: Origin | None = None
+    # where the entry is written (its id in `people:`): a "Fel uppgift?" report and
+    # `check --slack`'s warnings name it; not part of what a person is: moving a line
+    # changes no answer
+    origin: Origin | None = field(default=None, compare=False)
 
     def away_on(self, day: date) -> Absence | None:
         """The absence covering `day`, if any."""

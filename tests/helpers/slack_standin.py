@@ -18,6 +18,7 @@ BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0TEST001"
 JSON_ARGS = ("blocks", "view", "attachments")
+SCOPES_NEEDED = {"users.lookupByEmail": "users:read.email", "users.info": "users:read"}
 
 
 @dataclass
@@ -42,8 +43,11 @@ class SlackStandIn:
 
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # group id -> user ids
+    emails: dict[str, str] = field(default_factory=dict)  # e-mail -> user id (lookupByEmail)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)  # (method, channel) -> error
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds before answering
+    # method -> how many of its next calls get Slack's 429 with `Retry-After: 1`
+    rate_limited: dict[str, int] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     port: int = 0  # a fixed port: for a stand-in that comes up after the bot
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
@@ -120,7 +124,14 @@ class SlackStandIn:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         await self._record(Call(method, args, token))
         await asyncio.sleep(self.delays.get(method, 0))
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": "1"})
         error = self.failures.get((method, str(args.get("channel", ""))))
+        if error == "missing_scope":  # Slack names the scope the method needs
+            needed = {"needed": SCOPES_NEEDED.get(method, ""), "provided": "chat:write"}
+            return web.json_response({"ok": False, "error": error, **needed})
         if error:
             return web.json_response({"ok": False, "error": error})
         return web.json_response(self._answer(method, args))
@@ -169,6 +180,12 @@ class SlackStandIn:
                         "locale": self.locales.get(user, "sv-SE"),
                     },
                 }
+            case "users.lookupByEmail":
+                email = str(args.get("email", ""))
+                if email not in self.emails:
+                    return {"ok": False, "error": "users_not_found"}
+                found = {"id": self.emails[email], "team_id": TEAM, "deleted": False}
+                return {"ok": True, "user": {**found, "profile": {"email": email}}}
             case "conversations.open":
                 users = str(args.get("users", ""))
                 return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}

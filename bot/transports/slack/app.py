@@ -55,6 +55,7 @@ from bot.transports.slack.payloads import (
     keep_library_logs_quiet,
     payload_problem,
 )
+from bot.transports.slack.people import LOOKUP_TIMEOUT_SECONDS, SlackPeople, lookup_client
 from bot.transports.slack.seen import SeenEvents
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class SlackTransport:
         answer_in_ack_seconds: float = ANSWER_IN_ACK_SECONDS,
         event_ack_deadline_seconds: float = EVENT_ACK_DEADLINE_SECONDS,
         locale_timeout_seconds: float = LOCALE_TIMEOUT_SECONDS,
+        lookup_timeout_seconds: float = LOOKUP_TIMEOUT_SECONDS,
         observe: Callable[[str, str], None] | None = None,
         shutdown_grace_seconds: float = 20,
     ) -> None:
@@ -115,11 +117,15 @@ class SlackTransport:
         self.client = AsyncWebClient(token=bot_token, base_url=base_url)
         self.identity = Identity(self.client, locale_timeout=locale_timeout_seconds)
         self.delivery = Delivery(self.client)
+        # its own client: it waits out rate limits (429), which no answer may wait for
+        self._lookups = lookup_client(bot_token, base_url)
+        self.people = SlackPeople(self._lookups, timeout=lookup_timeout_seconds)
         self.listeners = Listeners(
             service,
             seen,
             self.identity,
             self.delivery,
+            self.people,
             admin=admin,
             answer_in_ack_seconds=answer_in_ack_seconds,
             observe=observe,
@@ -195,7 +201,7 @@ class SlackTransport:
         # One connection pool for every Web API call; without it slack_sdk opens a new
         # session, and a new TCP (TLS) connection, per call.
         self._session = ClientSession()
-        self.client.session = self._session
+        self.client.session = self._lookups.session = self._session
         if not self.socket_mode:
             self._runner = web.AppRunner(self.web_app, access_log=None)
             await self._runner.setup()
@@ -277,12 +283,13 @@ class SlackTransport:
         if await self.idle(timeout=self.grace):
             logger.info("Slack work after the acks finished")
         await self.listeners.work.close()
+        await self.people.close()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
         if self._session is not None:
             session, self._session = self._session, None
-            self.client.session = None
+            self.client.session = self._lookups.session = None
             await session.close()
 
 

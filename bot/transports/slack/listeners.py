@@ -19,6 +19,7 @@ from bot.transports.slack.blocks import REPORT_ACTION_PREFIX, ephemeral_response
 from bot.transports.slack.delivery import Delivery
 from bot.transports.slack.identity import Identity
 from bot.transports.slack.payloads import action_ids, is_dm, slack_to_plain, where
+from bot.transports.slack.people import SlackPeople
 from bot.transports.slack.seen import SeenEvents
 from bot.transports.slack.work import WorkQueue
 
@@ -57,6 +58,7 @@ class Listeners:
         seen: SeenEvents,
         identity: Identity,
         delivery: Delivery,
+        people: SlackPeople,
         *,
         admin: AdminHandler | None,
         answer_in_ack_seconds: float,
@@ -67,6 +69,7 @@ class Listeners:
         self.seen = seen
         self.identity = identity
         self.delivery = delivery
+        self.people = people
         self.admin = admin
         self.answer_in_ack_seconds = answer_in_ack_seconds
         self.event_ack_deadline = event_ack_deadline_seconds
@@ -108,7 +111,8 @@ class Listeners:
         intent: Intent = "auto",
         channel: str | None = None,
     ) -> Reply:
-        """The core's answer in the person's language; a calm notice if the core fails.
+        """The core's answer in the person's language, with a mention on the cards of people
+        found in Slack by e-mail; a calm notice if the core fails.
 
         One conversation per person and workspace, wherever they write, so a checklist
         started in a channel continues in the DM."""
@@ -124,10 +128,11 @@ class Listeners:
             channel=channel,
         )
         try:
-            return await self.service.handle(msg)
+            reply = await self.service.handle(msg)
         except Exception as error:
             logger.error("service failed: %s at %s", type(error).__name__, where(error))
             return Reply(kind="notice", parts=(text("slack.error", locale),), locale=locale)
+        return await self.people.with_mentions(reply)
 
     async def _ask_command(self, body: dict[str, Any], intent: Intent) -> Reply:
         typed = slack_to_plain(body.get("text") or "")

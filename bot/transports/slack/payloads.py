@@ -22,6 +22,7 @@ BOT_SCOPES = (
     "im:history",  # message.im events: direct messages to the bot
     "im:write",  # conversations.open: continue a checklist in a DM
     "users:read",  # users.info: the person's Slack language
+    "users:read.email",  # users.lookupByEmail: contacts without slack: found by their e-mail
     "usergroups:read",  # usergroups.users.list: admins by user group (ADMIN_USERGROUP)
 )
 
