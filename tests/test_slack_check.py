@@ -53,11 +53,16 @@ async def test_lists_exactly_the_people_slack_cannot_find_with_file_line_and_col
     slack.emails.update({BERTIL: "U0BERTIL01", DAVID: "U0DAVID001"})
     assert await check("--slack", str(mora)) == 0  # warnings: fine without --strict
     out, err = capsys.readouterr()
+    lines = mora.read_text(encoding="utf-8").splitlines()
+    cecilia, tidiga = (
+        next(n for n, line in enumerate(lines, 1) if line.startswith(f"  {pid}:"))
+        for pid in ("cecilia-l", "team-tidiga")
+    )
     assert out.splitlines() == [
-        f"{mora}:41:3: warning: people.cecilia-l — no Slack user with the e-mail {CECILIA} "
-        "(add slack: U… or correct the e-mail)",
-        f"{mora}:49:3: warning: people.team-tidiga — no Slack user with the e-mail {TIDIGA} "
-        "(add slack: U… or correct the e-mail)",
+        f"{mora}:{cecilia}:3: warning: people.cecilia-l — no Slack user with the e-mail "
+        f"{CECILIA} (add slack: U… or correct the e-mail)",
+        f"{mora}:{tidiga}:3: warning: people.team-tidiga — no Slack user with the e-mail "
+        f"{TIDIGA} (add slack: U… or correct the e-mail)",
     ]
     assert "slack: 4 with an e-mail and no slack: id, 2 not found" in err
     assert "ok: 0 error(s), 2 warning(s)" in err
