@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ async def test_the_statistics_hold_ids_and_counts_and_nothing_typed(
     finally:
         bot.stop()
 
-    with sqlite3.connect(tmp_path / "state.db") as db:
+    with closing(sqlite3.connect(tmp_path / "state.db")) as db:  # `with` alone keeps it open
         rows = db.execute("SELECT month, municipality, age_group, measure, count FROM stats")
         stored = [tuple(map(str, row)) for row in rows]
     assert ("mora", "unga", "contact_found") in {row[1:4] for row in stored}
