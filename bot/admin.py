@@ -48,22 +48,24 @@ class Admin:
         *,
         users: Sequence[str],
         paths: Sequence[Path],
-        group_members: Callable[[], Awaitable[frozenset[str]]] | None = None,
+        usergroup: str | None = None,
         members_of: Callable[[str], Awaitable[frozenset[str]]] | None = None,
     ):
         self.holder = holder
         self.users = frozenset(users)
         self.paths = list(paths)
-        # members of the admin user group, asked of the chat platform when needed
-        self.group_members = group_members
-        # members of a user group a municipality names in `admins:`, likewise
+        self.usergroup = usergroup  # ADMIN_USERGROUP: its members are the bot's admins too
+        # the members of a user group (ADMIN_USERGROUP, or one a municipality names in
+        # `admins:`), asked of the chat platform when needed
         self.members_of = members_of
 
     async def allowed(self, user: str) -> bool:
         """Whether `user` is one of the bot's admins, for every municipality."""
         if user in self.users:
             return True
-        return self.group_members is not None and user in await self.group_members()
+        if self.usergroup is None or self.members_of is None:
+            return False
+        return user in await self.members_of(self.usergroup)
 
     async def municipalities_of(self, user: str) -> tuple[Municipality, ...]:
         """The municipalities whose `admins:` name `user`, or a user group `user` is in."""

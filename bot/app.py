@@ -267,7 +267,12 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         from bot.transports.slack.app import SlackTransport
         from bot.transports.slack.seen import StoreSeenEvents
 
-        admin = Admin(holder, users=settings.admin_users, paths=paths)
+        admin = Admin(
+            holder,
+            users=settings.admin_users,
+            paths=paths,
+            usergroup=settings.admin_usergroup or None,
+        )
         slack = SlackTransport(
             service,
             StoreSeenEvents(store, lease_seconds=settings.slack_event_lease_seconds),
@@ -285,10 +290,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             observe=metrics.observe,
             shutdown_grace_seconds=settings.shutdown_grace_seconds,
         )
-        if settings.admin_usergroup:
-            group = settings.admin_usergroup
-            admin.group_members = lambda: slack.identity.usergroup_members(group)
-        # the user groups municipalities name in `admins:`
+        # ADMIN_USERGROUP's members, and those of the groups municipalities name in `admins:`
         admin.members_of = slack.identity.usergroup_members
         if settings.admin_channel:
             holder.on_error = _admin_poster(slack, settings.admin_channel, store)

@@ -28,7 +28,7 @@ async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
         paths = [ROOT / "directory", ROOT / "rules"]
         holder = CatalogHolder(lambda: load_catalog(paths))
         store = MemoryStore()
-        admin = Admin(holder, users=[ADMIN], paths=paths)
+        admin = Admin(holder, users=[ADMIN], paths=paths, usergroup="S0ADMINS")
         transport = SlackTransport(
             Service(holder, store),
             StoreSeenEvents(store),
@@ -39,7 +39,7 @@ async def bot_url() -> AsyncIterator[tuple[str, SlackStandIn]]:
             port=0,
             admin=admin,
         )
-        admin.group_members = lambda: transport.identity.usergroup_members("S0ADMINS")
+        admin.members_of = transport.identity.usergroup_members
         await transport.start()
         yield f"http://127.0.0.1:{transport.bound_port}/slack/events", slack
         await transport.close()
