@@ -66,7 +66,7 @@ def contact_reply(
                 phone=c.person.phone,
                 email=c.person.email,
                 slack=c.person.slack,
-                age_group=g.group.id if g.group else "all",
+                age_group=g.group_id,
                 rank=c.rank,
                 away_until=c.away_until,
             )

@@ -60,6 +60,11 @@ class GroupContacts:
     group: AgeGroup | None
     contacts: tuple[ResolvedContact, ...]
 
+    @property
+    def group_id(self) -> str:
+        """The age group's id, or "all" for a school's one list (as School.contacts keys it)."""
+        return self.group.id if self.group else ALL
+
 
 @dataclass(frozen=True, slots=True)
 class ContactAnswer:
@@ -73,7 +78,7 @@ class ContactAnswer:
 
 def group_ids(answer: ContactAnswer) -> tuple[str, ...]:
     """The ids of the age groups an answer shows contacts for ("all" for a school's list)."""
-    return tuple(g.group.id if g.group else ALL for g in answer.groups)
+    return tuple(g.group_id for g in answer.groups)
 
 
 def ordered(people: list[Person], day: date) -> tuple[ResolvedContact, ...]:
@@ -147,7 +152,6 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
     out: list[ContactCard] = []
     for group in answer.groups:
         label = group_label(group.group, locale)
-        group_id = group.group.id if group.group else ALL
         for contact in group.contacts:
             role = "primary" if contact.rank == 1 else "backup"
             note = None
@@ -166,7 +170,7 @@ def cards(answer: ContactAnswer, locale: str, *, emails: bool = True) -> tuple[C
                     label=text(f"contacts.{role}", locale, group=label),
                     note=note,
                     report=Choice(
-                        ReportWrong(answer.school.key, person.id, group_id),
+                        ReportWrong(answer.school.key, person.id, group.group_id),
                         text("report.button", locale),
                     ),
                 )
