@@ -298,20 +298,23 @@ def _place_words(folded: str, lowered: str) -> tuple[list[str], list[str]]:
     return [t.group() for t in toks], [lowered[t.start() : t.end()] for t in toks]
 
 
+def _place_words_of(text: str) -> tuple[list[str], list[str]]:
+    """`_place_words` of a text as typed."""
+    lowered = _lower(unicodedata.normalize("NFC", text))
+    return _place_words(fold(lowered), lowered)
+
+
 def only_municipality(text: str, directory: Directory) -> Place | None:
     """The municipality `text` is the name of and nothing more ('Hässleholm', 'Gnesta
     kommun'), no slips: where a school is named after its town, the town may be meant."""
-    lowered = _lower(unicodedata.normalize("NFC", text))
-    words, typed = _place_words(fold(lowered), lowered)
+    words, typed = _place_words_of(text)
     return directory.places.exact(words, typed) if words else None
 
 
 def municipalities_meant(text: str, directory: Directory) -> list[Place]:
     """For a short text `find_municipality` will not read: the municipalities it is one slip
     from ('Hgfors': Hagfors and Hofors; 'Ea': Eda), for the person to pick from."""
-    lowered = _lower(unicodedata.normalize("NFC", text))
-    words, typed = _place_words(fold(lowered), lowered)
-    return directory.places.slipped(words, typed)
+    return directory.places.slipped(*_place_words_of(text))
 
 
 def find_municipality(text: str, directory: Directory) -> Place | None:
