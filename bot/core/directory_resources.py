@@ -20,7 +20,6 @@ from bot.core.yamlio import PathKey
 
 RESOURCE_KEYS = ("id", "kind", "name", "ages")
 RESOURCE_OPTIONAL = ("phone", "email", "url", "about", "schools", "municipalities")
-URL_PREFIXES = ("https://", "http://")
 
 
 class ResourceReader(OfficeReader):
@@ -69,13 +68,7 @@ class ResourceReader(OfficeReader):
             kind = None
         name = self.text((*here, "name"), block.get("name"), f"{what}: name")
         ages = self.ages((*here, "ages"), block.get("ages"), what)
-        url = self.text((*here, "url"), block.get("url"), f"{what}: url")
-        if url is not None and not url.startswith(URL_PREFIXES):
-            self.error(
-                (*here, "url"),
-                f"{what}: url — '{url}' is not a web address: start it with https://",
-            )
-            url = None
+        url = self.web_address((*here, "url"), block.get("url"), f"{what}: url")
         served, ok = self.served(here, block, what, schools, in_region)
         if rid is None or kind is None or name is None or ages is None or not ok:
             return None

@@ -18,6 +18,7 @@ from bot.core.schema import Reader, did_you_mean
 from bot.core.yamlio import Document, PathKey
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
 AGES = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2})\s*)?$")
 
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -70,6 +71,14 @@ class FileReader(Reader):
             self.error(at, f"{what} — '{email}' is not an e-mail address")
             return None
         return email
+
+    def web_address(self, at: PathKey, value: Any, what: str) -> str | None:
+        """An http(s) address with no spaces: an office's e-service, a resource's page."""
+        url = self.text(at, value, what)
+        if url is not None and not WEB_ADDRESS.match(url):
+            self.error(at, f"{what} — '{url}' is not a web address: start it with https://")
+            return None
+        return url
 
     def ages(self, at: PathKey, value: Any, what: str) -> tuple[int, int] | None:
         if value is None:

@@ -15,7 +15,6 @@ from bot.core.regions import INHERITED
 from bot.core.schema import did_you_mean
 from bot.core.yamlio import PathKey
 
-E_SERVICE = re.compile(r"^https?://\S+$")
 HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OFFICE_KEYS = ("name", "phone")
@@ -121,13 +120,7 @@ class OfficeReader(SchoolReader):
         name = self.text((*at, "name"), block.get("name"), f"{what}.name")
         phone = self.text((*at, "phone"), block.get("phone"), f"{what}.phone")
         email = self.email((*at, "email"), block.get("email"), f"{what}.email")
-        url = self.text((*at, "e_service"), block.get("e_service"), f"{what}.e_service")
-        if url is not None and not E_SERVICE.match(url):
-            self.error(
-                (*at, "e_service"),
-                f"{what}.e_service — '{url}' is not a web address: start it with https://",
-            )
-            url = None
+        url = self.web_address((*at, "e_service"), block.get("e_service"), f"{what}.e_service")
         unit = "socialjour" if what.endswith("after_hours") else "reception"
         self.placeholder(
             at, block, what, f"write the real name and phone of the {unit}", live=False

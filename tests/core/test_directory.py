@@ -393,13 +393,14 @@ def test_the_json_schema_follows_the_parser() -> None:
     assert set(school) == {*SCHOOL_KEYS, *SCHOOL_OPTIONAL}
     assert muni["id"]["pattern"] == parser.SLUG.pattern
     assert muni["code"]["pattern"] == parser.KOMMUNKOD.pattern
-    assert office["e_service"]["pattern"] == offices.E_SERVICE.pattern
+    assert office["e_service"]["pattern"] == directory_schools.WEB_ADDRESS.pattern
     assert group["id"]["pattern"] == parser.ID.pattern
     assert group["ages"]["pattern"] == directory_schools.AGES.pattern
     resource = top["resources"]["items"]["properties"]
     assert list(resource) == [*RESOURCE_KEYS, *RESOURCE_OPTIONAL]
     assert tuple(resource["kind"]["enum"]) == KINDS
     assert resource["ages"]["pattern"] == directory_schools.AGES.pattern
+    assert resource["url"]["pattern"] == directory_schools.WEB_ADDRESS.pattern
     assert muni["min_contacts"]["maximum"] == parser.MAX_MIN_CONTACTS
     assert muni["admin_channel"]["pattern"] == SLACK_CHANNEL.pattern
     assert muni["admins"]["items"]["pattern"] == parser.SLACK_ADMIN.pattern

@@ -92,6 +92,13 @@ def test_a_region_resource_change_is_one_edit_and_reaches_every_municipality_it_
         ),
         (
             "sormland.yml",
+            "url: https://umo.example.se/nykoping",
+            "url: https://umo.example.se/ny koping",
+            "sormland.yml:16:10: error: resources[1] 'Ungdomsmottagningen Nyköping': url — "
+            "'https://umo.example.se/ny koping' is not a web address",
+        ),
+        (
+            "sormland.yml",
             'ages: "0-17"\n    phone',
             'ages: "17-0"\n    phone',
             "sormland.yml:10:11: error: resources[0] 'BUP Sörmland': ages — '17-0' is not an "
