@@ -49,10 +49,6 @@ def configure_logging(settings: Settings) -> None:
     setup(settings.log_level, settings.log_format == "json")
 
 
-def check(paths: Sequence[Path]) -> list[Problem]:
-    return catalog_files.check(paths)
-
-
 def checked(paths: Sequence[Path]) -> tuple[list[Problem], Catalog | None]:
     return catalog_files.checked(paths)
 
