@@ -59,6 +59,8 @@ class Settings:
     # how long a Slack event's claim outlives a process killed while answering it: the
     # default ends before Slack's 1-minute retry; tests of lost answers shorten it
     slack_event_lease_seconds: int = 50
+    # how long consultation requests are kept for the admins' audit (/referral-admin requests)
+    handoff_keep_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -101,6 +103,7 @@ class Settings:
             health_port=read.number("HEALTH_PORT", 8080, 0, 65535),
             shutdown_grace_seconds=read.number("SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
             slack_event_lease_seconds=read.number("SLACK_EVENT_LEASE_SECONDS", 50, 1, 3600),
+            handoff_keep_days=read.number("HANDOFF_KEEP_DAYS", 90, 1, 3650),
         )
         read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

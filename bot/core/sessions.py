@@ -27,6 +27,12 @@ def session_key(transport: str, workspace: str, user: str, thread: str | None = 
     return ":".join(parts)
 
 
+def platform_user(user: str) -> str:
+    """The chat platform's own id in a transport-qualified user id (IncomingMessage.user,
+    `<transport>:<workspace>:<id>`): what the platform knows the person by."""
+    return user.rsplit(":", 1)[-1]
+
+
 @dataclass(frozen=True)
 class Session:
     """Conversation state between two messages. Every field is an id, a number or a time."""
