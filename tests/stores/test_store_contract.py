@@ -265,6 +265,12 @@ async def test_stats_increments_from_two_replicas_at_once_are_all_counted(
 KEEP = 3600.0  # long enough that nothing expires during a test unless it means to
 
 
+async def warm(stores: list[Store], racers: int) -> None:
+    """Open a connection per racer first: redis-py opens them one at a time, so racers on a
+    cold pool queue behind connection setup and never overlap."""
+    await asyncio.gather(*(store.ping() for store in stores for _ in range(racers)))
+
+
 async def test_a_created_record_is_read_back_at_version_1(make_store: MakeStore) -> None:
     store = make_store()
     assert await store.read("consult", "r1") is None
@@ -366,17 +372,17 @@ async def test_delete_drops_a_record_everywhere(make_store: MakeStore) -> None:
 async def test_a_record_expires_keep_seconds_after_its_last_write(make_store: MakeStore) -> None:
     store = make_store()
     await store.create("consult", "short", "a", due=100.0, keep_seconds=0.2)
-    await store.create("consult", "kept", "b", due=200.0, keep_seconds=0.4)
+    await store.create("consult", "kept", "b", due=200.0, keep_seconds=0.6)
     await store.create("consult", "long", "c", due=300.0, keep_seconds=KEEP)
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(0.3)
     assert await store.read("consult", "short") is None
     assert await store.due("consult", 1000.0, 10) == ["kept", "long"]
     assert sorted(r.id for r in await store.listing("consult")) == ["kept", "long"]
     assert not await store.swap("consult", "short", 1, "x", due=None, keep_seconds=KEEP)
-    assert await store.swap("consult", "kept", 1, "b2", due=200.0, keep_seconds=0.4)
-    await asyncio.sleep(0.25)  # past the create's keep, not the swap's: the swap renewed it
+    assert await store.swap("consult", "kept", 1, "b2", due=200.0, keep_seconds=0.6)
+    await asyncio.sleep(0.4)  # past the create's keep, not the swap's: the swap renewed it
     assert await store.read("consult", "kept") == Record("kept", "b2", 2, 200.0)
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(0.3)
     assert await store.read("consult", "kept") is None
     assert await store.due("consult", 1000.0, 10) == ["long"]
     assert [r.id for r in await store.listing("consult")] == ["long"]
@@ -402,6 +408,7 @@ async def test_replicas_racing_a_swap_on_one_version_admit_exactly_one(
     make_store: MakeStore,
 ) -> None:
     stores = [make_store(), make_store()]  # two replicas (or one, for memory)
+    await warm(stores, 20)
     await stores[0].create("consult", "r1", "v1", due=100.0, keep_seconds=KEEP)
     results = await asyncio.gather(
         *(
@@ -416,6 +423,7 @@ async def test_replicas_racing_a_swap_on_one_version_admit_exactly_one(
 
 async def test_replicas_racing_create_admit_exactly_one(make_store: MakeStore) -> None:
     stores = [make_store(), make_store()]
+    await warm(stores, 20)
     results = await asyncio.gather(
         *(
             stores[i % 2].create("consult", "r1", f"by-{i}", due=None, keep_seconds=KEEP)
@@ -431,6 +439,7 @@ async def test_read_then_swap_loses_no_update_between_replicas(make_store: MakeS
     """Each replica adds one to a counter by read-then-swap, retrying when it loses: every
     win must be counted once, as only a real compare-and-swap on the version makes it."""
     stores = [make_store(), make_store()]
+    await warm(stores, 30)
     await stores[0].create("count", "c", "0", due=None, keep_seconds=KEEP)
 
     async def add_one(store: Store) -> None:
