@@ -266,6 +266,7 @@ async def serve(
             now=now,
             tally=stats.Tally(store, now),
             keep_days=settings.handoff_keep_days,
+            lease_seconds=settings.handoff_lease_seconds,
         )
     service = Service(
         holder,

@@ -61,6 +61,9 @@ class Settings:
     slack_event_lease_seconds: int = 50
     # how long consultation requests are kept for the admins' audit (/referral-admin requests)
     handoff_keep_days: int = 90
+    # how long a step of a consultation request that a killed process was taking blocks the
+    # request before another replica takes it over; tests of killed replicas shorten it
+    handoff_lease_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -104,6 +107,7 @@ class Settings:
             shutdown_grace_seconds=read.number("SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
             slack_event_lease_seconds=read.number("SLACK_EVENT_LEASE_SECONDS", 50, 1, 3600),
             handoff_keep_days=read.number("HANDOFF_KEEP_DAYS", 90, 1, 3650),
+            handoff_lease_seconds=read.number("HANDOFF_LEASE_SECONDS", 30, 1, 600),
         )
         read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -27,8 +28,15 @@ class BotProcess:
     """Starts the bot as a separate OS process pointed at a Slack stand-in and a store."""
 
     def __init__(
-        self, *, api_url: str, store_url: str, log: Path, env: dict[str, str] | None = None
+        self,
+        *,
+        api_url: str,
+        store_url: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
     ) -> None:
+        """`args`: more of `serve`'s options, e.g. ("--directory", DIR, "--at", TIME)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         extra_env = env or {}
@@ -45,7 +53,7 @@ class BotProcess:
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+             "--port", str(self.port), *args],
             cwd=ROOT,
             env=env,
             stdout=self._log,

@@ -26,6 +26,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str = ""
+    answer: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
 
     def blocks_text(self) -> str:
         """Everything the call would show, as one string (blocks, view and fallback text)."""
@@ -122,7 +123,8 @@ class SlackStandIn:
         method = request.match_info["method"]
         args = await self._args(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        await self._record(Call(method, args, token))
+        call = Call(method, args, token)
+        await self._record(call)
         await asyncio.sleep(self.delays.get(method, 0))
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
@@ -134,7 +136,8 @@ class SlackStandIn:
             return web.json_response({"ok": False, "error": error, **needed})
         if error:
             return web.json_response({"ok": False, "error": error})
-        return web.json_response(self._answer(method, args))
+        call.answer = self._answer(method, args)
+        return web.json_response(call.answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"

@@ -30,7 +30,12 @@ from bot.core.handoff.requests import (
     person_target,
     target_parts,
 )
-from bot.core.handoff.timed import TimedStore, claimed_step, clicked_step
+from bot.core.handoff.timed import (
+    DEFAULT_LEASE_SECONDS,
+    TimedStore,
+    claimed_step,
+    clicked_step,
+)
 from bot.core.models import Directory, Locale, Municipality, Reply
 from bot.core.records import Record
 from bot.core.sessions import platform_user
@@ -41,6 +46,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5  # how often a worker looks for due records it was not woken for
 BATCH = 50  # due records taken per look
 MAX_STEPS = 12  # steps one request takes back to back before others get their turn
+CONCURRENT = 16  # requests whose steps are taken at once (each waits on the Web API)
 DEFAULT_KEEP_DAYS = 90
 # how fast requests were taken, as bucketed counts (bot.core.stats): upper bounds in minutes
 ACCEPTED_WITHIN = ((5, "5m"), (15, "15m"), (30, "30m"), (60, "1h"))
@@ -63,10 +69,12 @@ class Desk:
         now: Callable[[], datetime],
         tally: stats.Tally,
         keep_days: float = DEFAULT_KEEP_DAYS,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         """`transport`: the IncomingMessage.transport whose users the courier reaches;
-        `keep_days`: how long a request is kept for the admins' audit."""
+        `keep_days`: how long a request is kept for the admins' audit; `lease_seconds`:
+        how long a step of a process that died blocks that request (bot.core.handoff.timed)."""
         self.store = store
         self.courier = courier
         self.transport = transport
@@ -74,7 +82,8 @@ class Desk:
         self.tally = tally
         self.keep_seconds = keep_days * 86400
         self.new_id = new_id
-        self.reminders = Reminders(store, courier, now=now)
+        self.lease = lease_seconds
+        self.reminders = Reminders(store, courier, now=now, lease_seconds=lease_seconds)
         self._wake = asyncio.Event()
 
     def reaches(self, transport: str, directory: Directory, school_key: str, group: str) -> bool:
@@ -167,7 +176,7 @@ class Desk:
     async def _click(
         self, rid: str, work: Callable[[Record], Awaitable[tuple[bool, Reply]]]
     ) -> Reply:
-        record, reply = await clicked_step(self.store, KIND, rid, work)
+        record, reply = await clicked_step(self.store, KIND, rid, work, self.lease)
         if record is None:
             return messages.note("gone")
         self._wake.set()
@@ -213,17 +222,24 @@ class Desk:
             stopping.cancel()
 
     async def tick(self, catalog: Catalog) -> None:
-        """Take every step that is due now, once."""
-        for rid in await self.store.due(KIND, self.now().timestamp(), BATCH):
-            for _ in range(MAX_STEPS):
-                record = await self.store.read(KIND, rid)
-                if record is None or record.due is None or record.due > self.now().timestamp():
-                    break
-                done, _ = await claimed_step(
-                    self.store, KIND, record, lambda r: self._step(r, catalog)
-                )
-                if not done:
-                    break
+        """Take every step that is due now, once: CONCURRENT requests at a time, each
+        request's steps in order."""
+        due = await self.store.due(KIND, self.now().timestamp(), BATCH)
+        turns = asyncio.Semaphore(CONCURRENT)
+
+        async def advance(rid: str) -> None:
+            async with turns:
+                for _ in range(MAX_STEPS):
+                    record = await self.store.read(KIND, rid)
+                    if record is None or record.due is None or record.due > self.now().timestamp():
+                        return
+                    done, _ = await claimed_step(
+                        self.store, KIND, record, lambda r: self._step(r, catalog), self.lease
+                    )
+                    if not done:
+                        return
+
+        await asyncio.gather(*(advance(rid) for rid in due))
 
     async def _step(self, record: Record, catalog: Catalog) -> tuple[bool, None]:
         """One step of a due request: its next message delivered, or its timer's move."""

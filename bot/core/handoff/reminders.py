@@ -8,6 +8,7 @@ the store like a request (durable, taken once) and can be cancelled by its owner
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -18,7 +19,12 @@ from bot.core import clock
 from bot.core.actions import CancelReminder
 from bot.core.catalog import Catalog
 from bot.core.handoff.courier import Courier, Undeliverable
-from bot.core.handoff.timed import TimedStore, claimed_step, clicked_step
+from bot.core.handoff.timed import (
+    DEFAULT_LEASE_SECONDS,
+    TimedStore,
+    claimed_step,
+    clicked_step,
+)
 from bot.core.models import Choice, Locale, Municipality, Reply
 from bot.core.records import Record
 from bot.core.sessions import platform_user
@@ -40,11 +46,13 @@ class Reminders:
         courier: Courier,
         *,
         now: Callable[[], datetime],
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self.store = store
         self.courier = courier
         self.now = now
+        self.lease = lease_seconds
         self.new_id = new_id
 
     async def remind(self, user: str, municipality: Municipality, locale: Locale) -> Reply:
@@ -72,7 +80,7 @@ class Reminders:
             await self.store.delete(KIND, rid)
             return True, True
 
-        record, cancelled = await clicked_step(self.store, KIND, rid, work)
+        record, cancelled = await clicked_step(self.store, KIND, rid, work, self.lease)
         key = (
             "handoff.remind_cancelled"
             if record is not None and cancelled
@@ -85,7 +93,8 @@ class Reminders:
         for rid in await self.store.due(KIND, self.now().timestamp(), BATCH):
             record = await self.store.read(KIND, rid)
             if record is not None:
-                await claimed_step(self.store, KIND, record, lambda r: self._send(r, catalog))
+                send = functools.partial(self._send, catalog=catalog)
+                await claimed_step(self.store, KIND, record, send, self.lease)
 
     async def _send(self, record: Record, catalog: Catalog) -> tuple[bool, None]:
         body = json.loads(record.body)

@@ -5,7 +5,7 @@ first claims `<kind>:<id>:<v>` (SessionStore.claim, atomic across replicas), the
 side effects (a message posted), then writes version v+1 with a compare-and-swap. While one
 process holds the claim, nobody else acts on that version, so a message is not posted twice
 by two replicas, and a click cannot slip in between a message posted and its record
-written. A process killed while holding a claim loses it after LEASE_SECONDS; whoever
+written. A process killed while holding a claim loses it after its lease; whoever
 claims the version then does the step again (the one case where a message can be posted
 twice: when the kill fell between the post and the write).
 """
@@ -22,7 +22,9 @@ from bot.core.sessions import Claim
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 30.0
+# How long a claimed step may take (a Web API call or two, waiting out a rate limit) before
+# another process may take it over: HANDOFF_LEASE_SECONDS.
+DEFAULT_LEASE_SECONDS = 30.0
 # A click waits this long, at most, for a step another process is taking on its record.
 CLICK_WAIT_SECONDS = 3.0
 CLICK_RETRY_SECONDS = 0.05
@@ -49,13 +51,14 @@ async def claimed_step(
     kind: str,
     record: Record,
     work: Callable[[Record], Awaitable[tuple[bool, T]]],
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> tuple[bool, T | None]:
     """Run `work` on `record` under the claim of its version: (True, its result), or
     (False, None) when another process holds that version or has moved past it. `work`
     does the side effects and the swap, and says whether it wrote a new version; a failure
     releases the claim, so the step is tried again, and is raised."""
     key = f"{kind}:{record.id}:{record.version}"
-    claim = await store.claim(key, LEASE_SECONDS)
+    claim = await store.claim(key, lease_seconds)
     if claim.state != "claimed":
         return False, None
     try:
@@ -68,7 +71,7 @@ async def claimed_step(
         await store.release(key, claim.token)
         raise
     if changed:  # that version is history: a stale reader's claim on it is refused
-        await store.complete(key, LEASE_SECONDS)
+        await store.complete(key, lease_seconds)
     else:
         await store.release(key, claim.token)
     return True, result
@@ -79,6 +82,7 @@ async def clicked_step(
     kind: str,
     rid: str,
     work: Callable[[Record], Awaitable[tuple[bool, T]]],
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> tuple[Record | None, T | None]:
     """A click's change of record `rid`: `work` on its newest version, under that version's
     claim, waiting (briefly) while a worker takes a step on it. (None, None) when there is
@@ -88,7 +92,7 @@ async def clicked_step(
         record = await store.read(kind, rid)
         if record is None:
             return None, None
-        done, result = await claimed_step(store, kind, record, work)
+        done, result = await claimed_step(store, kind, record, work, lease_seconds)
         if done:
             return record, result
         if asyncio.get_running_loop().time() > deadline:
