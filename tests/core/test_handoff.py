@@ -4,11 +4,14 @@ tested against the Web API stand-in in tests/transports)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+
+import pytest
 
 from bot.admin import Admin
 from bot.core import stats
@@ -52,10 +55,15 @@ class Sent:
     to: str
     ref: str
     reply: Reply
+    marker: str
 
     @property
     def text(self) -> str:
         return as_text(self.reply)
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL inside a step: nothing after it runs, no handler catches it."""
 
 
 @dataclass
@@ -65,13 +73,20 @@ class RecordingCourier:
     sent: list[Sent] = field(default_factory=list)
     updates: dict[str, list[Reply]] = field(default_factory=dict)
     refuse: set[str] = field(default_factory=set)
+    die_after_posting: bool = False
 
-    async def send(self, to: str, message: Reply) -> str:
+    async def send(self, to: str, message: Reply, marker: str) -> str:
         if to in self.refuse:
             raise Undeliverable("user_not_found")
         ref = f"D{to}:{len(self.sent) + 1}"
-        self.sent.append(Sent(to, ref, message))
+        self.sent.append(Sent(to, ref, message, marker))
+        if self.die_after_posting:
+            self.die_after_posting = False
+            raise Killed  # the process ends here: posted, nothing written after it
         return ref
+
+    async def find(self, to: str, marker: str) -> str | None:
+        return next((s.ref for s in self.sent if s.to == to and s.marker == marker), None)
 
     async def update(self, ref: str, message: Reply) -> None:
         self.updates.setdefault(ref, []).append(message)
@@ -417,3 +432,31 @@ async def test_admins_see_each_request_s_steps_and_others_are_refused() -> None:
     assert "Vasaskolan 7-9 (unga) · Brister i omsorgen" in lines
     refused = as_text(await admin.handle("USOMEONE", "requests", "sv"))
     assert "Rolf" not in refused
+
+
+async def test_a_step_retried_after_a_crash_finds_its_message_and_does_not_post_it_twice() -> None:
+    office = Office()
+    office.courier.die_after_posting = True
+    with pytest.raises(Killed):
+        await office.ask()  # died right after posting Petra's offer, before writing it down
+    await office.tick()
+    assert len(office.courier.to("U0PETRA001")) == 1
+    (request,) = await office.requests()
+    assert request.offers[0].ref == office.courier.to("U0PETRA001")[0].ref
+    assert len(office.courier.to("U0ASKER001")) == 1  # and the status went out once
+
+
+async def test_a_step_held_by_a_dead_process_waits_for_its_lease_then_is_taken() -> None:
+    office = Office()
+    office.desk.lease = 0.2
+    answer = await office.say("Vasaskolan åk 8")
+    ask = next(c.action for c in answer.choices if isinstance(c.action, AskAdvice))
+    await office.click(RequestAdvice(ask.school, ask.age_group, "other"))
+    (record,) = await office.store.listing(KIND)
+    dead = await office.store.claim(f"{KIND}:{record.id}:{record.version}", 0.2)
+    assert dead.state == "claimed"  # a process that then died
+    await office.tick()
+    assert office.courier.sent == []
+    await asyncio.sleep(0.25)
+    await office.tick()
+    assert len(office.courier.to("U0PETRA001")) == 1

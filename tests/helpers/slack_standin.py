@@ -17,7 +17,7 @@ from aiohttp import WSMsgType, web
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0TEST001"
-JSON_ARGS = ("blocks", "view", "attachments")
+JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 SCOPES_NEEDED = {"users.lookupByEmail": "users:read.email", "users.info": "users:read"}
 
 
@@ -55,6 +55,8 @@ class SlackStandIn:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _port: int = 0
+    # channel -> the messages posted there, oldest first (conversations.history)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -155,12 +157,17 @@ class SlackStandIn:
                     "is_enterprise_install": False,
                 }
             case "chat.postMessage":
-                return {
-                    "ok": True,
-                    "channel": channel,
-                    "ts": ts,
-                    "message": {"ts": ts, "text": args.get("text", "")},
-                }
+                message = {"ts": ts, "text": args.get("text", "")}
+                if args.get("metadata"):
+                    message["metadata"] = args["metadata"]
+                self.history.setdefault(str(channel), []).append(message)
+                return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            case "conversations.history":
+                newest = list(reversed(self.history.get(str(channel), [])))
+                limit = int(args.get("limit", 100))
+                if str(args.get("include_all_metadata")).lower() not in ("true", "1"):
+                    newest = [{k: v for k, v in m.items() if k != "metadata"} for m in newest]
+                return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "chat.update":

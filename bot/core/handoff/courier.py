@@ -15,9 +15,14 @@ class Undeliverable(Exception):
 class Courier(Protocol):
     """The transport's delivery of messages nobody asked for in that moment."""
 
-    async def send(self, to: str, message: Reply) -> str:
+    async def send(self, to: str, message: Reply, marker: str) -> str:
         """Post `message` to a chat user (their own id on the platform, e.g. Person.slack)
-        privately, or in a channel; returns a reference to it for `update`."""
+        privately, or in a channel; returns a reference to it for `update`. `marker` (ids
+        only) goes with the message, invisibly, for `find`."""
+
+    async def find(self, to: str, marker: str) -> str | None:
+        """The reference of a recent message `send` posted to `to` with `marker`, if there
+        is one; None when there is none, or the platform cannot tell."""
 
     async def update(self, ref: str, message: Reply) -> None:
         """Replace the message `ref` names with `message`."""

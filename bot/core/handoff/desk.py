@@ -9,10 +9,11 @@ each step happen once). The courier is the transport's: the core never imports o
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core import clock, stats
@@ -134,7 +135,7 @@ class Desk:
     async def take(self, user: str, rid: str, catalog: Catalog) -> Reply:
         """ "Jag tar den": the request is `user`'s unless someone was first."""
 
-        async def work(record: Record) -> tuple[bool, Reply]:
+        async def work(record: Record, _: bool) -> tuple[bool, Reply]:
             request = HandoffRequest.from_json(record.body)
             municipality = catalog.directory.municipalities.get(request.municipality)
             if municipality is None:
@@ -156,7 +157,7 @@ class Desk:
     async def decline(self, user: str, rid: str, catalog: Catalog) -> Reply:
         """ "Kan inte nu": on to the next at once."""
 
-        async def work(record: Record) -> tuple[bool, Reply]:
+        async def work(record: Record, _: bool) -> tuple[bool, Reply]:
             request = HandoffRequest.from_json(record.body)
             directory = catalog.directory
             municipality = directory.municipalities.get(request.municipality)
@@ -174,7 +175,7 @@ class Desk:
         return await self._click(rid, work)
 
     async def _click(
-        self, rid: str, work: Callable[[Record], Awaitable[tuple[bool, Reply]]]
+        self, rid: str, work: Callable[[Record, bool], Awaitable[tuple[bool, Reply]]]
     ) -> Reply:
         record, reply = await clicked_step(self.store, KIND, rid, work, self.lease)
         if record is None:
@@ -233,16 +234,16 @@ class Desk:
                     record = await self.store.read(KIND, rid)
                     if record is None or record.due is None or record.due > self.now().timestamp():
                         return
-                    done, _ = await claimed_step(
-                        self.store, KIND, record, lambda r: self._step(r, catalog), self.lease
-                    )
+                    step = functools.partial(self._step, catalog=catalog)
+                    done, _ = await claimed_step(self.store, KIND, record, step, self.lease)
                     if not done:
                         return
 
         await asyncio.gather(*(advance(rid) for rid in due))
 
-    async def _step(self, record: Record, catalog: Catalog) -> tuple[bool, None]:
-        """One step of a due request: its next message delivered, or its timer's move."""
+    async def _step(self, record: Record, retried: bool, catalog: Catalog) -> tuple[bool, None]:
+        """One step of a due request: its next message delivered, or its timer's move.
+        `retried`: a process that took this step before died, maybe after posting."""
         request = HandoffRequest.from_json(record.body)
         directory = catalog.directory
         municipality = directory.municipalities.get(request.municipality)
@@ -252,7 +253,8 @@ class Desk:
             await self._write(record, replace(request, outbox=(), timer=None))
             return True, None
         if request.outbox:
-            after = await self._deliver(request, municipality, directory, now)
+            posting = _Posting(f"{request.id}:{record.version}", retried)
+            after = await self._deliver(request, municipality, directory, now, posting)
         else:
             after = steps.timer_fired(request, municipality, directory, now)
         await self._write(record, after)
@@ -264,6 +266,7 @@ class Desk:
         municipality: Municipality,
         directory: Directory,
         now: datetime,
+        posting: _Posting,
     ) -> HandoffRequest:
         """The first message of the outbox delivered; the request as it is after it."""
         item, rest = request.outbox[0], request.outbox[1:]
@@ -271,10 +274,8 @@ class Desk:
         if item == "offer":
             newest = request.offers[-1]
             try:
-                ref = await self.courier.send(
-                    _chat_id(newest.target, municipality),
-                    messages.offer(request, newest, municipality, directory),
-                )
+                offer = messages.offer(request, newest, municipality, directory)
+                ref = await self._post(_chat_id(newest.target, municipality), offer, posting)
             except Undeliverable:
                 logger.warning("handoff: an offer could not be delivered; on to the next")
                 return steps.unreachable(request, municipality, directory, now)
@@ -285,7 +286,7 @@ class Desk:
                 if request.status_ref is not None:
                     await self.courier.update(request.status_ref, status)
                     return request
-                ref = await self.courier.send(platform_user(request.requester), status)
+                ref = await self._post(platform_user(request.requester), status, posting)
             except Undeliverable:
                 logger.warning("handoff: the asker's status could not be delivered")
                 return request
@@ -299,6 +300,24 @@ class Desk:
             except Undeliverable:
                 logger.info("handoff: an offer could not be updated")
         return request
+
+    async def _post(self, to: str, message: Reply, posting: _Posting) -> str:
+        """Post once: a retried step first looks for the message its first try posted."""
+        if posting.retried:
+            found = await self.courier.find(to, posting.marker)
+            if found is not None:
+                logger.info("handoff: a retried step found its message posted already")
+                return found
+        return await self.courier.send(to, message, posting.marker)
+
+
+@dataclass(frozen=True, slots=True)
+class _Posting:
+    """What a post of one step carries: the step's marker (request id and version, ids
+    only) and whether the step was tried before."""
+
+    marker: str
+    retried: bool
 
 
 def _chat_id(target: str, municipality: Municipality) -> str:

@@ -74,7 +74,7 @@ class Reminders:
     async def cancel(self, user: str, rid: str, locale: Locale) -> Reply:
         """Cancel the reminder, if it is `user`'s."""
 
-        async def work(record: Record) -> tuple[bool, bool]:
+        async def work(record: Record, _: bool) -> tuple[bool, bool]:
             if json.loads(record.body)["user"] != user:
                 return False, False
             await self.store.delete(KIND, rid)
@@ -96,12 +96,15 @@ class Reminders:
                 send = functools.partial(self._send, catalog=catalog)
                 await claimed_step(self.store, KIND, record, send, self.lease)
 
-    async def _send(self, record: Record, catalog: Catalog) -> tuple[bool, None]:
+    async def _send(self, record: Record, retried: bool, catalog: Catalog) -> tuple[bool, None]:
+        """Send the reminder and forget it; once, even when a process died after sending."""
         body = json.loads(record.body)
+        to, marker = platform_user(body["user"]), f"{record.id}:{record.version}"
         municipality = catalog.directory.municipalities.get(body["municipality"])
         if municipality is not None:
             try:
-                await self.courier.send(platform_user(body["user"]), _reminder(municipality))
+                if not (retried and await self.courier.find(to, marker)):
+                    await self.courier.send(to, _reminder(municipality), marker)
             except Undeliverable:
                 logger.warning("a feedback reminder could not be delivered")
         await self.store.delete(KIND, record.id)

@@ -7,7 +7,9 @@ process holds the claim, nobody else acts on that version, so a message is not p
 by two replicas, and a click cannot slip in between a message posted and its record
 written. A process killed while holding a claim loses it after its lease; whoever
 claims the version then does the step again (the one case where a message can be posted
-twice: when the kill fell between the post and the write).
+twice: when the kill fell between the post and the write). So a step knows whether its
+version was tried before (`retried`): a worker's step then first asks the courier whether
+its message arrived the first time (Courier.find), and posts only if it did not.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 # How long a claimed step may take (a Web API call or two, waiting out a rate limit) before
 # another process may take it over: HANDOFF_LEASE_SECONDS.
 DEFAULT_LEASE_SECONDS = 30.0
+# How long a version's "tried" mark lasts: far longer than any step waits to be taken over.
+TRIED_SECONDS = 24 * 3600
 # A click waits this long, at most, for a step another process is taking on its record.
 CLICK_WAIT_SECONDS = 3.0
 CLICK_RETRY_SECONDS = 0.05
@@ -50,13 +54,14 @@ async def claimed_step(
     store: TimedStore,
     kind: str,
     record: Record,
-    work: Callable[[Record], Awaitable[tuple[bool, T]]],
+    work: Callable[[Record, bool], Awaitable[tuple[bool, T]]],
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> tuple[bool, T | None]:
-    """Run `work` on `record` under the claim of its version: (True, its result), or
-    (False, None) when another process holds that version or has moved past it. `work`
-    does the side effects and the swap, and says whether it wrote a new version; a failure
-    releases the claim, so the step is tried again, and is raised."""
+    """Run `work(record, retried)` under the claim of the record's version: (True, its
+    result), or (False, None) when another process holds that version or has moved past
+    it. `retried`: this version was claimed before by a process that did not finish it.
+    `work` does the side effects and the swap, and says whether it wrote a new version; a
+    failure releases the claim, so the step is tried again, and is raised."""
     key = f"{kind}:{record.id}:{record.version}"
     claim = await store.claim(key, lease_seconds)
     if claim.state != "claimed":
@@ -66,7 +71,8 @@ async def claimed_step(
         if current is None or current.version != record.version:
             await store.release(key, claim.token)
             return False, None
-        changed, result = await work(current)
+        tried = await store.claim(f"{kind}-tried:{record.id}:{record.version}", TRIED_SECONDS)
+        changed, result = await work(current, tried.state != "claimed")
     except BaseException:
         await store.release(key, claim.token)
         raise
@@ -81,7 +87,7 @@ async def clicked_step(
     store: TimedStore,
     kind: str,
     rid: str,
-    work: Callable[[Record], Awaitable[tuple[bool, T]]],
+    work: Callable[[Record, bool], Awaitable[tuple[bool, T]]],
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> tuple[Record | None, T | None]:
     """A click's change of record `rid`: `work` on its newest version, under that version's
