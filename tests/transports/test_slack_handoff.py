@@ -6,6 +6,7 @@ the test directory's two seconds to the backup and to the reception's channel.""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.core.service import FixedCatalog, Service
 from bot.core.sessions import MemoryStore
 from bot.transports.slack.courier import SlackCourier
 from tests.helpers import slack_requests as rq
+from tests.helpers.held_text import holders_of
 from tests.helpers.slack_standin import Call, SlackStandIn
 from tests.transports.test_slack_http import Bot, buttons, click, running
 
@@ -166,3 +168,28 @@ async def test_a_double_click_on_take_gives_one_owner(slack: SlackStandIn) -> No
         counts = await office.store.counts()
         accepted = [n for k, n in counts.items() if k.measure == "handoff:accepted"]
         assert accepted == [1]
+
+
+async def test_nothing_the_asker_typed_is_held_anywhere_once_the_request_is_out(
+    slack: SlackStandIn,
+) -> None:
+    """The name typed with the question reaches neither the contact, nor the store, nor any
+    object of this process (the stand-in's record of every Web API call included)."""
+    child = "Elev" + secrets.token_hex(6)
+    async with handing_off(slack) as office:
+        command = rq.slash_command("/kontakt", f"Vasaskolan åk 8 {child}", channel=rq.DM)
+        await office.bot.send(command)
+        del command
+        [answer] = await slack.wait_for("chat.postMessage")
+        await office.bot.send(click(answer, "Be om rådgivning"))
+        question = (await slack.wait_for("chat.postMessage", 2))[-1]
+        await office.bot.send(click(question, "Något annat", message_ts=question.answer["ts"]))
+        await office.until(lambda: office.posted_in(PETRA_DM))
+        await office.until(lambda: office.posted_in(rq.DM, "Din fråga om rådgivning"))
+        await office.bot.settle()
+        shown = "\n".join([c.blocks_text() for c in slack.calls])  # no closure over `child`
+        assert "Vasaskolan 7-9" in shown and child not in shown
+        kept = "\n".join([r.body for r in await office.store.listing("handoff")])
+        assert "vasaskolan-7-9" in kept and child not in kept
+        del shown, kept
+        assert holders_of(child, __file__) == []
