@@ -181,7 +181,7 @@ class Desk:
         if record is None:
             return messages.note("gone")
         self._wake.set()
-        return reply if reply is not None else messages.note("queued_still")
+        return reply if reply is not None else messages.note("busy")
 
     async def _write(self, record: Record, request: HandoffRequest) -> None:
         """The new version, under the claim of the old one (it cannot have moved
