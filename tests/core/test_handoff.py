@@ -190,7 +190,7 @@ async def test_a_contact_answer_offers_advice_and_the_request_goes_out_in_two_cl
     assert [c.label for c in offer.reply.choices] == ["Jag tar den", "Kan inte nu"]
     assert offer.reply.cards[0].slack == "U0ASKER001"  # who to get in touch with
     assert office.courier.to("U0SARA0001") == []
-    assert "Skickad till Petra Persson, Socialsekreterare" in office.status()
+    assert "till Petra Persson, Socialsekreterare. Svarar ingen inom 2 sekunder" in office.status()
     assert office.status().startswith("Din fråga om rådgivning\nDet här är ingen anmälan")
 
 
@@ -216,7 +216,7 @@ async def test_no_answer_in_time_passes_it_to_the_backup_then_the_channel_then_t
     await office.tick()
     (rolf,) = office.courier.to("U0ROLF0001")
     assert "Petra Persson kunde inte svara" in office.status()
-    assert "Skickad till Rolf Rask" in office.status()
+    assert "till Rolf Rask" in office.status()
     office.clock.advance(2.5)
     await office.tick()
     (channel,) = office.courier.to("C0RECEPTION1")
@@ -328,7 +328,7 @@ async def test_after_hours_the_request_waits_for_the_opening_and_the_timer_count
     office.clock.at = datetime(2026, 11, 26, 8, 0, 0, tzinfo=STOCKHOLM)
     await office.tick()
     assert len(office.courier.to("U0PETRA001")) == 1
-    assert "Skickad till Petra Persson" in office.status()
+    assert "till Petra Persson" in office.status()
     office.clock.advance(1.5)
     await office.tick()
     assert office.courier.to("U0ROLF0001") == []  # 2 s from the opening, not from the ask
@@ -460,3 +460,14 @@ async def test_a_step_held_by_a_dead_process_waits_for_its_lease_then_is_taken()
     await asyncio.sleep(0.25)
     await office.tick()
     assert len(office.courier.to("U0PETRA001")) == 1
+
+
+async def test_violence_abuse_or_honour_tells_the_asker_not_to_wait_nor_tell_the_family() -> None:
+    office = Office()
+    await office.ask("honour")
+    assert "vänta inte på svar här. Ring nu, Mottagningen barn och unga, 0000-20 00 00" in (
+        office.status()
+    )
+    calm = Office()
+    await calm.ask("neglect")
+    assert "vänta inte på svar" not in calm.status()

@@ -114,7 +114,7 @@ async def test_the_contact_gets_a_dm_and_taking_it_updates_the_asker_s_status_in
         [sent] = slack.of("chat.update")  # the topic question became the confirmation
         assert "Din fråga är skickad" in sent.blocks_text()
         await office.until(lambda: office.posted_in(rq.DM, "Din fråga om rådgivning"))
-        assert "Skickad till *Petra Persson*" in office.status()
+        assert "till *Petra Persson*" in office.status()
         await office.bot.send(
             click(offer, "Jag tar den", user=PETRA, channel=PETRA_DM, message_ts=offer.answer["ts"])
         )

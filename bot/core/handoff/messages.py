@@ -19,6 +19,9 @@ from bot.core.sessions import platform_user
 from bot.core.texts import text
 
 CONTACTS_LOCALE: Locale = "sv"
+# Where the family must not be told and social services should hear at once (the report
+# checklist's PROTECT outcome): the asker is not left waiting for an answer in the chat.
+PROTECT_TOPICS = frozenset({"violence", "sexual_abuse", "honour"})
 
 
 def local_time(at: float) -> str:
@@ -142,6 +145,9 @@ def status(request: HandoffRequest, municipality: Municipality, now: datetime) -
                 )
             )
             lines.append(text("handoff.urgent", locale, office=jour.name, phone=jour.phone))
+    if request.state in ("open", "queued") and request.topic in PROTECT_TOPICS:
+        now_open = reception if clock.is_office_hours(municipality, now) else jour
+        lines.append(text("handoff.protect", locale, office=now_open.name, phone=now_open.phone))
     if request.topic != "early_support" and request.state != "taken":
         lines.append(text("handoff.duty", locale))
     return Reply(
