@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.helpers.slack_signin import SignInWithSlack
+
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0TEST001"
@@ -52,6 +54,7 @@ class SlackStandIn:
     port: int = 0  # a fixed port: for a stand-in that comes up after the bot
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    signin: SignInWithSlack = field(default_factory=SignInWithSlack)  # Sign in with Slack
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -62,6 +65,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{hook}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/openid/connect/authorize", self.signin.authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
@@ -134,6 +138,8 @@ class SlackStandIn:
             return web.json_response({"ok": False, "error": error, **needed})
         if error:
             return web.json_response({"ok": False, "error": error})
+        if method == "openid.connect.token":
+            return web.json_response(self.signin.token(args))
         return web.json_response(self._answer(method, args))
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
