@@ -11,16 +11,14 @@ import pytest
 from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin import Admin
-from bot.admin_web.cookies import SESSION_COOKIE, Cookies
-from bot.admin_web.routes import AdminPages, add_admin_routes
-from bot.admin_web.signin import SlackSignIn
+from bot.admin_web.cookies import SESSION_COOKIE
+from bot.admin_web.routes import add_admin_routes
 from bot.core.sessions import MemoryStore
 from bot.core.stats import StatKey
 from bot.reload import CatalogHolder
-from tests.helpers.admin_page import ADMIN, SESSION_SECRET, TODAY
+from tests.helpers.admin_page import ADMIN, admin_pages
 from tests.helpers.bot_process import free_port
 from tests.helpers.shipped import shipped_catalog
 
@@ -39,20 +37,11 @@ class Site:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        cookies = Cookies(SESSION_SECRET, secure=False)
         catalog = shipped_catalog()
-        holder = CatalogHolder(lambda: catalog)
-        self.pages = AdminPages(
-            # never asked: the examples come signed in already
-            signin=SlackSignIn("1.2", "-", "http://127.0.0.1", AsyncWebClient()),
-            cookies=cookies,
-            admin=Admin(holder, users=[ADMIN], paths=[]),
-            holder=holder,
-            stats=MemoryStore(),
-            now=lambda: TODAY,
-        )
+        admin = Admin(CatalogHolder(lambda: catalog), users=[ADMIN], paths=[])
+        self.pages = admin_pages(admin, "http://127.0.0.1", stats=MemoryStore())
         response = web.Response()
-        cookies.start_session(response, ADMIN)
+        self.pages.cookies.start_session(response, ADMIN)
         self.cookie = response.cookies[SESSION_COOKIE].value
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/admin"

@@ -95,6 +95,25 @@ class AdminSite:
             return http, response.status, await response.text()
 
 
+def admin_pages(
+    admin: Admin, base_url: str, api_url: str = AsyncWebClient.BASE_URL, *, stats: MemoryStore
+) -> AdminPages:
+    """The page's handlers as `serve` builds them, for `admin`'s readers, on TODAY."""
+    return AdminPages(
+        signin=SlackSignIn(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            base_url=base_url,
+            client=AsyncWebClient(base_url=api_url),
+        ),
+        cookies=Cookies(SESSION_SECRET, secure=False),
+        admin=admin,
+        holder=admin.holder,
+        stats=stats,
+        now=lambda: TODAY,
+    )
+
+
 @asynccontextmanager
 async def admin_site(slack: SlackStandIn, tmp: Path) -> AsyncIterator[AdminSite]:
     """The page for ADMIN_USERS=ADMIN and ADMIN_USERGROUP=ADMIN_GROUP on a free port."""
@@ -113,19 +132,7 @@ async def admin_site(slack: SlackStandIn, tmp: Path) -> AsyncIterator[AdminSite]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     store = MemoryStore()
-    pages = AdminPages(
-        signin=SlackSignIn(
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            base_url=url,
-            client=AsyncWebClient(base_url=slack.api_url),
-        ),
-        cookies=Cookies(SESSION_SECRET, secure=False),
-        admin=admin,
-        holder=holder,
-        stats=store,
-        now=lambda: TODAY,
-    )
+    pages = admin_pages(admin, url, slack.api_url, stats=store)
     app = web.Application()
     add_admin_routes(app, pages)
     runner = web.AppRunner(app, access_log=None)

@@ -27,9 +27,15 @@ class BotProcess:
     """Starts the bot as a separate OS process pointed at a Slack stand-in and a store."""
 
     def __init__(
-        self, *, api_url: str, store_url: str, log: Path, env: dict[str, str] | None = None
+        self,
+        *,
+        api_url: str,
+        store_url: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+        port: int | None = None,  # known before the start: a setting may name the address
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         extra_env = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
