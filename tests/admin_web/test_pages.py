@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import itsdangerous.timed
 import pytest
 
 from bot.admin_web.cookies import SESSION_COOKIE, SESSION_SECONDS
+from bot.admin_web.diagrams import Diagrams
 from bot.core.stats import StatKey
 from tests.helpers.admin_page import (
     ADMIN,
@@ -204,12 +207,29 @@ async def test_counts_from_one_to_four_show_as_fewer_than_five(site: AdminSite) 
 
 
 async def test_each_flow_s_diagram_is_drawn(site: AdminSite) -> None:
+    if shutil.which("dot") is None:
+        message = "Graphviz not installed (apt-get install graphviz)"
+        if os.environ.get("REQUIRE_GRAPHVIZ") == "1":
+            pytest.fail(message + " and REQUIRE_GRAPHVIZ=1")
+        pytest.skip(message)
     status, html = await page_of(site, ADMIN)
     assert status == 200
     flows = section(html, "flows")
     for flow in site.holder.current.flows:
         assert f"<code>{flow}</code>" in flows
     assert flows.count("<svg") == len(site.holder.current.flows)
+    assert "Ring 112 nu" in flows  # an outcome's box, drawn by Graphviz from bot.core.graph
+
+
+async def test_without_graphviz_the_page_names_the_command_that_prints_a_diagram(
+    site: AdminSite, tmp_path: Path
+) -> None:
+    site.pages.diagrams = Diagrams(dot=str(tmp_path / "no-dot-here"))
+    status, html = await page_of(site, ADMIN)
+    assert status == 200
+    flows = section(html, "flows")
+    assert "<svg" not in flows
+    assert "Kör referral-bot graph orosanmalan för att se det." in flows
 
 
 async def test_a_form_without_its_csrf_token_changes_nothing(site: AdminSite) -> None:
