@@ -538,6 +538,11 @@ NOT_FOR_OPERATORS = {
     "SLACK_APP_TOKEN": "Socket Mode: only the systemd recipe, where it is required",
     "HEALTH_PORT": "Socket Mode's side port: only the systemd recipe",
     "SLACK_EVENT_LEASE_SECONDS": "the tests of lost answers shorten it; the default is right",
+    # the admin page is optional: docs/slack.md (5.) says to add all four, or none
+    "SLACK_CLIENT_ID": "the admin page's sign-in, optional",
+    "SLACK_CLIENT_SECRET": "the admin page's sign-in, optional",
+    "ADMIN_SESSION_SECRET": "the admin page's cookies, optional",
+    "ADMIN_BASE_URL": "the admin page's address, optional",
 }
 
 
