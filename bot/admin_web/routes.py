@@ -52,7 +52,6 @@ HEADERS = {
 class Reader:
     """Who reads the page: one of the bot's admins (`own` None) or a municipality's."""
 
-    user: str
     own: tuple[Municipality, ...] | None
 
 
@@ -97,9 +96,9 @@ class AdminPages:
 
     async def _reader(self, session: AdminSession) -> Reader | None:
         if await self.admin.allowed(session.user):
-            return Reader(session.user, None)
+            return Reader(None)
         own = await self.admin.municipalities_of(session.user)
-        return Reader(session.user, own) if own else None
+        return Reader(own) if own else None
 
     async def page(self, request: web.Request) -> web.Response:
         session = self.cookies.session_of(request)
@@ -124,7 +123,8 @@ class AdminPages:
             problems = tuple(
                 p for p in status.last_error.problems if files is None or p.path in files
             )
-        rows, stats_failed = await self._outcomes(reader, _since(today))
+        since = _since(today)
+        rows, stats_failed = await self._outcomes(reader, since)
         names = {m.id: m.name for m in catalog.directory.municipalities.values()}
         return self._html(
             "admin.html",
@@ -138,7 +138,7 @@ class AdminPages:
             schools=sum(c.schools for c in shown_coverage),
             charts=charts.charts(rows, names),
             stats_failed=stats_failed,
-            since=_since(today),
+            since=since,
             diagrams=await self.diagrams.of(catalog),
             titles={fid: flow.title.get("sv") for fid, flow in catalog.flows.items()},
         )

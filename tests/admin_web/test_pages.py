@@ -183,19 +183,26 @@ async def test_the_coverage_shows_gaps_absences_placeholders_and_an_old_review(
 async def test_a_failed_reload_shows_each_problem_at_its_file_line_and_column(
     site: AdminSite,
 ) -> None:
-    mora = site.directory / "mora.yml"
-    text = mora.read_text(encoding="utf-8")
-    mora.write_text(text.replace('grades: "7-9"', 'grades: "7-99"', 1), encoding="utf-8")
+    mora, botkyrka = site.directory / "mora.yml", site.directory / "botkyrka.yml"
+    where = {}  # each file's wrong line, as file:line:
+    for path in (mora, botkyrka):
+        text = path.read_text(encoding="utf-8")
+        first = re.search(r'grades: "([^"]+)"', text)
+        assert first is not None
+        wrong = f'grades: "{first[1]}x"'
+        path.write_text(text.replace(first[0], wrong, 1), encoding="utf-8")
+        where[path] = f"{path}:{line_of(path, wrong)}:"
     result = await site.holder.reload()
     assert not result.ok
     status, html = await page_of(site, ADMIN)
     assert status == 200
     problems = section(html, "problems")
-    line = line_of(mora, 'grades: "7-99"')
-    assert re.search(
-        rf"{re.escape(str(mora))}:{line}:\d+: error: .*&#39;99&#39; is not a grade", problems
-    ), problems
     assert "Den tidigare versionen gäller fortfarande" in problems
+    assert where[mora] in problems and where[botkyrka] in problems
+    assert re.search(rf"{re.escape(where[mora])}\d+: error: .* is not a grade", problems)
+    status, html = await page_of(site, MORA_ADMIN)
+    problems = section(html, "problems")
+    assert where[mora] in problems and str(botkyrka) not in problems  # only their own file
 
 
 async def test_counts_from_one_to_four_show_as_fewer_than_five(site: AdminSite) -> None:
