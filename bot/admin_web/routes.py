@@ -94,6 +94,11 @@ class AdminPages:
         body = self.render.page(template, **values)
         return web.Response(text=body, status=code, content_type="text/html", headers=HEADERS)
 
+    def _notice(self, notice: str, link: str, label: str, code: int = 200) -> web.Response:
+        """A short page: the texts `admin_web.<notice>_title` and `<notice>`, and a link to
+        `link` that says the text `label`."""
+        return self._html("notice.html", code, notice=notice, link=link, label=label)
+
     async def _reader(self, session: AdminSession) -> Reader | None:
         if await self.admin.allowed(session.user):
             return Reader(None)
@@ -165,11 +170,11 @@ class AdminPages:
         signin = self.cookies.signin_of(request)
         if signin is None or not same(request.query.get("state", ""), signin.state):
             logger.warning("admin sign-in refused: state missing or not this browser's")
-            return self._html("signin_failed.html", code=400)
+            return self._notice("signin_failed", SIGNIN_PATH, "signin_again", code=400)
         code = request.query.get("code", "")
         user = await self.signin.user_of(code, signin) if code else None
         if user is None:
-            return self._html("signin_failed.html", code=400)
+            return self._notice("signin_failed", SIGNIN_PATH, "signin_again", code=400)
         response = _redirect(PAGE_PATH)
         self.cookies.start_session(response, user)
         logger.info("admin page: signed in")
@@ -186,15 +191,15 @@ class AdminPages:
 
     async def signout(self, request: web.Request) -> web.Response:
         if await self._checked(request) is None:
-            return self._html("forbidden.html", code=403)
-        response = self._html("signed_out.html")
+            return self._notice("forbidden", PAGE_PATH, "back", code=403)
+        response = self._notice("signed_out", SIGNIN_PATH, "signin_again")
         self.cookies.end_session(response)
         return response
 
     async def reload(self, request: web.Request) -> web.Response:
         session = await self._checked(request)
         if session is None or await self._reader(session) is None:
-            return self._html("forbidden.html", code=403)
+            return self._notice("forbidden", PAGE_PATH, "back", code=403)
         result = await self.holder.reload()
         logger.info("admin page: reload asked for; ok=%s", result.ok)
         return _redirect(PAGE_PATH, status=303)
