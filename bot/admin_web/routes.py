@@ -131,7 +131,11 @@ class AdminPages:
         since = _since(today)
         rows, stats_failed = await self._outcomes(reader, since)
         names = {m.id: m.name for m in catalog.directory.municipalities.values()}
-        return self._html(
+        diagrams = await self.diagrams.of(catalog)
+        # in a worker thread: with every municipality the page is megabytes of HTML, and
+        # the event loop meanwhile acknowledges Slack (HTTP mode: the same server)
+        body = await asyncio.to_thread(
+            self.render.page,
             "admin.html",
             csrf=session.csrf,
             everything=reader.own is None,
@@ -144,9 +148,10 @@ class AdminPages:
             charts=charts.charts(rows, names),
             stats_failed=stats_failed,
             since=since,
-            diagrams=await self.diagrams.of(catalog),
+            diagrams=diagrams,
             titles={fid: flow.title.get("sv") for fid, flow in catalog.flows.items()},
         )
+        return web.Response(text=body, content_type="text/html", headers=HEADERS)
 
     async def _outcomes(self, reader: Reader, since: str) -> tuple[list[ShownRow], bool]:
         """The outcome rows the reader may see (suppressed by `shown`), and whether the

@@ -18,6 +18,7 @@ from tests.helpers.admin_page import (
     ADMIN,
     GROUP_MEMBER,
     MORA_ADMIN,
+    MORA_GROUP_MEMBER,
     NOBODY,
     PLACEHOLDER,
     AdminSite,
@@ -154,8 +155,9 @@ async def test_a_member_of_the_admin_user_group_sees_everything(site: AdminSite)
     assert status == 200 and "Du ser alla kommuner." in html
 
 
-async def test_a_municipality_admin_sees_only_their_municipality(site: AdminSite) -> None:
-    status, html = await page_of(site, MORA_ADMIN)
+@pytest.mark.parametrize("who", [MORA_ADMIN, MORA_GROUP_MEMBER])
+async def test_a_municipality_admin_sees_only_their_municipality(site: AdminSite, who: str) -> None:
+    status, html = await page_of(site, who)
     assert status == 200
     assert "Du ser din kommuns uppgifter." in html
     assert "Mora kommun" in html

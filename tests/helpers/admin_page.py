@@ -36,6 +36,7 @@ from tests.helpers.slack_standin import SlackStandIn
 ADMIN = "U0ADMIN001"  # ADMIN_USERS
 GROUP_MEMBER = "U0GROUP001"  # in ADMIN_USERGROUP
 MORA_ADMIN = "U0MORAADM1"  # `admins:` of directory/mora.yml
+MORA_GROUP, MORA_GROUP_MEMBER = "S0MORAGRP", "U0MORAGRP1"  # a user group in mora.yml's `admins:`
 NOBODY = "U0NOBODY01"  # signed in to Slack, admin of nothing
 ADMIN_GROUP = "S0ADMINS"
 SESSION_SECRET = "s" * 40
@@ -44,6 +45,7 @@ PLACEHOLDER = "FYLL I kontaktperson"
 
 # (what mora.yml says, what the copy says instead)
 MORA_EDITS = (
+    ("admins: [U0MORAADM1]", f"admins: [U0MORAADM1, {MORA_GROUP}]"),
     ("reviewed: 2026-09-01", "reviewed: 2025-06-01"),
     (
         "  bertil-k: {name: Bertil Karlsson,",
@@ -118,6 +120,7 @@ def admin_pages(
 async def admin_site(slack: SlackStandIn, tmp: Path) -> AsyncIterator[AdminSite]:
     """The page for ADMIN_USERS=ADMIN and ADMIN_USERGROUP=ADMIN_GROUP on a free port."""
     slack.usergroups.setdefault(ADMIN_GROUP, [GROUP_MEMBER])
+    slack.usergroups.setdefault(MORA_GROUP, [MORA_GROUP_MEMBER])
     directory = write_directory(tmp)
     paths = [directory, ROOT / "rules"]
     holder = CatalogHolder(lambda: load_catalog(paths, today=TODAY.date()))
