@@ -143,6 +143,31 @@ async def test_an_id_token_for_another_sign_in_is_refused(site: AdminSite) -> No
     assert status == 400 and "Inloggningen gick inte igenom" in html
 
 
+@pytest.mark.parametrize(
+    "claims",
+    [{"aud": "9999.9999"}, {"iss": "https://example.se"}, {"exp": 1_700_000_000}],
+    ids=["another app", "another issuer", "expired"],
+)
+async def test_an_id_token_that_is_not_for_this_app_now_is_refused(
+    site: AdminSite, claims: dict[str, object]
+) -> None:
+    site.slack.signin.claims = claims
+    status, html = await page_of(site, ADMIN)
+    assert status == 400 and "Inloggningen gick inte igenom" in html
+
+
+async def test_a_code_slack_does_not_know_is_refused(site: AdminSite) -> None:
+    async with (
+        site.browser() as http,
+        http.get(f"{site.url}/admin/signin", allow_redirects=False) as start,
+        http.get(start.headers["Location"], allow_redirects=False) as slack_back,
+    ):
+        made_up = re.sub(r"code=[^&]+", "code=made-up", slack_back.headers["Location"])
+        async with http.get(made_up, allow_redirects=False) as response:
+            assert response.status == 400
+            assert SESSION_COOKIE not in response.cookies
+
+
 async def test_someone_who_is_no_admin_gets_403_and_no_data(site: AdminSite) -> None:
     status, html = await page_of(site, NOBODY)
     assert status == 403

@@ -27,10 +27,12 @@ def _part(data: dict[str, Any]) -> str:
 
 @dataclass
 class SignInWithSlack:
-    """Set `user` to who signs in next; `nonce` to give the next id token another nonce."""
+    """Set `user` to who signs in next; `nonce` to give the next id token another nonce,
+    `claims` to put other values in its claims."""
 
     user: str = "U0ADMIN001"
     nonce: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict)
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # code -> user, nonce, uri
 
     async def authorize(self, request: web.Request) -> web.Response:
@@ -60,7 +62,7 @@ class SignInWithSlack:
             "iat": now,
             "nonce": nonce,
             "https://slack.com/user_id": user,
-        }
+        } | self.claims
         id_token = ".".join([_part({"alg": "RS256", "typ": "JWT"}), _part(claims), "c2ln"])
         return {
             "ok": True,
