@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 
+from bot.admin import Admin
+from bot.admin_web.cookies import SESSION_COOKIE
+from bot.app import admin_pages
+from bot.core.sessions import MemoryStore
 from bot.errors import BotError
+from bot.reload import CatalogHolder
 from bot.settings import Settings
+from tests.helpers.shipped import shipped_catalog
 
 COMPLETE = {
     "SLACK_CLIENT_ID": "1111.2222",
@@ -50,3 +57,19 @@ def test_a_bad_value_says_what_it_accepts_and_not_the_value(
     message = str(raised.value)
     assert f"{name} must be {accepts}" in message
     assert value not in message.replace(accepts, "")
+
+
+@pytest.mark.parametrize(
+    ("base", "secure"), [("https://bot.example.se", True), ("http://10.0.0.5:8080", False)]
+)
+def test_the_session_cookie_is_secure_when_the_page_is_served_over_https(
+    base: str, secure: bool
+) -> None:
+    settings = Settings.from_env(COMPLETE | {"ADMIN_BASE_URL": base})
+    catalog = shipped_catalog()
+    holder = CatalogHolder(lambda: catalog)
+    pages = admin_pages(settings, Admin(holder, users=[], paths=[]), holder, MemoryStore())
+    response = web.Response()
+    pages.cookies.start_session(response, "U0ADMIN001")
+    assert bool(response.cookies[SESSION_COOKIE]["secure"]) is secure
+    assert pages.signin.redirect_uri == f"{base}/admin/callback"
