@@ -1,6 +1,6 @@
 """Every benchmark in one go (`make bench`, about seven minutes); prints their Markdown tables.
 
-    .venv/bin/python bench/run.py [lookup http_ack after_ack memory reload stores hostile
+    .venv/bin/python bench/run.py [lookup http_ack after_ack memory reload stores hostile handoff
                                   admin_page]
 
 Each benchmark runs as `python -m bench.<name>` from the repository root, one after another
@@ -16,7 +16,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = ("lookup", "http_ack", "after_ack", "memory", "reload", "stores", "hostile", "admin_page")
+ALL = (
+    "lookup",
+    "http_ack",
+    "after_ack",
+    "memory",
+    "reload",
+    "stores",
+    "hostile",
+    "handoff",
+    "admin_page",
+)
 
 
 def main() -> int:

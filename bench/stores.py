@@ -11,6 +11,8 @@ is a private `redis-server` on a loopback port (no persistence, as tests/helpers
 starts it).
 The HTTP ack runs bench/http_ack.py's load at concurrency 16 against two bot processes that
 differ only in STORE_URL.
+A timer step is what one due record costs (bot.core.records): `create` it due at once, find
+it with `due`, `read` it, `swap` it to its next state (no longer due) and `delete` it.
 """
 
 from __future__ import annotations
@@ -22,21 +24,24 @@ import itertools
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.common import Spread, bot_server, machine, percentile, redis_server, write_directory
 from bench.http_ack import Point, measure, query_texts
-from bot.core.sessions import MemoryStore, Session, SessionStore
-from bot.stores import open_store
+from bot.core.sessions import MemoryStore, Session
+from bot.stores import Store, open_store
 from tests.helpers.skolverket import skolverket_directory
 from tests.helpers.slack_standin import SlackStandIn
 
 USERS = 200
 _events = itertools.count()
+_timers = itertools.count()
+
+Step = Callable[[Store, str], Awaitable[None]]
 
 
-async def round_trip(store: SessionStore, key: str) -> None:
+async def round_trip(store: Store, key: str) -> None:
     async with store.locked(key):
         session = await store.load(key) or Session()
         await store.save(key, session)
@@ -45,8 +50,18 @@ async def round_trip(store: SessionStore, key: str) -> None:
         await store.complete(key, 3600)
 
 
-async def rounds(store: SessionStore, n: int, tasks: int) -> tuple[float, list[float]]:
-    """(round trips per second, latencies in µs) for `n` round trips from `tasks` tasks."""
+async def timer_step(store: Store, key: str) -> None:
+    rid = f"{key}:{next(_timers)}"
+    await store.create("bench", rid, '{"step":"asked"}', due=0.0, keep_seconds=3600)
+    await store.due("bench", time.time(), 10)
+    found = await store.read("bench", rid)
+    assert found is not None
+    await store.swap("bench", rid, found.version, '{"step":"sent"}', due=None, keep_seconds=3600)
+    await store.delete("bench", rid)
+
+
+async def rounds(store: Store, n: int, tasks: int, step: Step) -> tuple[float, list[float]]:
+    """(steps per second, latencies in µs) for `n` steps from `tasks` tasks."""
     latencies: list[float] = []
     keys = [f"slack:T0BENCH:U{i:05d}" for i in range(USERS)]
     counter = itertools.count()
@@ -54,7 +69,7 @@ async def rounds(store: SessionStore, n: int, tasks: int) -> tuple[float, list[f
     async def worker() -> None:
         while (i := next(counter)) < n:
             start = time.perf_counter()
-            await round_trip(store, keys[i % USERS])
+            await step(store, keys[i % USERS])
             latencies.append((time.perf_counter() - start) * 1e6)
 
     gc.collect()
@@ -64,7 +79,7 @@ async def rounds(store: SessionStore, n: int, tasks: int) -> tuple[float, list[f
 
 
 async def store_bench(
-    makers: dict[str, Callable[[], SessionStore]], reps: int, n: int
+    makers: dict[str, Callable[[], Store]], reps: int, n: int, step: Step = round_trip
 ) -> list[str]:
     lines = []
     for tasks in (1, 16):
@@ -73,8 +88,8 @@ async def store_bench(
             for label, make in makers.items():  # interleaved repetitions
                 store = make()
                 try:
-                    await rounds(store, 200, tasks)  # warm-up
-                    rate, latencies = await rounds(store, n, tasks)
+                    await rounds(store, 200, tasks, step)  # warm-up
+                    rate, latencies = await rounds(store, n, tasks, step)
                 finally:
                     await store.close()
                 rates, p50s, p99s = results.setdefault(label, ([], [], []))
@@ -129,22 +144,23 @@ async def http_bench(
     ]
 
 
-async def bench(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
+async def bench(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str], list[str]]:
     redis, redis_url = redis_server(work)
     try:
         sqlite_url = f"sqlite:///{work / 'rounds.db'}"
-        makers: dict[str, Callable[[], SessionStore]] = {
+        makers: dict[str, Callable[[], Store]] = {
             "memory (floor)": MemoryStore,
             "SQLite": lambda: open_store(sqlite_url),
             "Redis": lambda: open_store(redis_url),
         }
         store_lines = await store_bench(makers, args.reps, args.rounds)
+        timer_lines = await store_bench(makers, args.reps, args.rounds, timer_step)
         http_stores = {"SQLite": f"sqlite:///{work / 'http.db'}", "Redis": redis_url}
         http_lines = await http_bench(http_stores, work, args.reps, args.requests, args.seconds)
     finally:
         redis.kill()
         redis.wait(timeout=10)
-    return store_lines, http_lines
+    return store_lines, timer_lines, http_lines
 
 
 def main() -> None:
@@ -157,17 +173,22 @@ def main() -> None:
     print(machine())
     print()
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp:
-        store_lines, http_lines = asyncio.run(bench(args, Path(tmp)))
+        store_lines, timer_lines, http_lines = asyncio.run(bench(args, Path(tmp)))
     print("| store | tasks | round trips/s | p50 | p99 |")
     print("|---|---:|---:|---:|---:|")
     print("\n".join(store_lines))
+    print()
+    print("| store | tasks | timer steps/s | p50 | p99 |")
+    print("|---|---:|---:|---:|---:|")
+    print("\n".join(timer_lines))
     print()
     print("| STORE_URL | concurrency | acks/s | p50 | p99 | answers/s |")
     print("|---|---:|---:|---:|---:|---:|")
     print("\n".join(http_lines))
     print()
-    print(f"Median (min–max) of {args.reps} runs; {args.rounds:,} round trips per store run, "
-          f"at most {args.requests:,} requests or {args.seconds:g} s per HTTP run.")  # fmt: skip
+    print(f"Median (min–max) of {args.reps} runs; {args.rounds:,} round trips or timer steps "
+          f"per store run, at most {args.requests:,} requests or {args.seconds:g} s per HTTP "
+          "run.")  # fmt: skip
 
 
 if __name__ == "__main__":

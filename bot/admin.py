@@ -1,9 +1,11 @@
-"""Administrator commands (`/referral-admin status | reload | check`), for listed users only.
+"""Administrator commands (`/referral-admin status | reload | check | requests`), for listed
+users only.
 
 The bot's admins (ADMIN_USERS, ADMIN_USERGROUP) see everything. A municipality's own admins
 (`admins:` in its file: Slack users or user groups) see their municipality's file only:
-`status` its counts and problems, `check` its problems; `reload` reloads everything, since a
-catalog goes live whole, and says so, listing only the problems in their file.
+`status` its counts and problems, `check` its problems, `requests` its consultation
+requests; `reload` reloads everything, since a catalog goes live whole, and says so, listing
+only the problems in their file.
 
 Kept out of the core: it drives the reload holder and reads files, which is the
 composition's business, and it answers with an ordinary Reply any transport can render.
@@ -17,7 +19,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.core import catalog as catalog_files
+from bot.core.handoff.audit import audit
+from bot.core.handoff.desk import DEFAULT_KEEP_DAYS
+from bot.core.handoff.requests import KIND, HandoffRequest
 from bot.core.models import Locale, Municipality, Reply
+from bot.core.records import RecordStore
 from bot.core.texts import text
 from bot.errors import Problem
 from bot.reload import CatalogHolder
@@ -50,6 +56,8 @@ class Admin:
         paths: Sequence[Path],
         usergroup: str | None = None,
         members_of: Callable[[str], Awaitable[frozenset[str]]] | None = None,
+        records: RecordStore | None = None,
+        keep_days: float = DEFAULT_KEEP_DAYS,
     ):
         self.holder = holder
         self.users = frozenset(users)
@@ -58,6 +66,9 @@ class Admin:
         # the members of a user group (ADMIN_USERGROUP, or one a municipality names in
         # `admins:`), asked of the chat platform when needed
         self.members_of = members_of
+        # where consultation requests are kept (`requests`), and for how long
+        self.records = records
+        self.keep_days = keep_days
 
     async def allowed(self, user: str) -> bool:
         """Whether `user` is one of the bot's admins, for every municipality."""
@@ -105,7 +116,18 @@ class Admin:
             return Reply(
                 kind="notice", parts=(summary, *_problem_lines(mine, locale)), locale=locale
             )
+        if verb == "requests" and self.records is not None:
+            return await self._requests(own if files is not None else None, locale)
         return Reply(kind="notice", parts=(text("admin.usage", locale),), locale=locale)
+
+    async def _requests(self, own: tuple[Municipality, ...] | None, locale: Locale) -> Reply:
+        """The consultation requests kept, of `own` municipalities (all for the bot's)."""
+        assert self.records is not None
+        kept = [HandoffRequest.from_json(r.body) for r in await self.records.listing(KIND)]
+        scope = None if own is None else {m.id for m in own}
+        directory = self.holder.current.directory
+        lines = audit(kept, directory, scope, self.keep_days, locale)
+        return Reply(kind="notice", parts=lines, locale=locale)
 
     async def _reload(self, locale: Locale, files: frozenset[str] | None) -> Reply:
         result = await self.holder.reload()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import catalog as catalog_files
-from bot.core import clock, texts
+from bot.core import clock, stats, texts
 from bot.core.catalog import Catalog
 from bot.core.contacts import unlinked_people
 from bot.core.models import (
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from bot.admin import Admin
     from bot.admin_web.routes import AdminPages
+    from bot.core.handoff.desk import Desk
     from bot.reload import CatalogHolder
     from bot.stores import Store
     from bot.transports.slack.app import SlackTransport
@@ -223,11 +224,15 @@ def no_transport_message() -> str:
     )
 
 
-async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None:
+async def serve(
+    settings: Settings, *, http: bool, host: str, port: int, at: datetime | None = None
+) -> None:
     """Run the bot in Slack (Socket Mode, or HTTP with --http) or Telegram until stopped.
 
     Fails fast, before connecting anywhere, on a missing or malformed token or an invalid
     directory / rule file. Watches rules/ and directory/ and reloads them while running.
+    In Slack, consultation requests and feedback reminders are delivered and moved on by a
+    worker (bot.core.handoff) that every replica runs. `at`: the clock starts there.
     """
     from bot.admin import Admin
     from bot.last_good import LastGoodCopy
@@ -252,13 +257,30 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     store = open_store(
         settings.store_url, ttl_seconds=settings.session_ttl_seconds, data=settings.data_dir
     )
+    now = clock.running_from(at) if at is not None else clock.now
+    desk: Desk | None = None
+    if settings.slack_bot_token:
+        from bot.core.handoff.desk import Desk
+        from bot.transports.slack.courier import SlackCourier
+
+        desk = Desk(
+            store,
+            SlackCourier(settings.slack_bot_token, settings.slack_api_url),
+            transport="slack",
+            now=now,
+            tally=stats.Tally(store, now),
+            keep_days=settings.handoff_keep_days,
+            lease_seconds=settings.handoff_lease_seconds,
+        )
     service = Service(
         holder,
         store,
+        now=now,
         observe=metrics.observe,
         stats_store=store,
         # "Fel uppgift?" goes there for a municipality without its own admin_channel
         admin_channel=settings.admin_channel,
+        desk=desk,
     )
     stop = asyncio.Event()
     side: web.AppRunner | None = None
@@ -273,6 +295,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
             users=settings.admin_users,
             paths=paths,
             usergroup=settings.admin_usergroup or None,
+            records=store,
+            keep_days=settings.handoff_keep_days,
         )
         slack = SlackTransport(
             service,
@@ -330,6 +354,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     watcher = asyncio.create_task(holder.watch(paths, stop))
+    timers = asyncio.create_task(desk.run(lambda: holder.current, stop)) if desk else None
     runner = asyncio.create_task(transport.run())
     announced = asyncio.create_task(holder.announce())  # a start on the last good copy
     stopping = asyncio.create_task(stop.wait())
@@ -340,7 +365,8 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int) -> None
         stop.set()
         # stop taking work, finish what was acked (within the grace period), then the store
         await transport.close()
-        await asyncio.gather(watcher, stopping, announced, holder.close(), return_exceptions=True)
+        pending = [watcher, stopping, announced, *([timers] if timers else [])]
+        await asyncio.gather(*pending, holder.close(), return_exceptions=True)
         if side is not None:
             await side.cleanup()
         await store.close()

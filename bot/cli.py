@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--http", action="store_true", help="Events API over HTTP, not Socket Mode")
     p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     p.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
+    p.add_argument(
+        "--at", type=_at, help="start the clock at this time and let it run, e.g. 2026-11-23T10:00"
+    )
     return parser
 
 
@@ -264,7 +267,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         asyncio.run(app.chat(settings, at=args.at, locale=args.lang))
         return 0
     if args.command == "serve":
-        asyncio.run(app.serve(settings, http=args.http, host=args.host, port=args.port))
+        asyncio.run(app.serve(settings, http=args.http, host=args.host, port=args.port, at=args.at))
         return 0
     if args.command == "run":
         if settings.has_chat_tokens:

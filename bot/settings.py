@@ -69,6 +69,11 @@ class Settings:
     # how long a Slack event's claim outlives a process killed while answering it: the
     # default ends before Slack's 1-minute retry; tests of lost answers shorten it
     slack_event_lease_seconds: int = 50
+    # how long consultation requests are kept for the admins' audit (/referral-admin requests)
+    handoff_keep_days: int = 90
+    # how long a step of a consultation request that a killed process was taking blocks the
+    # request before another replica takes it over; tests of killed replicas shorten it
+    handoff_lease_seconds: int = 30
     # the admin page (bot.admin_web): "Sign in with Slack" with the app's client id and
     # secret, cookies signed with admin_session_secret, Slack sending people back to
     # admin_base_url; all four or none
@@ -118,6 +123,8 @@ class Settings:
             health_port=read.number("HEALTH_PORT", 8080, 0, 65535),
             shutdown_grace_seconds=read.number("SHUTDOWN_GRACE_SECONDS", 20, 1, 600),
             slack_event_lease_seconds=read.number("SLACK_EVENT_LEASE_SECONDS", 50, 1, 3600),
+            handoff_keep_days=read.number("HANDOFF_KEEP_DAYS", 90, 1, 3650),
+            handoff_lease_seconds=read.number("HANDOFF_LEASE_SECONDS", 30, 1, 600),
             slack_client_id=read.matching(
                 "SLACK_CLIENT_ID", _CLIENT_ID, "the Slack app's client id, digits '123.456'"
             ),

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.models import Person
 from bot.errors import BotError, Problem
 from bot.transports.slack.payloads import DEFAULT_API_URL
-from bot.transports.slack.people import MISSING_SCOPE, SCOPE, lookup_client, user_id_of
+from bot.transports.slack.people import MISSING_SCOPE, SCOPE, patient_client, user_id_of
 
 
 def not_found(person: Person) -> Problem:
@@ -33,7 +33,7 @@ async def unfound(people: Sequence[Person], *, token: str, api_url: str = "") ->
     each e-mail looked up once, one at a time (a 429 waits its Retry-After).
 
     Any other refusal ends the check with one BotError: a missing scope names the scope."""
-    client = lookup_client(token, (api_url or DEFAULT_API_URL).rstrip("/") + "/")
+    client = patient_client(token, (api_url or DEFAULT_API_URL).rstrip("/") + "/")
     ids: dict[str, str | None] = {}
     async with ClientSession() as session:
         client.session = session

@@ -76,7 +76,7 @@ async def test_check_counts_errors_and_lists_them(config: tuple[Admin, Path]) ->
 
 async def test_an_unknown_verb_explains_the_usage(config: tuple[Admin, Path]) -> None:
     admin, _ = config
-    assert "status, reload eller check" in as_text(await admin.handle(ADMIN, "hej", "sv"))
+    assert "status, reload, check eller requests" in as_text(await admin.handle(ADMIN, "hej", "sv"))
 
 
 MORA_ADMIN = "U0MORAADM1"  # `admins:` of directory/mora.yml

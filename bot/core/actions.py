@@ -91,6 +91,51 @@ class ReportReason:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class AskAdvice:
+    """ "Be om rådgivning" under a school's contacts: ask what the question is about."""
+
+    school: str  # School.key
+    age_group: str  # AgeGroup.id, or "all"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAdvice:
+    """Send the consultation request, about a topic (a bot.core.handoff.topics id)."""
+
+    school: str  # School.key
+    age_group: str  # AgeGroup.id, or "all"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class TakeRequest:
+    """ "Jag tar den": a contact accepts a consultation request."""
+
+    request: str  # the request's id
+
+
+@dataclass(frozen=True, slots=True)
+class PassRequest:
+    """ "Kan inte nu": a contact passes a consultation request on to the next."""
+
+    request: str  # the request's id
+
+
+@dataclass(frozen=True, slots=True)
+class RemindFeedback:
+    """ "Påminn mig om en vecka": remind the reporter to ask for feedback (19 kap. 6 §)."""
+
+    municipality: str  # Municipality.id
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReminder:
+    """Cancel a feedback reminder."""
+
+    reminder: str  # the reminder's id
+
+
 Action = (
     SaveSchool
     | StartFlow
@@ -103,6 +148,12 @@ Action = (
     | PickMunicipality
     | ReportWrong
     | ReportReason
+    | AskAdvice
+    | RequestAdvice
+    | TakeRequest
+    | PassRequest
+    | RemindFeedback
+    | CancelReminder
 )
 
 
@@ -138,6 +189,18 @@ def encode(action: Action) -> str:
             return f"wrong:{_field(school)}:{_field(person)}:{_field(group)}"
         case ReportReason(school, person, group, reason):
             return f"wrongwhy:{_field(school)}:{_field(person)}:{_field(group)}:{_field(reason)}"
+        case AskAdvice(school, group):
+            return f"advice:{_field(school)}:{_field(group)}"
+        case RequestAdvice(school, group, topic):
+            return f"request:{_field(school)}:{_field(group)}:{_field(topic)}"
+        case TakeRequest(request):
+            return f"take:{_field(request)}"
+        case PassRequest(request):
+            return f"pass:{_field(request)}"
+        case RemindFeedback(municipality):
+            return f"remind:{_field(municipality)}"
+        case CancelReminder(reminder):
+            return f"unremind:{_field(reminder)}"
 
 
 def decode(value: str) -> Action | None:
@@ -173,4 +236,16 @@ def decode(value: str) -> Action | None:
             return ReportWrong(school, person, group)
         case "wrongwhy", [school, person, group, reason]:
             return ReportReason(school, person, group, reason)
+        case "advice", [school, group]:
+            return AskAdvice(school, group)
+        case "request", [school, group, topic]:
+            return RequestAdvice(school, group, topic)
+        case "take", [request]:
+            return TakeRequest(request)
+        case "pass", [request]:
+            return PassRequest(request)
+        case "remind", [municipality]:
+            return RemindFeedback(municipality)
+        case "unremind", [reminder]:
+            return CancelReminder(reminder)
     return None

@@ -13,6 +13,7 @@ socialjour rather than to a reception that may not answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -30,6 +31,13 @@ LOOKAHEAD_DAYS = 21  # longer than any run of closed days (Christmas to Epiphany
 def now() -> datetime:
     """The current time, aware, in Swedish local time."""
     return datetime.now(STOCKHOLM)
+
+
+def running_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that shows `start` now and then runs at the real pace: `serve --at`, to see
+    a deployment answer (and time consultation requests) as it would at another hour."""
+    offset = start - now()
+    return lambda: now() + offset
 
 
 def midsommarafton(year: int) -> date:

@@ -19,7 +19,14 @@ from typing import Any
 
 from bot.core.directory_resources import ResourceReader
 from bot.core.directory_schools import ALL, SLACK_CHANNEL, SLUG, code_text
-from bot.core.models import Absence, AgeGroup, Municipality, Person
+from bot.core.models import (
+    DEFAULT_ESCALATE_AFTER_SECONDS,
+    Absence,
+    AgeGroup,
+    Handoff,
+    Municipality,
+    Person,
+)
 from bot.core.regions import INHERITED, MunicipalityDraft, inherit
 from bot.core.yamlio import Document, PathKey
 from bot.errors import Problem
@@ -40,7 +47,13 @@ MUNICIPALITY_OPTIONAL = (
     "min_contacts",
     "admin_channel",
     "admins",
+    "handoff",
 )
+HANDOFF_OPTIONAL = ("escalate_after", "channel")
+# "30m", "2h", "45s": a number and its unit; a consultation waits at most a day for a step
+DURATION = re.compile(r"^([1-9][0-9]*)\s*([smh])$")
+DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600}
+MAX_ESCALATE_SECONDS = 24 * 3600
 TOP_OPTIONAL = ("resources",)
 MAX_MIN_CONTACTS = 5
 AGE_GROUP_KEYS = ("id", "label", "ages")
@@ -146,6 +159,8 @@ class _Parser(ResourceReader):
         channel = block.get("admin_channel")
         out["admin_channel"] = self.admin_channel((*at, "admin_channel"), channel)
         out["admins"] = self.admins((*at, "admins"), block.get("admins"))
+        if "handoff" in block:
+            out["handoff"] = self.handoff((*at, "handoff"), block["handoff"])
         if "reviewed" in block:
             reviewed = _as_date(block["reviewed"])
             if reviewed is None:
@@ -217,6 +232,37 @@ class _Parser(ResourceReader):
             elif admin is not None:
                 found.append(admin)
         return tuple(found)
+
+    def handoff(self, at: PathKey, value: Any) -> Handoff:
+        """How a consultation request escalates here (bot.core.handoff)."""
+        block = self.block(at, value, "municipality.handoff", (), HANDOFF_OPTIONAL)
+        if block is None:
+            return Handoff()
+        seconds = float(DEFAULT_ESCALATE_AFTER_SECONDS)
+        if "escalate_after" in block:
+            raw = block["escalate_after"]
+            found = DURATION.match(raw.strip()) if isinstance(raw, str) else None
+            number = int(found[1]) * DURATION_SECONDS[found[2]] if found else 0
+            if not 0 < number <= MAX_ESCALATE_SECONDS:
+                self.error(
+                    (*at, "escalate_after"),
+                    f"municipality.handoff.escalate_after — '{raw}' is not a waiting time: "
+                    "write a whole number and s, m or h, at most 24h, e.g. 30m",
+                )
+            else:
+                seconds = float(number)
+        channel = None
+        if "channel" in block:
+            channel = self.text((*at, "channel"), block["channel"], "municipality.handoff.channel")
+            if channel is not None and not SLACK_CHANNEL.match(channel):
+                self.error(
+                    (*at, "channel"),
+                    f"municipality.handoff.channel — '{channel}' is not a Slack channel id: it "
+                    "starts with C or G followed by capital letters and digits, e.g. C0RECEPTION1 "
+                    "(in Slack: the channel's name → About → Channel ID at the bottom)",
+                )
+                channel = None
+        return Handoff(seconds, channel)
 
     # ------------------------------------------------------------------ age groups
 

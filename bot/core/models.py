@@ -149,6 +149,19 @@ class School:
     contacts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+DEFAULT_ESCALATE_AFTER_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """How a consultation request moves on (`handoff:` in the municipality block): to the
+    next contact after `escalate_after_seconds` without an answer, and last to the
+    reception's chat `channel` when there is one."""
+
+    escalate_after_seconds: float = DEFAULT_ESCALATE_AFTER_SECONDS
+    channel: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Municipality:
     """One directory file: the municipality, its offices, age bands, people and schools."""
@@ -176,6 +189,7 @@ class Municipality:
     # ids (Slack users, user groups) who may use the admin command for this municipality
     admin_channel: str | None = None
     admins: tuple[str, ...] = ()
+    handoff: Handoff = Handoff()
 
 
 @dataclass(frozen=True, slots=True)

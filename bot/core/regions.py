@@ -10,12 +10,13 @@ every load, so an edit to a region file reaches every municipality that inherits
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.core.models import (
     AgeGroup,
+    Handoff,
     Municipality,
     Office,
     OpeningSpan,
@@ -62,6 +63,7 @@ class MunicipalityDraft:
     min_contacts: int = 1
     admin_channel: str | None = None
     admins: tuple[str, ...] = ()
+    handoff: Handoff = field(default_factory=Handoff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ def inherit(
             min_contacts=draft.min_contacts,
             admin_channel=draft.admin_channel,
             admins=draft.admins,
+            handoff=draft.handoff,
             **values,
         ),
         None,

@@ -23,18 +23,27 @@ from bot.core import resource_answers as resources
 from bot.core.actions import (
     Action,
     Answer,
+    AskAdvice,
     Back,
     Cancel,
+    CancelReminder,
+    PassRequest,
     PickMunicipality,
+    RemindFeedback,
     ReportReason,
     ReportWrong,
+    RequestAdvice,
     Resume,
     SaveSchool,
     ShowContacts,
     StartFlow,
+    TakeRequest,
 )
 from bot.core.catalog import Catalog
+from bot.core.contacts import group_label
 from bot.core.flow_state import FlowContext
+from bot.core.handoff import messages as handoff_messages
+from bot.core.handoff.desk import Desk
 from bot.core.matching import Lookup
 from bot.core.models import Choice, IncomingMessage, Locale, Reply, School
 from bot.core.municipalities import KnownMunicipality
@@ -85,15 +94,19 @@ class Service:
         observe: Callable[[str, str], None] | None = None,
         stats_store: stats.StatsStore | None = None,
         admin_channel: str | None = None,
+        desk: Desk | None = None,
     ) -> None:
         """`stats_store`: where the follow-up statistics are counted (none for `ask`, `chat`
         and tests that do not look at them). `admin_channel`: the bot's admin channel
-        (ADMIN_CHANNEL), where "Fel uppgift?" reports go for a municipality without its own."""
+        (ADMIN_CHANNEL), where "Fel uppgift?" reports go for a municipality without its own.
+        `desk`: consultation requests and feedback reminders, where a transport can deliver
+        them (bot.core.handoff); without it, answers offer neither."""
         self.catalogs = catalogs
         self.admin_channel = admin_channel or None
         self.store = store
         self.now = now
         self.tally = stats.Tally(stats_store, now)
+        self.desk = desk
         # observe(kind, label) feeds metrics without the core importing prometheus
         self.observe = observe or (lambda kind, label: None)
 
@@ -109,6 +122,7 @@ class Service:
             if blocked:
                 return self._privacy(session, catalog, self._locale(msg, session))
             reply, new_session = await self._dispatch(msg, session, catalog)
+            reply = self._with_follow_ups(reply, msg, catalog)
             if new_session is None:
                 await self.store.clear(msg.conversation)
             elif new_session != session:
@@ -116,6 +130,45 @@ class Service:
             if msg.intent != "home":  # opening the App Home tab is not a question
                 await self.tally.add(stats.measures_of(reply, catalog.directory))
             return reply
+
+    def _with_follow_ups(self, reply: Reply, msg: IncomingMessage, catalog: Catalog) -> Reply:
+        """What the desk adds where the transport can deliver it: "Be om rådgivning" under a
+        school's contacts and at the end of a consultation checklist (one button per age
+        group shown whose contacts can be reached in the chat), and "Påminn mig om en
+        vecka" after a report checklist's outcome."""
+        desk = self.desk
+        if desk is None or msg.transport != desk.transport:
+            return reply
+        directory, locale = catalog.directory, reply.locale
+        school: str | None = None
+        groups: tuple[str, ...] = ()
+        if reply.contact is not None and reply.contact.status == "found" and reply.contact.school:
+            school, groups = reply.contact.school.key, reply.contact.age_groups
+        outcome = reply.outcome
+        if outcome is not None and outcome.kind == "report" and outcome.school:
+            known = directory.schools.get(outcome.school)
+            if known is not None:
+                remind = RemindFeedback(known.municipality_id)
+                choice = Choice(remind, text("handoff.remind", locale))
+                return replace(reply, choices=(*reply.choices, choice))
+        if outcome is not None and outcome.kind == "consult" and outcome.school:
+            school, groups = outcome.school, outcome.age_groups
+        if school is None:
+            return reply
+        reached = [
+            g for g in dict.fromkeys(groups) if desk.reaches(msg.transport, directory, school, g)
+        ]
+        asks = []
+        for group in reached:
+            label = text("handoff.button", locale)
+            if len(reached) > 1:
+                found = directory.schools[school]
+                age_group = next(
+                    (g for g in directory.municipality_of(found).age_groups if g.id == group), None
+                )
+                label = text("handoff.button_group", locale, group=group_label(age_group, locale))
+            asks.append(Choice(AskAdvice(school, group), label, "primary"))
+        return replace(reply, choices=(*reply.choices, *asks)) if asks else reply
 
     def municipality_options(self, typed: str) -> tuple[Choice, ...]:
         """What a municipality menu (Reply.menu) offers for the text typed into it: at most
@@ -235,7 +288,25 @@ class Service:
         locale: Locale,
     ) -> tuple[Reply, Session | None]:
         directory = catalog.directory
+        desk = self.desk
         match choice:
+            case AskAdvice(school=key, age_group=group) if desk is not None:
+                question = handoff_messages.topic_question(key, group, locale)
+                return replace(question, keeps_clicked=True), session
+            case RequestAdvice() if desk is not None:
+                return await desk.request(msg.user, locale, catalog, choice), session
+            case TakeRequest(request=rid) if desk is not None:
+                return await desk.take(msg.user, rid, catalog), session
+            case PassRequest(request=rid) if desk is not None:
+                return await desk.decline(msg.user, rid, catalog), session
+            case RemindFeedback(municipality=mid) if desk is not None:
+                municipality = directory.municipalities.get(mid)
+                if municipality is None:
+                    return self._notice("service.unknown_school", locale), session
+                reminder = await desk.reminders.remind(msg.user, municipality, locale)
+                return reminder, session
+            case CancelReminder(reminder=rid) if desk is not None:
+                return await desk.reminders.cancel(msg.user, rid, locale), session
             case ReportWrong():  # "Fel uppgift?" never touches a checklist under way
                 return wrong_details.reasons_reply(catalog, choice, locale), session
             case ReportReason():

@@ -3,6 +3,7 @@
 Key policy: a session is keyed by (transport, workspace or chat, user[, thread]) — see
 `session_key`. A session holds ids only (flow, step, option ids, school keys, municipality
 ids) and timestamps, never text a person typed. Expiry is checked when a session is read.
+`MemoryStore` also keeps records with a due time (`bot.core.records`) for single-process use.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from bot.core.records import Record
 from bot.core.stats import StatKey, wanted
 
 DEFAULT_TTL_SECONDS = 4 * 3600  # an idle checklist is gone after a few hours
@@ -25,6 +27,12 @@ def session_key(transport: str, workspace: str, user: str, thread: str | None = 
     """The one place the key policy lives."""
     parts = [transport, workspace, user] + ([thread] if thread else [])
     return ":".join(parts)
+
+
+def platform_user(user: str) -> str:
+    """The chat platform's own id in a transport-qualified user id (IncomingMessage.user,
+    `<transport>:<workspace>:<id>`): what the platform knows the person by."""
+    return user.rsplit(":", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,8 @@ def claim_token() -> str:
 
 
 class MemoryStore:
-    """A process-local store for the console, tests and single-run use (also a StatsStore)."""
+    """A process-local store for the console, tests and single-run use (also a StatsStore
+    and a RecordStore)."""
 
     def __init__(self, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.ttl = ttl_seconds
@@ -176,6 +185,9 @@ class MemoryStore:
         self._marks_pruned = 0.0
         self._keyed = KeyedLocks()
         self._stats: dict[StatKey, int] = {}
+        # kind -> id -> (record, expires at)
+        self._records: dict[str, dict[str, tuple[Record, float]]] = {}
+        self._records_pruned = 0.0
 
     async def load(self, key: str) -> Session | None:
         raw = self._sessions.get(key)
@@ -228,6 +240,69 @@ class MemoryStore:
         self, *, since: str | None = None, municipality: str | None = None
     ) -> dict[StatKey, int]:
         return {k: n for k, n in self._stats.items() if wanted(k, since, municipality)}
+
+    # Records: no await in any of these either, so each is atomic on the event loop.
+
+    def _live(self, kind: str, rid: str, now: float) -> Record | None:
+        kept = self._records.get(kind, {}).get(rid)
+        if kept is None:
+            return None
+        if kept[1] <= now:  # expired: forget it now
+            del self._records[kind][rid]
+            return None
+        return kept[0]
+
+    async def create(
+        self, kind: str, rid: str, body: str, *, due: float | None, keep_seconds: float
+    ) -> bool:
+        now = time.time()
+        if now - self._records_pruned > 60:  # prune in bulk at most once a minute
+            for records in self._records.values():
+                for old in [r for r, (_, until) in records.items() if until <= now]:
+                    del records[old]
+            self._records_pruned = now
+        if self._live(kind, rid, now) is not None:
+            return False
+        record = Record(rid, body, 1, due)
+        self._records.setdefault(kind, {})[rid] = (record, now + keep_seconds)
+        return True
+
+    async def read(self, kind: str, rid: str) -> Record | None:
+        return self._live(kind, rid, time.time())
+
+    async def swap(
+        self,
+        kind: str,
+        rid: str,
+        version: int,
+        body: str,
+        *,
+        due: float | None,
+        keep_seconds: float,
+    ) -> bool:
+        now = time.time()
+        found = self._live(kind, rid, now)
+        if found is None or found.version != version:
+            return False
+        record = Record(rid, body, version + 1, due)
+        self._records[kind][rid] = (record, now + keep_seconds)
+        return True
+
+    async def due(self, kind: str, now: float, limit: int) -> list[str]:
+        alive = time.time()  # expiry runs on the store's clock, due on the caller's
+        waiting = sorted(
+            (record.due, rid)
+            for rid, (record, until) in self._records.get(kind, {}).items()
+            if until > alive and record.due is not None and record.due <= now
+        )
+        return [rid for _, rid in waiting[: max(0, limit)]]
+
+    async def listing(self, kind: str) -> list[Record]:
+        now = time.time()
+        return [record for record, until in self._records.get(kind, {}).values() if until > now]
+
+    async def delete(self, kind: str, rid: str) -> None:
+        self._records.get(kind, {}).pop(rid, None)
 
     async def ping(self) -> bool:
         return True

@@ -1,10 +1,11 @@
-"""Session store backends, chosen by one setting: `STORE_URL` (see `open_store`)."""
+"""Session store backends (sessions, statistics, records), chosen by `STORE_URL` (`open_store`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.records import RecordStore
 from bot.core.sessions import DEFAULT_TTL_SECONDS, MemoryStore, SessionStore
 from bot.core.stats import StatsStore
 from bot.errors import BotError
@@ -17,8 +18,9 @@ ACCEPTED = (
 )
 
 
-class Store(SessionStore, StatsStore, Protocol):
-    """What every backend is: the session store, which keeps the statistics too."""
+class Store(SessionStore, StatsStore, RecordStore, Protocol):
+    """What every backend is: the session store, which keeps the statistics and the records
+    with a due time too."""
 
 
 def open_store(

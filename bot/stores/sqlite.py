@@ -6,14 +6,17 @@ a killed process (not against power loss). `locked()` serialises per key within 
 only (shared by every store object on the same file): SQLite mode is meant for one server.
 Event claims (`claim`, `complete`, `release`) are atomic even across processes sharing the
 file: a claim is one `BEGIN IMMEDIATE` transaction, the others one statement each. So is a
-statistics count (`increment`): one UPSERT that adds one in place.
+statistics count (`increment`): one UPSERT that adds one in place. So are records
+(`bot.core.records`): `create` is one `BEGIN IMMEDIATE` transaction (drop expired rows, then
+`INSERT OR IGNORE`), `swap` one `UPDATE … WHERE version = ?` whose row count says who won.
 
 Writes run in one worker thread of the store's own: the connection lock lets one write run
 at a time anyway, and asyncio's shared pool started a thread per waiting write (each with
 its own allocator arena and stack). Point reads by primary key (a session, a saved school)
 run on the event loop itself: in WAL mode they are served from the page cache in
 microseconds, far less than a hop to a thread and back, and they are on the path of every
-answer (measured in bench/README.md).
+answer (measured in bench/README.md). So does reading one record; `due` and `listing` scan
+a range, so they run in the worker thread.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from bot.core.records import Record
 from bot.core.sessions import (
     DEFAULT_TTL_SECONDS,
     DONE,
@@ -73,11 +77,24 @@ CREATE TABLE IF NOT EXISTS stats (
     count INTEGER NOT NULL,
     PRIMARY KEY (month, municipality, age_group, measure)
 );
+-- records with a due time (bot.core.records): ids and times in body, never typed text
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    due REAL NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+-- `due` walks this in order (ties by id) and stops at the limit: no sort, no other kind
+CREATE INDEX IF NOT EXISTS records_due ON records (kind, due, id) WHERE due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_expires_at ON records (expires_at);
 """
 
 
 class SQLiteStore:
-    """Sessions, saved schools, event claims and statistics in one SQLite file."""
+    """Sessions, saved schools, event claims, statistics and records in one SQLite file."""
 
     def __init__(self, path: str | Path, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.path = Path(path)
@@ -221,6 +238,88 @@ class SQLiteStore:
 
         return {StatKey(*row[:4]): int(row[4]) for row in await self._run(read)}
 
+    async def create(
+        self, kind: str, rid: str, body: str, *, due: float | None, keep_seconds: float
+    ) -> bool:
+        def create(conn: sqlite3.Connection) -> bool:
+            now = time.time()
+            conn.execute("BEGIN IMMEDIATE")  # the write lock first: no other process between
+            try:
+                # Every expired row goes (cheap on the index), this key's among them, so an
+                # expired record does not block a new one under its id.
+                conn.execute("DELETE FROM records WHERE expires_at <= ?", (now,))
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO records (kind, id, body, version, due, expires_at)"
+                    " VALUES (?, ?, ?, 1, ?, ?)",
+                    (kind, rid, body, due, now + keep_seconds),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return cur.rowcount == 1
+
+        return await self._run(create)
+
+    async def read(self, kind: str, rid: str) -> Record | None:
+        def read(conn: sqlite3.Connection) -> Record | None:
+            row = conn.execute(
+                "SELECT body, version, due FROM records"
+                " WHERE kind = ? AND id = ? AND expires_at > ?",
+                (kind, rid, time.time()),
+            ).fetchone()
+            return None if row is None else _record(rid, row)
+
+        return self._read(read)
+
+    async def swap(
+        self,
+        kind: str,
+        rid: str,
+        version: int,
+        body: str,
+        *,
+        due: float | None,
+        keep_seconds: float,
+    ) -> bool:
+        def swap(conn: sqlite3.Connection) -> bool:
+            now = time.time()
+            cur = conn.execute(  # one statement: SQLite lets one writer at a time through
+                "UPDATE records SET body = ?, version = version + 1, due = ?, expires_at = ?"
+                " WHERE kind = ? AND id = ? AND version = ? AND expires_at > ?",
+                (body, due, now + keep_seconds, kind, rid, version, now),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(swap)
+
+    async def due(self, kind: str, now: float, limit: int) -> list[str]:
+        def due(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                "SELECT id FROM records"
+                " WHERE kind = ? AND due IS NOT NULL AND due <= ? AND expires_at > ?"
+                " ORDER BY due, id LIMIT ?",
+                (kind, now, time.time(), max(0, limit)),
+            ).fetchall()
+            return [str(row[0]) for row in rows]
+
+        return await self._run(due)
+
+    async def listing(self, kind: str) -> list[Record]:
+        def listing(conn: sqlite3.Connection) -> list[Record]:
+            rows = conn.execute(
+                "SELECT id, body, version, due FROM records WHERE kind = ? AND expires_at > ?",
+                (kind, time.time()),
+            ).fetchall()
+            return [_record(str(row[0]), row[1:]) for row in rows]
+
+        return await self._run(listing)
+
+    async def delete(self, kind: str, rid: str) -> None:
+        await self._run(
+            lambda conn: conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, rid))
+        )
+
     async def ping(self) -> bool:
         try:
             return await self._run(lambda conn: conn.execute("SELECT 1").fetchone() == (1,))
@@ -233,3 +332,9 @@ class SQLiteStore:
     async def close(self) -> None:
         await self._run(lambda conn: conn.close())
         self._writer.shutdown()
+
+
+def _record(rid: str, row: Sequence[Any]) -> Record:
+    """A record from its (body, version, due) columns."""
+    body, version, due = row
+    return Record(rid, str(body), int(version), None if due is None else float(due))

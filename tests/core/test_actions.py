@@ -10,16 +10,22 @@ from hypothesis import strategies as st
 from bot.core.actions import (
     Action,
     Answer,
+    AskAdvice,
     Back,
     Cancel,
+    CancelReminder,
+    PassRequest,
     PickMunicipality,
     PickSchool,
+    RemindFeedback,
     ReportReason,
     ReportWrong,
+    RequestAdvice,
     Resume,
     SaveSchool,
     ShowContacts,
     StartFlow,
+    TakeRequest,
     decode,
     encode,
 )
@@ -37,6 +43,12 @@ actions: st.SearchStrategy[Action] = st.one_of(
     st.builds(PickMunicipality, st.none() | ids),
     st.builds(ReportWrong, ids, ids, ids),
     st.builds(ReportReason, ids, ids, ids, ids),
+    st.builds(AskAdvice, ids, ids),
+    st.builds(RequestAdvice, ids, ids, ids),
+    st.builds(TakeRequest, ids),
+    st.builds(PassRequest, ids),
+    st.builds(RemindFeedback, ids),
+    st.builds(CancelReminder, ids),
 )
 
 

@@ -180,6 +180,13 @@ BROKEN: dict[str, list[str]] = {
         " or user group id: a member id starts with U or W (profile → ⋮ → Copy member ID), a"
         " user group id with S, followed by capital letters and digits, e.g. U01ABCDEF1",
     ],
+    "bad_handoff": [
+        "18:21: error: municipality.handoff.escalate_after — '30 minutes' is not a waiting"
+        " time: write a whole number and s, m or h, at most 24h, e.g. 30m",
+        "19:14: error: municipality.handoff.channel — '#mottagningen' is not a Slack channel"
+        " id: it starts with C or G followed by capital letters and digits, e.g. C0RECEPTION1"
+        " (in Slack: the channel's name → About → Channel ID at the bottom)",
+    ],
     "bad_yaml": [
         "37:4: error: not valid YAML: while parsing a block collection: expected <block end>,"
         " but found '<block mapping start>'",
@@ -423,7 +430,15 @@ def test_the_json_schema_is_valid_and_accepts_every_shipped_file() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["bad_slack_user", "unknown_key", "bad_code", "bad_day", "bad_admin_channel", "bad_admins"],
+    [
+        "bad_slack_user",
+        "unknown_key",
+        "bad_code",
+        "bad_day",
+        "bad_admin_channel",
+        "bad_admins",
+        "bad_handoff",
+    ],
 )
 def test_the_json_schema_underlines_what_an_editor_can_see(name: str) -> None:
     validator = jsonschema.Draft202012Validator(directory_json_schema())

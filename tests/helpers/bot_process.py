@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -33,8 +34,10 @@ class BotProcess:
         store_url: str,
         log: Path,
         env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
         port: int | None = None,  # known before the start: a setting may name the address
     ) -> None:
+        """`args`: more of `serve`'s options, e.g. ("--directory", DIR, "--at", TIME)."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         extra_env = env or {}
@@ -51,7 +54,7 @@ class BotProcess:
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+             "--port", str(self.port), *args],
             cwd=ROOT,
             env=env,
             stdout=self._log,

@@ -19,7 +19,7 @@ from tests.helpers.slack_signin import SignInWithSlack
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0TEST001"
-JSON_ARGS = ("blocks", "view", "attachments")
+JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 SCOPES_NEEDED = {"users.lookupByEmail": "users:read.email", "users.info": "users:read"}
 
 
@@ -28,6 +28,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str = ""
+    answer: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
 
     def blocks_text(self) -> str:
         """Everything the call would show, as one string (blocks, view and fallback text)."""
@@ -57,6 +58,8 @@ class SlackStandIn:
     signin: SignInWithSlack = field(default_factory=SignInWithSlack)  # Sign in with Slack
     _runner: web.AppRunner | None = None
     _port: int = 0
+    # channel -> the messages posted there, oldest first (conversations.history)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -126,7 +129,8 @@ class SlackStandIn:
         method = request.match_info["method"]
         args = await self._args(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        await self._record(Call(method, args, token))
+        call = Call(method, args, token)
+        await self._record(call)
         await asyncio.sleep(self.delays.get(method, 0))
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
@@ -140,7 +144,8 @@ class SlackStandIn:
             return web.json_response({"ok": False, "error": error})
         if method == "openid.connect.token":
             return web.json_response(self.signin.token(args))
-        return web.json_response(self._answer(method, args))
+        call.answer = self._answer(method, args)
+        return web.json_response(call.answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
@@ -158,12 +163,17 @@ class SlackStandIn:
                     "is_enterprise_install": False,
                 }
             case "chat.postMessage":
-                return {
-                    "ok": True,
-                    "channel": channel,
-                    "ts": ts,
-                    "message": {"ts": ts, "text": args.get("text", "")},
-                }
+                message = {"ts": ts, "text": args.get("text", "")}
+                if args.get("metadata"):
+                    message["metadata"] = args["metadata"]
+                self.history.setdefault(str(channel), []).append(message)
+                return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            case "conversations.history":
+                newest = list(reversed(self.history.get(str(channel), [])))
+                limit = int(args.get("limit", 100))
+                if str(args.get("include_all_metadata")).lower() not in ("true", "1"):
+                    newest = [{k: v for k, v in m.items() if k != "metadata"} for m in newest]
+                return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "chat.update":

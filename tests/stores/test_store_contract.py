@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
+from bot.core.records import Record
 from bot.core.sessions import (
     DEFAULT_TTL_SECONDS,
     DONE,
@@ -258,6 +260,201 @@ async def test_stats_increments_from_two_replicas_at_once_are_all_counted(
     assert await stores[0].counts() == await stores[1].counts() == {stat(): 200}
 
 
+# --- records with a due time (bot.core.records) ------------------------------------------
+
+KEEP = 3600.0  # long enough that nothing expires during a test unless it means to
+
+
+async def warm(stores: list[Store], racers: int) -> None:
+    """Open a connection per racer first: redis-py opens them one at a time, so racers on a
+    cold pool queue behind connection setup and never overlap."""
+    await asyncio.gather(*(store.ping() for store in stores for _ in range(racers)))
+
+
+async def test_a_created_record_is_read_back_at_version_1(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.read("consult", "r1") is None
+    assert await store.create("consult", "r1", '{"step":"asked"}', due=1000.5, keep_seconds=KEEP)
+    assert await store.create("consult", "r2", "{}", due=None, keep_seconds=KEEP)
+    assert await store.read("consult", "r1") == Record("r1", '{"step":"asked"}', 1, 1000.5)
+    assert await store.read("consult", "r2") == Record("r2", "{}", 1, None)
+    assert await store.read("reminder", "r1") is None  # the kind is part of the key
+
+
+async def test_creating_a_record_twice_keeps_the_first(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    assert await a.create("consult", "r1", "first", due=1000.0, keep_seconds=KEEP)
+    assert not await b.create("consult", "r1", "second", due=10.0, keep_seconds=KEEP)
+    assert await a.read("consult", "r1") == Record("r1", "first", 1, 1000.0)
+    assert await b.due("consult", 500.0, 10) == []  # the refused due time was not indexed
+
+
+async def test_swap_at_the_current_version_replaces_the_record(make_store: MakeStore) -> None:
+    store = make_store()
+    await store.create("consult", "r1", "v1", due=1000.0, keep_seconds=KEEP)
+    assert await store.swap("consult", "r1", 1, "v2", due=2000.0, keep_seconds=KEEP)
+    assert await store.read("consult", "r1") == Record("r1", "v2", 2, 2000.0)
+    assert await store.swap("consult", "r1", 2, "v3", due=None, keep_seconds=KEEP)
+    assert await store.read("consult", "r1") == Record("r1", "v3", 3, None)
+
+
+async def test_swap_at_a_stale_version_changes_nothing(make_store: MakeStore) -> None:
+    a, b = make_store(), make_store()
+    await a.create("consult", "r1", "v1", due=1000.0, keep_seconds=KEEP)
+    assert await a.swap("consult", "r1", 1, "v2", due=1500.0, keep_seconds=KEEP)
+    assert not await b.swap("consult", "r1", 1, "late", due=None, keep_seconds=KEEP)
+    assert not await b.swap("consult", "r1", 3, "ahead", due=None, keep_seconds=KEEP)
+    assert await b.read("consult", "r1") == Record("r1", "v2", 2, 1500.0)
+    assert await b.due("consult", 2000.0, 10) == ["r1"]  # still indexed at its due time
+
+
+async def test_swap_on_a_missing_record_writes_nothing(make_store: MakeStore) -> None:
+    store = make_store()
+    assert not await store.swap("consult", "nobody", 1, "x", due=10.0, keep_seconds=KEEP)
+    assert not await store.swap("consult", "nobody", 0, "x", due=10.0, keep_seconds=KEEP)
+    assert await store.read("consult", "nobody") is None
+    assert await store.due("consult", 100.0, 10) == []
+    assert await store.listing("consult") == []
+
+
+async def test_due_gives_the_records_due_by_now_earliest_first(make_store: MakeStore) -> None:
+    store = make_store()
+    for rid, due in [("late", 300.0), ("first", 100.0), ("never", None), ("second", 200.0)]:
+        await store.create("consult", rid, "{}", due=due, keep_seconds=KEEP)
+    await store.create("reminder", "other-kind", "{}", due=50.0, keep_seconds=KEEP)
+    assert await store.due("consult", 99.0, 10) == []
+    assert await store.due("consult", 200.0, 10) == ["first", "second"]  # at now counts
+    assert await store.due("consult", 1000.0, 10) == ["first", "second", "late"]
+    assert await store.due("consult", 1000.0, 2) == ["first", "second"]
+    assert await store.due("consult", 1000.0, 1) == ["first"]
+    assert await store.due("reminder", 1000.0, 10) == ["other-kind"]
+
+
+async def test_due_follows_the_due_time_a_swap_sets(make_store: MakeStore) -> None:
+    store = make_store()
+    await store.create("consult", "r1", "{}", due=100.0, keep_seconds=KEEP)
+    await store.create("consult", "r2", "{}", due=200.0, keep_seconds=KEEP)
+    assert await store.swap("consult", "r1", 1, "{}", due=None, keep_seconds=KEEP)
+    assert await store.due("consult", 1000.0, 10) == ["r2"]  # r1 is waiting for nothing
+    assert await store.swap("consult", "r1", 2, "{}", due=300.0, keep_seconds=KEEP)
+    assert await store.swap("consult", "r2", 1, "{}", due=400.0, keep_seconds=KEEP)
+    assert await store.due("consult", 350.0, 10) == ["r1"]
+    assert await store.due("consult", 1000.0, 10) == ["r1", "r2"]
+
+
+async def test_listing_gives_every_record_of_one_kind(make_store: MakeStore) -> None:
+    store = make_store()
+    assert await store.listing("consult") == []
+    await store.create("consult", "r1", "a", due=100.0, keep_seconds=KEEP)
+    await store.create("consult", "r2", "b", due=None, keep_seconds=KEEP)
+    await store.create("reminder", "r3", "c", due=100.0, keep_seconds=KEEP)
+    await store.swap("consult", "r2", 1, "b2", due=50.0, keep_seconds=KEEP)
+    listed = sorted(await store.listing("consult"), key=lambda r: r.id)
+    assert listed == [Record("r1", "a", 1, 100.0), Record("r2", "b2", 2, 50.0)]
+    assert await store.listing("reminder") == [Record("r3", "c", 1, 100.0)]
+
+
+async def test_delete_drops_a_record_everywhere(make_store: MakeStore) -> None:
+    store = make_store()
+    await store.create("consult", "r1", "a", due=100.0, keep_seconds=KEEP)
+    await store.create("consult", "r2", "b", due=100.0, keep_seconds=KEEP)
+    await store.delete("consult", "r1")
+    await store.delete("consult", "never-there")  # deleting nothing is fine
+    await store.delete("reminder", "r2")  # another kind's: r2 stays
+    assert await store.read("consult", "r1") is None
+    assert await store.due("consult", 1000.0, 10) == ["r2"]
+    assert [r.id for r in await store.listing("consult")] == ["r2"]
+    assert not await store.swap("consult", "r1", 1, "x", due=None, keep_seconds=KEEP)
+    assert await store.create("consult", "r1", "again", due=None, keep_seconds=KEEP)
+    assert await store.read("consult", "r1") == Record("r1", "again", 1, None)
+
+
+async def test_a_record_expires_keep_seconds_after_its_last_write(make_store: MakeStore) -> None:
+    store = make_store()
+    await store.create("consult", "short", "a", due=100.0, keep_seconds=0.2)
+    await store.create("consult", "kept", "b", due=200.0, keep_seconds=0.6)
+    await store.create("consult", "long", "c", due=300.0, keep_seconds=KEEP)
+    await asyncio.sleep(0.3)
+    assert await store.read("consult", "short") is None
+    assert await store.due("consult", 1000.0, 10) == ["kept", "long"]
+    assert sorted(r.id for r in await store.listing("consult")) == ["kept", "long"]
+    assert not await store.swap("consult", "short", 1, "x", due=None, keep_seconds=KEEP)
+    assert await store.swap("consult", "kept", 1, "b2", due=200.0, keep_seconds=0.6)
+    await asyncio.sleep(0.4)  # past the create's keep, not the swap's: the swap renewed it
+    assert await store.read("consult", "kept") == Record("kept", "b2", 2, 200.0)
+    await asyncio.sleep(0.3)
+    assert await store.read("consult", "kept") is None
+    assert await store.due("consult", 1000.0, 10) == ["long"]
+    assert [r.id for r in await store.listing("consult")] == ["long"]
+    # An expired record is gone: its id can be created anew, at version 1.
+    assert await store.create("consult", "short", "new", due=None, keep_seconds=KEEP)
+    assert await store.read("consult", "short") == Record("short", "new", 1, None)
+
+
+async def test_due_skips_expired_records_and_still_fills_its_limit(
+    make_store: MakeStore,
+) -> None:
+    store = make_store()
+    for i in range(5):  # the earliest due times expire first
+        await store.create("consult", f"gone{i}", "{}", due=float(i), keep_seconds=0.2)
+    for i in range(3):
+        await store.create("consult", f"live{i}", "{}", due=10.0 + i, keep_seconds=KEEP)
+    await asyncio.sleep(0.3)
+    assert await store.due("consult", 100.0, 2) == ["live0", "live1"]
+    assert await store.due("consult", 100.0, 10) == ["live0", "live1", "live2"]
+
+
+async def test_replicas_racing_a_swap_on_one_version_admit_exactly_one(
+    make_store: MakeStore,
+) -> None:
+    stores = [make_store(), make_store()]  # two replicas (or one, for memory)
+    await warm(stores, 20)
+    await stores[0].create("consult", "r1", "v1", due=100.0, keep_seconds=KEEP)
+    results = await asyncio.gather(
+        *(
+            stores[i % 2].swap("consult", "r1", 1, f"by-{i}", due=None, keep_seconds=KEEP)
+            for i in range(20)
+        )
+    )
+    assert results.count(True) == 1
+    winner = results.index(True)
+    assert await stores[1].read("consult", "r1") == Record("r1", f"by-{winner}", 2, None)
+
+
+async def test_replicas_racing_create_admit_exactly_one(make_store: MakeStore) -> None:
+    stores = [make_store(), make_store()]
+    await warm(stores, 20)
+    results = await asyncio.gather(
+        *(
+            stores[i % 2].create("consult", "r1", f"by-{i}", due=None, keep_seconds=KEEP)
+            for i in range(20)
+        )
+    )
+    assert results.count(True) == 1
+    found = await stores[1].read("consult", "r1")
+    assert found is not None and found.body == f"by-{results.index(True)}"
+
+
+async def test_read_then_swap_loses_no_update_between_replicas(make_store: MakeStore) -> None:
+    """Each replica adds one to a counter by read-then-swap, retrying when it loses: every
+    win must be counted once, as only a real compare-and-swap on the version makes it."""
+    stores = [make_store(), make_store()]
+    await warm(stores, 30)
+    await stores[0].create("count", "c", "0", due=None, keep_seconds=KEEP)
+
+    async def add_one(store: Store) -> None:
+        while True:
+            found = await store.read("count", "c")
+            assert found is not None
+            await asyncio.sleep(0)  # let the other replica read the same version
+            new = str(int(found.body) + 1)
+            if await store.swap("count", "c", found.version, new, due=None, keep_seconds=KEEP):
+                return
+
+    await asyncio.gather(*(add_one(stores[i % 2]) for i in range(30)))
+    assert await stores[0].read("count", "c") == Record("c", "30", 31, None)
+
+
 # --- memory ------------------------------------------------------------------------------
 
 
@@ -315,6 +512,50 @@ asyncio.run(main())
         assert loaded is not None and loaded.step == "akut"
         assert await store.claim("Ev1", 60) == DONE
         assert await store.claim("Ev2", 60) == HELD  # the killed process's claim
+        await store.close()
+
+    asyncio.run(check())
+
+
+def test_sqlite_processes_racing_a_swap_lose_no_update(tmp_path: Path) -> None:
+    """Real processes on one file, started together, each add one to a counter 50 times by
+    read-then-swap: two processes winning one version would lose an increment."""
+    path = tmp_path / "state.db"
+
+    async def prepare() -> None:
+        store = SQLiteStore(path)
+        assert await store.create("count", "c", "0", due=None, keep_seconds=3600)
+        await store.close()
+
+    asyncio.run(prepare())
+    go = tmp_path / "go"
+    script = f"""
+import asyncio, os, time
+from bot.stores.sqlite import SQLiteStore
+async def main():
+    store = SQLiteStore({str(path)!r})
+    while not os.path.exists({str(go)!r}):
+        time.sleep(0.005)
+    for _ in range(50):
+        while True:
+            found = await store.read("count", "c")
+            new = str(int(found.body) + 1)
+            if await store.swap("count", "c", found.version, new, due=None, keep_seconds=3600):
+                break
+    await store.close()
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[2]
+    procs = [subprocess.Popen([sys.executable, "-c", script], cwd=root) for _ in range(3)]
+    time.sleep(0.5)  # every process is up and waiting
+    go.touch()
+    for proc in procs:
+        proc.communicate(timeout=60)
+    assert [proc.returncode for proc in procs] == [0, 0, 0]
+
+    async def check() -> None:
+        store = SQLiteStore(path)
+        assert await store.read("count", "c") == Record("c", "150", 151, None)
         await store.close()
 
     asyncio.run(check())

@@ -55,7 +55,7 @@ from bot.transports.slack.payloads import (
     keep_library_logs_quiet,
     payload_problem,
 )
-from bot.transports.slack.people import LOOKUP_TIMEOUT_SECONDS, SlackPeople, lookup_client
+from bot.transports.slack.people import LOOKUP_TIMEOUT_SECONDS, SlackPeople, patient_client
 from bot.transports.slack.seen import SeenEvents
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class SlackTransport:
         self.identity = Identity(self.client, locale_timeout=locale_timeout_seconds)
         self.delivery = Delivery(self.client)
         # its own client: it waits out rate limits (429), which no answer may wait for
-        self._lookups = lookup_client(bot_token, base_url)
+        self._lookups = patient_client(bot_token, base_url)
         self.people = SlackPeople(self._lookups, timeout=lookup_timeout_seconds)
         self.listeners = Listeners(
             service,

@@ -12,7 +12,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.core.actions import Action, decode
 from bot.core.models import IncomingMessage, Intent, Locale, Reply
-from bot.core.sessions import session_key
+from bot.core.sessions import platform_user, session_key
 from bot.core.texts import text
 from bot.transports import MenuHandler
 from bot.transports.slack.blocks import REPORT_ACTION_PREFIX, ephemeral_response, menu_options
@@ -216,7 +216,7 @@ class Listeners:
             reply = await self._ask(team, user, choice=value, channel=channel)
         if reply.notify is not None:
             reply = await self.delivery.notify(
-                reply, reply.notify, slack_user(reply.notify.reporter)
+                reply, reply.notify, platform_user(reply.notify.reporter)
             )
         return user, channel, body.get("container") or {}, reply
 
@@ -404,11 +404,6 @@ class Listeners:
 def qualified_user(team: str, user: str) -> str:
     """The transport-qualified user id the core sees (IncomingMessage.user)."""
     return f"slack:{team}:{user}"
-
-
-def slack_user(qualified: str) -> str:
-    """The Slack user id in a qualified one (`qualified_user`), e.g. for a mention."""
-    return qualified.rsplit(":", 1)[-1]
 
 
 def _settle(future: asyncio.Future[bool], ok: bool) -> None:

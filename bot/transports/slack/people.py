@@ -36,8 +36,9 @@ MISSING_SCOPE = "missing_scope"
 SCOPE = "users:read.email"
 
 
-def lookup_client(token: str, base_url: str) -> AsyncWebClient:
-    """A Web API client for lookups that waits out Slack's rate limit (429 and Retry-After)."""
+def patient_client(token: str, base_url: str) -> AsyncWebClient:
+    """A Web API client that waits out Slack's rate limit (429 and Retry-After): for work
+    no ack waits for (lookups, `check --slack`, the handoff courier)."""
     handlers = [
         *async_default_handlers(),
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
