@@ -31,6 +31,7 @@ import aiohttp
 from bench.common import Server, Spread, bot_server, machine, write_directory
 from bot.core.models import Directory
 from bot.stores import open_store
+from tests.helpers.admin_page import back_from_slack
 from tests.helpers.skolverket import synthetic_directory
 from tests.helpers.slack_signin import CLIENT_ID, CLIENT_SECRET
 from tests.helpers.slack_standin import SlackStandIn
@@ -69,10 +70,7 @@ async def signed_in(http: aiohttp.ClientSession, server: Server) -> None:
     """Through the stand-in's Sign in with Slack; Slack sends the browser to PUBLIC, which
     a proxy would forward to the bot: here the request goes to the bot directly."""
     base = server.url.removesuffix("/slack/events")
-    async with http.get(f"{base}/admin/signin", allow_redirects=False) as start:
-        to_slack = start.headers["Location"]
-    async with http.get(to_slack, allow_redirects=False) as slack_back:
-        back = urlsplit(slack_back.headers["Location"])
+    back = urlsplit(await back_from_slack(http, base))
     async with http.get(f"{base}{back.path}?{back.query}", allow_redirects=False) as callback:
         assert callback.status == 302, await callback.text()
 

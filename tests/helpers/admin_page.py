@@ -75,6 +75,15 @@ def line_of(path: Path, needle: str) -> int:
     return next(i for i, line in enumerate(lines, start=1) if needle in line)
 
 
+async def back_from_slack(http: aiohttp.ClientSession, base: str) -> str:
+    """A sign-in started at `base` (the bot's address) and taken through the stand-in's
+    authorize page: the callback address, with a code and the state, Slack sends back to."""
+    async with http.get(f"{base}/admin/signin", allow_redirects=False) as start:
+        to_slack = start.headers["Location"]
+    async with http.get(to_slack, allow_redirects=False) as slack_back:
+        return slack_back.headers["Location"]
+
+
 @dataclass
 class AdminSite:
     url: str
