@@ -185,9 +185,18 @@ class Server:
         self._log.close()
 
 
-def bot_server(label: str, *, directory: Path, api_url: str, store_url: str, log: Path) -> Server:
-    """`referral-bot serve --http` as production runs it, on `directory` and the shipped rules."""
-    env = {
+def bot_server(
+    label: str,
+    *,
+    directory: Path,
+    api_url: str,
+    store_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+) -> Server:
+    """`referral-bot serve --http` as production runs it, on `directory` and the shipped rules
+    (and `env`'s settings over these)."""
+    settings = {
         "REFERRAL_DIRECTORY": str(directory),
         "REFERRAL_RULES": str(RULES),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -197,8 +206,8 @@ def bot_server(label: str, *, directory: Path, api_url: str, store_url: str, log
         "STORE_URL": store_url,
         "TELEGRAM_BOT_TOKEN": "",
         "ADMIN_CHANNEL": "",
-    }
-    return Server(label, ["-m", "bot", "serve", "--http", "--host", "127.0.0.1"], env, log)
+    } | (env or {})
+    return Server(label, ["-m", "bot", "serve", "--http", "--host", "127.0.0.1"], settings, log)
 
 
 def bolt_server(label: str, *, api_url: str, before_response: bool, log: Path) -> Server:

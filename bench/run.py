@@ -1,6 +1,7 @@
 """Every benchmark in one go (`make bench`, about seven minutes); prints their Markdown tables.
 
-    .venv/bin/python bench/run.py [lookup http_ack after_ack memory reload stores hostile handoff]
+    .venv/bin/python bench/run.py [lookup http_ack after_ack memory reload stores hostile handoff
+                                  admin_page]
 
 Each benchmark runs as `python -m bench.<name>` from the repository root, one after another
 (never side by side: they would measure each other). Works when started by path, as the
@@ -15,7 +16,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = ("lookup", "http_ack", "after_ack", "memory", "reload", "stores", "hostile", "handoff")
+ALL = (
+    "lookup",
+    "http_ack",
+    "after_ack",
+    "memory",
+    "reload",
+    "stores",
+    "hostile",
+    "handoff",
+    "admin_page",
+)
 
 
 def main() -> int:

@@ -38,7 +38,11 @@ from bot.transports import Transport
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from bot.admin import Admin
+    from bot.admin_web.routes import AdminPages
     from bot.core.handoff.desk import Desk
+    from bot.reload import CatalogHolder
+    from bot.stores import Store
     from bot.transports.slack.app import SlackTransport
 
 logger = logging.getLogger(__name__)
@@ -280,6 +284,7 @@ async def serve(
     )
     stop = asyncio.Event()
     side: web.AppRunner | None = None
+    more_routes: Callable[[web.Application], None] | None = None
     transport: Transport
     if settings.slack_bot_token:
         from bot.transports.slack.app import SlackTransport
@@ -316,11 +321,19 @@ async def serve(
             holder.on_error = _admin_poster(slack, settings.admin_channel, store)
         holder.on_reload = people_relinker(slack)
         platform: tuple[str, Platform] = ("slack", slack)
+        if settings.has_admin_web:
+            from bot.admin_web.routes import add_admin_routes
+
+            more_routes = functools.partial(
+                add_admin_routes, pages=admin_pages(settings, admin, holder, store)
+            )
         if http:
             add_health_routes(
                 slack.web_app, holder=holder, store=store, metrics=metrics, platform=platform
             )
             time_slack_acks(slack.web_app, metrics)
+            if more_routes is not None:
+                more_routes(slack.web_app)
         transport = slack
     else:
         from bot.transports.telegram import TelegramTransport
@@ -335,6 +348,7 @@ async def serve(
             store=store,
             metrics=metrics,
             platform=platform,
+            more_routes=more_routes,
         )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -357,6 +371,28 @@ async def serve(
             await side.cleanup()
         await store.close()
     await runner  # raises what made the transport give up
+
+
+def admin_pages(
+    settings: Settings, admin: Admin, holder: CatalogHolder, store: Store
+) -> AdminPages:
+    """The admin page (/admin) with "Sign in with Slack" as the settings configure it."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.admin_web.cookies import Cookies
+    from bot.admin_web.routes import AdminPages
+    from bot.admin_web.signin import SlackSignIn
+
+    signin = SlackSignIn(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        base_url=settings.admin_base_url,
+        client=AsyncWebClient(base_url=settings.slack_api_url or AsyncWebClient.BASE_URL),
+    )
+    cookies = Cookies(
+        settings.admin_session_secret, secure=settings.admin_base_url.startswith("https://")
+    )
+    return AdminPages(signin=signin, cookies=cookies, admin=admin, holder=holder, stats=store)
 
 
 def people_relinker(slack: SlackTransport) -> Callable[[Catalog], Awaitable[None]]:

@@ -24,7 +24,17 @@ _USER = re.compile(r"[UW][A-Z0-9]+")
 _USERGROUP = re.compile(r"S[A-Z0-9]+")
 _COMMAND = re.compile(r"/[a-z0-9_\-åäö]{1,31}")
 
-SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "telegram_token"}
+SECRET_FIELDS = {
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "telegram_token",
+    "slack_client_secret",
+    "admin_session_secret",
+}
+_CLIENT_ID = re.compile(r"[0-9]+\.[0-9]+")
+# the admin page's cookies are signed with it: long enough not to be guessed
+ADMIN_SECRET_MIN_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,13 @@ class Settings:
     # how long a step of a consultation request that a killed process was taking blocks the
     # request before another replica takes it over; tests of killed replicas shorten it
     handoff_lease_seconds: int = 30
+    # the admin page (bot.admin_web): "Sign in with Slack" with the app's client id and
+    # secret, cookies signed with admin_session_secret, Slack sending people back to
+    # admin_base_url; all four or none
+    slack_client_id: str = ""
+    slack_client_secret: str = ""
+    admin_session_secret: str = ""
+    admin_base_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -108,9 +125,26 @@ class Settings:
             slack_event_lease_seconds=read.number("SLACK_EVENT_LEASE_SECONDS", 50, 1, 3600),
             handoff_keep_days=read.number("HANDOFF_KEEP_DAYS", 90, 1, 3650),
             handoff_lease_seconds=read.number("HANDOFF_LEASE_SECONDS", 30, 1, 600),
+            slack_client_id=read.matching(
+                "SLACK_CLIENT_ID", _CLIENT_ID, "the Slack app's client id, digits '123.456'"
+            ),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip(),
+            admin_session_secret=read.secret("ADMIN_SESSION_SECRET", ADMIN_SECRET_MIN_LENGTH),
+            admin_base_url=read.matching(
+                "ADMIN_BASE_URL", _HTTP_URL, "the bot's public http(s):// address"
+            ).rstrip("/"),
+        )
+        read.all_or_none(
+            "the admin page",
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "ADMIN_SESSION_SECRET", "ADMIN_BASE_URL"),
         )
         read.raise_problems()
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def has_admin_web(self) -> bool:
+        """Whether the admin page is configured (from_env checks all four are, or none)."""
+        return bool(self.slack_client_id and self.admin_session_secret)
 
     @property
     def has_chat_tokens(self) -> bool:
@@ -174,6 +208,18 @@ class _Reader:
             return int(raw)
         self._bad(name, f"a whole number from {low} to {high}")
         return default
+
+    def secret(self, name: str, min_length: int) -> str:
+        value = self.env.get(name, "").strip()
+        if value and len(value) < min_length:
+            self._bad(name, f"at least {min_length} characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    def all_or_none(self, what: str, names: tuple[str, ...]) -> None:
+        """Several variables that only work together: a part of them is a mistake."""
+        missing = [n for n in names if not self.env.get(n, "").strip()]
+        if 0 < len(missing) < len(names):
+            self.problems.append(f"{what} needs {', '.join(names)}; missing: {', '.join(missing)}")
 
     def raise_problems(self) -> None:
         if self.problems:

@@ -104,13 +104,17 @@ async def run_side_server(
     store: Writable,
     metrics: Metrics,
     platform: tuple[str, Platform] | None = None,
+    more_routes: Callable[[web.Application], None] | None = None,
 ) -> web.AppRunner:
-    """Serve the health routes on their own port (Socket Mode has no HTTP server of its own).
+    """Serve the health routes on their own port (Socket Mode has no HTTP server of its own),
+    and those `more_routes` adds (the admin page).
 
     Returns once listening; the caller stops it with `await runner.cleanup()`.
     """
     app = web.Application()
     add_health_routes(app, holder=holder, store=store, metrics=metrics, platform=platform)
+    if more_routes is not None:
+        more_routes(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -540,6 +540,11 @@ NOT_FOR_OPERATORS = {
     "SLACK_EVENT_LEASE_SECONDS": "the tests of lost answers shorten it; the default is right",
     "HANDOFF_LEASE_SECONDS": "the tests of killed replicas shorten it; the default is right",
     "HANDOFF_KEEP_DAYS": "how long the audit of consultation requests lasts: 90 days unless set",
+    # the admin page is optional: docs/slack.md (5.) says to add all four, or none
+    "SLACK_CLIENT_ID": "the admin page's sign-in, optional",
+    "SLACK_CLIENT_SECRET": "the admin page's sign-in, optional",
+    "ADMIN_SESSION_SECRET": "the admin page's cookies, optional",
+    "ADMIN_BASE_URL": "the admin page's address, optional",
 }
 
 

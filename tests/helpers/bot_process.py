@@ -35,9 +35,10 @@ class BotProcess:
         log: Path,
         env: dict[str, str] | None = None,
         args: Sequence[str] = (),
+        port: int | None = None,  # known before the start: a setting may name the address
     ) -> None:
         """`args`: more of `serve`'s options, e.g. ("--directory", DIR, "--at", TIME)."""
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         extra_env = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}

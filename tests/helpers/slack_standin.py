@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.helpers.slack_signin import SignInWithSlack
+
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM = "T0TEST001"
@@ -53,6 +55,7 @@ class SlackStandIn:
     port: int = 0  # a fixed port: for a stand-in that comes up after the bot
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    signin: SignInWithSlack = field(default_factory=SignInWithSlack)  # Sign in with Slack
     _runner: web.AppRunner | None = None
     _port: int = 0
     # channel -> the messages posted there, oldest first (conversations.history)
@@ -65,6 +68,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{hook}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/openid/connect/authorize", self.signin.authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
@@ -127,7 +131,9 @@ class SlackStandIn:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         call = Call(method, args, token)
         await self._record(call)
-        await asyncio.sleep(self.delays.get(method, 0))
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        # else no await until `call.answer` is set: a test woken by _record reads it
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             body = {"ok": False, "error": "ratelimited"}
@@ -138,6 +144,8 @@ class SlackStandIn:
             return web.json_response({"ok": False, "error": error, **needed})
         if error:
             return web.json_response({"ok": False, "error": error})
+        if method == "openid.connect.token":
+            return web.json_response(self.signin.token(args))
         call.answer = self._answer(method, args)
         return web.json_response(call.answer)
 

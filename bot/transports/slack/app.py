@@ -138,6 +138,9 @@ class SlackTransport:
             # bolt's own client has no token, so bolt never calls auth.test: _authorize says
             # who the bot is (self.client, with the token, makes every call of ours)
             client=AsyncWebClient(base_url=base_url),
+            # with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the environment (the admin
+            # page's sign-in) bolt also builds an OAuth flow and an installation store, and
+            # drops a `token=`; this authorize still answers first, with the bot token
             authorize=self._authorizer(),
             # right after the signature check: bolt's later middleware trusts the shape
             before_authorize=RejectMalformed(self.listeners.observe),
