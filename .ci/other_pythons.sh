@@ -18,9 +18,9 @@ find_python() {
   return 1
 }
 
-suite() {  # suite NAME PYTHON [pip install arguments...]
-  local name=$1 python=$2 venv=".venv-$1"
-  shift 2
+suite() {  # suite NAME PYTHON MARKERS [pip install arguments...]
+  local name=$1 python=$2 markers=$3 venv=".venv-$1"
+  shift 3
   if [ ! -f "$venv/.installed" ] || [ pyproject.toml -nt "$venv/.installed" ]; then
     rm -rf "$venv"
     "$python" -m venv "$venv"
@@ -28,14 +28,18 @@ suite() {  # suite NAME PYTHON [pip install arguments...]
     "$venv/bin/python" -m pip install -q "$@" -e '.[dev]'
     touch "$venv/.installed"
   fi
-  echo "== the suite on $name ($("$venv/bin/python" --version))"
+  echo "== the suite on $name ($("$venv/bin/python" --version))${markers:+ ($markers)}"
   # a test that hangs prints every thread's stack after 5 minutes; the run ends after 15
-  timeout 900 "$venv/bin/pytest" -q -p no:cacheprovider -o faulthandler_timeout=300
+  timeout 900 "$venv/bin/pytest" -q -p no:cacheprovider -o faulthandler_timeout=300 \
+    ${markers:+-m "$markers"}
 }
 
 for v in "${versions[@]}"; do
   if python=$(find_python "$v"); then
-    suite "$v" "$python"
+    # The tests marked slow (bot processes killed and restarted, replicas on Redis, the
+    # browser: a minute and a half) test our processes and the libraries, which the run on
+    # the lowest dependencies covers; here every other test checks the interpreter.
+    suite "$v" "$python" "not slow"
   elif [ "${REQUIRE_ALL_PYTHONS:-}" = 1 ]; then
     echo "Python $v is not installed, and REQUIRE_ALL_PYTHONS=1" >&2
     exit 1
@@ -44,4 +48,4 @@ for v in "${versions[@]}"; do
   fi
 done
 python3 .ci/lowest_constraints.py > .venv-lowest.txt
-suite lowest python3 --constraint .venv-lowest.txt
+suite lowest python3 "" --constraint .venv-lowest.txt
