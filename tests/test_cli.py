@@ -179,6 +179,9 @@ def test_ctrl_c_in_the_chat_exits_at_once_with_130() -> None:
         cwd=ROOT,
         env=clean,
         text=True,
+        # a terminal's Ctrl-C is never ignored; a test run started as a background job of a
+        # non-interactive shell is, and the chat would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as chat:
         assert chat.stdin is not None and chat.stdout is not None
         chat.stdin.write("Ängsskolan åk 8\n")
