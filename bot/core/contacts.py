@@ -125,6 +125,12 @@ def group_label(group: AgeGroup | None, locale: str) -> str:
     return group.label if locale == "sv" else ages_label(group.min_age, group.max_age, locale)
 
 
+def group_label_of(municipality: Municipality, group_id: str, locale: str) -> str:
+    """`group_label` of an age group named by its id in `municipality` ("all": every age)."""
+    group = next((g for g in municipality.age_groups if g.id == group_id), None)
+    return group_label(None if group_id == ALL else group, locale)
+
+
 OfficeRole = Literal["reception", "after_hours", "other_municipality"]
 
 

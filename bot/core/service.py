@@ -40,7 +40,6 @@ from bot.core.actions import (
     TakeRequest,
 )
 from bot.core.catalog import Catalog
-from bot.core.contacts import group_label
 from bot.core.flow_state import FlowContext
 from bot.core.handoff import messages as handoff_messages
 from bot.core.handoff.desk import Desk
@@ -122,7 +121,8 @@ class Service:
             if blocked:
                 return self._privacy(session, catalog, self._locale(msg, session))
             reply, new_session = await self._dispatch(msg, session, catalog)
-            reply = self._with_follow_ups(reply, msg, catalog)
+            if self.desk is not None and msg.transport == self.desk.transport:
+                reply = self.desk.follow_ups(reply, catalog.directory)
             if new_session is None:
                 await self.store.clear(msg.conversation)
             elif new_session != session:
@@ -130,45 +130,6 @@ class Service:
             if msg.intent != "home":  # opening the App Home tab is not a question
                 await self.tally.add(stats.measures_of(reply, catalog.directory))
             return reply
-
-    def _with_follow_ups(self, reply: Reply, msg: IncomingMessage, catalog: Catalog) -> Reply:
-        """What the desk adds where the transport can deliver it: "Be om rådgivning" under a
-        school's contacts and at the end of a consultation checklist (one button per age
-        group shown whose contacts can be reached in the chat), and "Påminn mig om en
-        vecka" after a report checklist's outcome."""
-        desk = self.desk
-        if desk is None or msg.transport != desk.transport:
-            return reply
-        directory, locale = catalog.directory, reply.locale
-        school: str | None = None
-        groups: tuple[str, ...] = ()
-        if reply.contact is not None and reply.contact.status == "found" and reply.contact.school:
-            school, groups = reply.contact.school.key, reply.contact.age_groups
-        outcome = reply.outcome
-        if outcome is not None and outcome.kind == "report" and outcome.school:
-            known = directory.schools.get(outcome.school)
-            if known is not None:
-                remind = RemindFeedback(known.municipality_id)
-                choice = Choice(remind, text("handoff.remind", locale))
-                return replace(reply, choices=(*reply.choices, choice))
-        if outcome is not None and outcome.kind == "consult" and outcome.school:
-            school, groups = outcome.school, outcome.age_groups
-        if school is None:
-            return reply
-        reached = [
-            g for g in dict.fromkeys(groups) if desk.reaches(msg.transport, directory, school, g)
-        ]
-        asks = []
-        for group in reached:
-            label = text("handoff.button", locale)
-            if len(reached) > 1:
-                found = directory.schools[school]
-                age_group = next(
-                    (g for g in directory.municipality_of(found).age_groups if g.id == group), None
-                )
-                label = text("handoff.button_group", locale, group=group_label(age_group, locale))
-            asks.append(Choice(AskAdvice(school, group), label, "primary"))
-        return replace(reply, choices=(*reply.choices, *asks)) if asks else reply
 
     def municipality_options(self, typed: str) -> tuple[Choice, ...]:
         """What a municipality menu (Reply.menu) offers for the text typed into it: at most

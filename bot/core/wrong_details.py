@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.core.actions import ReportReason, ReportWrong
 from bot.core.catalog import Catalog
-from bot.core.contacts import ALL, group_label
+from bot.core.contacts import group_label_of
 from bot.core.models import (
     AdminNotice,
     Choice,
@@ -125,12 +125,11 @@ def reported_reply(
 def _admin_parts(entry: _Entry, reason: str) -> tuple[str, ...]:
     person = entry.person
     origin = str(person.origin) if person.origin is not None else entry.municipality.source
-    groups = {g.id: g for g in entry.municipality.age_groups}
-    group = None if entry.age_group == ALL else groups.get(entry.age_group)
     sv = ADMIN_LOCALE
+    group = group_label_of(entry.municipality, entry.age_group, sv)
     return (
         text("report.admin_entry", sv, name=person.name, person=person.id, origin=origin),
         text("report.admin_school", sv, school=entry.school.name),
-        text("report.admin_group", sv, group=f"{group_label(group, sv)} ({entry.age_group})"),
+        text("report.admin_group", sv, group=f"{group} ({entry.age_group})"),
         text("report.admin_reason", sv, reason=text(f"report.reason_{reason}", sv)),
     )

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core import clock, stats
-from bot.core.actions import RequestAdvice
+from bot.core.actions import AskAdvice, RemindFeedback, RequestAdvice
 from bot.core.catalog import Catalog
+from bot.core.contacts import group_label_of
 from bot.core.handoff import messages, steps
 from bot.core.handoff.chain import reachable
 from bot.core.handoff.courier import Courier, Undeliverable
@@ -37,7 +38,7 @@ from bot.core.handoff.timed import (
     claimed_step,
     clicked_step,
 )
-from bot.core.models import Directory, Locale, Municipality, Reply
+from bot.core.models import Choice, Directory, Locale, Municipality, Reply
 from bot.core.records import Record
 from bot.core.sessions import platform_user
 from bot.core.texts import text
@@ -87,13 +88,39 @@ class Desk:
         self.reminders = Reminders(store, courier, now=now, lease_seconds=lease_seconds)
         self._wake = asyncio.Event()
 
-    def reaches(self, transport: str, directory: Directory, school_key: str, group: str) -> bool:
-        """Whether an asker on `transport` can send a request for this school and group."""
-        school = directory.schools.get(school_key)
-        if transport != self.transport or school is None:
-            return False
-        municipality = directory.municipality_of(school)
-        return reachable(municipality, school, group, clock.to_local(self.now()).date())
+    def follow_ups(self, reply: Reply, directory: Directory) -> Reply:
+        """`reply` with what the desk adds to it, for an asker on the desk's transport: "Be
+        om rådgivning" under a school's contacts and at the end of a consultation checklist
+        (one button per age group shown whose contacts can be reached in the chat), and
+        "Påminn mig om en vecka" after a report checklist's outcome."""
+        locale = reply.locale
+        school: str | None = None
+        groups: tuple[str, ...] = ()
+        if reply.contact is not None and reply.contact.status == "found" and reply.contact.school:
+            school, groups = reply.contact.school.key, reply.contact.age_groups
+        outcome = reply.outcome
+        if outcome is not None and outcome.kind == "report" and outcome.school:
+            known = directory.schools.get(outcome.school)
+            if known is not None:
+                remind = RemindFeedback(known.municipality_id)
+                choice = Choice(remind, text("handoff.remind", locale))
+                return replace(reply, choices=(*reply.choices, choice))
+        if outcome is not None and outcome.kind == "consult" and outcome.school:
+            school, groups = outcome.school, outcome.age_groups
+        found = directory.schools.get(school) if school else None
+        if found is None:
+            return reply
+        municipality = directory.municipality_of(found)
+        day = clock.to_local(self.now()).date()
+        reached = [g for g in dict.fromkeys(groups) if reachable(municipality, found, g, day)]
+        asks = []
+        for group in reached:
+            label = text("handoff.button", locale)
+            if len(reached) > 1:
+                named = group_label_of(municipality, group, locale)
+                label = text("handoff.button_group", locale, group=named)
+            asks.append(Choice(AskAdvice(found.key, group), label, "primary"))
+        return replace(reply, choices=(*reply.choices, *asks)) if asks else reply
 
     # ------------------------------------------------------------------ clicks
 

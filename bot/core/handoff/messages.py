@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot.core import clock
 from bot.core.actions import PassRequest, RequestAdvice, TakeRequest
-from bot.core.contacts import group_label
+from bot.core.contacts import group_label_of
 from bot.core.handoff.requests import TOPICS, HandoffRequest, Offer, target_parts
 from bot.core.models import Choice, ContactCard, Directory, Locale, Municipality, Reply
 from bot.core.sessions import platform_user
@@ -183,7 +183,6 @@ def offer(
     """The request in front of a contact (or the reception's channel), with its buttons."""
     locale = CONTACTS_LOCALE
     school = directory.schools.get(request.school)
-    group = next((g for g in municipality.age_groups if g.id == request.age_group), None)
     lines = list(_opening(request))
     kind, _ = target_parts(offered.target)
     if kind == "channel":
@@ -193,7 +192,7 @@ def offer(
             "handoff.offer_text",
             locale,
             school=school.name if school else request.school,
-            group=group_label(group, locale),
+            group=group_label_of(municipality, request.age_group, locale),
             topic=topic_label(request.topic, locale).lower(),
         )
     )
